@@ -1,0 +1,162 @@
+/**
+ * Flags shared by every command that measures (run, load, stress, bench, mcp-bench), their
+ * parsing, Ctrl-C handling, and what happens to the result at the end (JSON file, summary, sinks,
+ * exit code).
+ */
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../results/atomic-write.js';
+import { resolveDataDir } from '../results/data-dir.js';
+import { enrichRunResult, sinkRunResult, type RunContext } from '../results/pipeline.js';
+import { allChecksPassed } from '../results/run-result.js';
+import type { RunResult } from '../results/schema.js';
+import { createProgress, type ProgressSink } from '../report/progress.js';
+import { formatRunSummary } from '../report/terminal.js';
+import { collect, parseDurationUs, parseIntFlag, parseKeyValue, parsePositiveDurationUs, UsageError } from './parse.js';
+
+export interface CommonRawOptions {
+  duration?: string;
+  warmup?: string;
+  interval?: string;
+  iterations?: string;
+  seed?: string;
+  json?: string;
+  quiet?: boolean;
+  dataDir?: string;
+  tag?: string[];
+  history?: string | boolean;
+}
+
+export interface CommonOptions {
+  durationUs: number;
+  warmupUs: number;
+  intervalUs: number;
+  iterations?: number;
+  seed: number;
+  jsonPath?: string;
+  quiet: boolean;
+  dataDir: string;
+  tags: Record<string, string>;
+  progress: ProgressSink;
+  raw: CommonRawOptions & Record<string, unknown>;
+}
+
+export interface CommonDefaults {
+  duration: string;
+  warmup: string;
+}
+
+export function addCommonFlags(cmd: Command, defaults: CommonDefaults): Command {
+  return cmd
+    .option('--duration <d>', 'measured duration, e.g. 30s, 2m', defaults.duration)
+    .option('--warmup <d>', 'warmup before measuring, excluded from results (0s for none)', defaults.warmup)
+    .option('--interval <d>', 'interval window for per-window figures', '5s')
+    .option('--iterations <n>', 'stop after this many operations (if sooner than --duration)')
+    .option('--seed <n>', 'seed for every random choice (printed; reproduces the run)')
+    .option('--json <file>', 'write the RunResult as JSON to FILE (- for stdout)')
+    .option('--quiet', 'no progress and no summary table')
+    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
+    .option('--tag <k=v>', 'tag the run (repeatable), e.g. --tag branch=main', collect, [])
+    .option('--history <file>', 'history database (default <data-dir>/history.db)')
+    .option('--no-history', 'do not record this run in the history');
+}
+
+export function resolveCommon(raw: CommonRawOptions & Record<string, unknown>): CommonOptions {
+  const durationUs = parsePositiveDurationUs('--duration', raw.duration ?? '10s');
+  const warmupUs = parseDurationUs('--warmup', raw.warmup ?? '0s');
+  const intervalUs = parsePositiveDurationUs('--interval', raw.interval ?? '5s');
+  const seed = raw.seed !== undefined ? parseIntFlag('--seed', raw.seed, 0, 2 ** 32 - 1) : Math.floor(Math.random() * 2 ** 31);
+  const tags: Record<string, string> = {};
+  for (const t of raw.tag ?? []) {
+    const [k, v] = parseKeyValue('--tag', t);
+    tags[k] = v;
+  }
+  const options: CommonOptions = {
+    durationUs,
+    warmupUs,
+    intervalUs,
+    seed,
+    quiet: raw.quiet === true,
+    dataDir: resolveDataDir(raw.dataDir),
+    tags,
+    progress: createProgress({ quiet: raw.quiet === true }),
+    raw,
+  };
+  if (raw.iterations !== undefined) options.iterations = parseIntFlag('--iterations', raw.iterations, 1);
+  if (raw.json !== undefined) {
+    if (raw.json === '') throw new UsageError('--json: expected a file name (or - for stdout)');
+    options.jsonPath = raw.json;
+  }
+  return options;
+}
+
+/** The config block recorded in the RunResult for the common flags. */
+export function commonConfig(o: CommonOptions): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    durationUs: o.durationUs,
+    warmupUs: o.warmupUs,
+    intervalUs: o.intervalUs,
+    seed: o.seed,
+  };
+  if (o.iterations !== undefined) config.iterations = o.iterations;
+  return config;
+}
+
+/**
+ * Runs `fn` with an AbortSignal that Ctrl-C (SIGINT) or SIGTERM triggers: the load stops, what
+ * was measured is kept and the result is marked partial. A second Ctrl-C exits at once.
+ */
+export async function withInterrupt<T>(progress: ProgressSink, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(130);
+    progress.log(`${sig}: stopping; what was measured is kept (partial). Press Ctrl-C again to quit at once.`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export interface FinishOptions {
+  /** Exit 1 for reasons beyond failed checks (e.g. a broken SLO). */
+  failed?: boolean;
+  failReason?: string;
+}
+
+/**
+ * Enriches, prints, writes and keeps a result; returns the exit code: 0 ok, 1 a failed check or
+ * SLO, 130 interrupted (the partial result is still written and kept).
+ */
+export async function finishRun(result: RunResult, o: CommonOptions, extra: FinishOptions = {}): Promise<number> {
+  const ctx: RunContext = {
+    dataDir: o.dataDir,
+    options: o.raw,
+    warn: (m) => process.stderr.write(`swarmperf: warning: ${m}\n`),
+  };
+  await enrichRunResult(result, ctx);
+  const json = JSON.stringify(result, null, 2) + '\n';
+  if (o.jsonPath === '-') process.stdout.write(json);
+  else if (o.jsonPath) writeFileAtomic(o.jsonPath, json);
+  if (!o.quiet) {
+    const out = o.jsonPath === '-' ? process.stderr : process.stdout;
+    out.write(formatRunSummary(result) + '\n');
+    out.write(`seed ${o.seed}${o.jsonPath && o.jsonPath !== '-' ? ` · result written to ${o.jsonPath}` : ''}\n`);
+  }
+  await sinkRunResult(result, ctx);
+  if (result.partial) return 130;
+  if (!allChecksPassed(result)) {
+    const failedChecks = result.suites.flatMap((s) => s.checks.filter((c) => !c.passed).map((c) => `${s.name}: ${c.name}`));
+    process.stderr.write(`swarmperf: ${failedChecks.length} check(s) failed: ${failedChecks.join('; ')}\n`);
+    return 1;
+  }
+  if (extra.failed) {
+    process.stderr.write(`swarmperf: ${extra.failReason ?? 'failed'}\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,42 @@
+/**
+ * The swarmperf CLI: parse, validate, call the library, render. Bad usage is one line on stderr
+ * naming the flag and what it expects, and exit code 2; no stack traces for user errors.
+ */
+import { Command, CommanderError } from 'commander';
+import { swarmperfVersion } from '../results/env.js';
+import { registerBuiltinSuites } from '../suites/index.js';
+import { registerCommands } from './commands/index.js';
+import { UsageError } from './parse.js';
+import { registerPlugins } from './plugins.js';
+
+export function buildProgram(): Command {
+  registerBuiltinSuites();
+  registerPlugins();
+  const program = new Command('swarmperf')
+    .description('A performance lab for multi-agent coordination systems')
+    .version(swarmperfVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerCommands(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`swarmperf: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

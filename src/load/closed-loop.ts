@@ -1,0 +1,51 @@
+/**
+ * Closed loop: N workers, each issuing its next operation when the previous one completes (plus
+ * optional think time). Fixed concurrency, as wrk and autocannon do; latency is service time, so
+ * a stall lowers throughput instead of showing in latency — use open loop to see stalls.
+ */
+import { errorReason, isPromiseLike, type LoadContext, type LoadOutcome, type StopCondition, type Workload } from './types.js';
+
+export interface ClosedLoopOptions extends StopCondition {
+  concurrency: number;
+  /** Pause after each operation, µs. */
+  thinkTimeUs?: number;
+}
+
+export async function runClosedLoop(workload: Workload, options: ClosedLoopOptions, ctx: LoadContext): Promise<LoadOutcome> {
+  const { clock, recorder, signal } = ctx;
+  if (!(options.concurrency >= 1)) throw new Error('closed loop: concurrency must be at least 1');
+  const deadline = options.durationUs === undefined ? Infinity : recorder.startUs + options.durationUs;
+  const maxIterations = options.iterations ?? Infinity;
+  if (deadline === Infinity && maxIterations === Infinity) throw new Error('closed loop: give a duration or an iteration count');
+  let issued = 0;
+
+  const worker = async (index: number): Promise<void> => {
+    while (!signal.aborted && issued < maxIterations && clock.nowUs() < deadline) {
+      const iteration = issued++;
+      const call = workload.next(iteration, index);
+      const start = clock.nowUs();
+      try {
+        const r = call.run();
+        if (isPromiseLike(r)) await r;
+        const end = clock.nowUs();
+        recorder.record(call.name, end - start, end);
+      } catch (err) {
+        const end = clock.nowUs();
+        recorder.recordError(call.name, errorReason(err), end - start, end);
+      }
+      if (options.thinkTimeUs) await clock.sleepUntil(clock.nowUs() + options.thinkTimeUs, signal);
+      else if (iteration % 1024 === 1023) await yieldToEventLoop();
+    }
+  };
+
+  await Promise.all(Array.from({ length: options.concurrency }, (_, i) => worker(i)));
+  return { endUs: clock.nowUs(), aborted: signal.aborted, issued };
+}
+
+/**
+ * Synchronous operations never give the event loop a turn; without this, timers (progress,
+ * sampling, Ctrl-C) would starve for the whole run.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

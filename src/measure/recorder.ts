@@ -1,0 +1,242 @@
+/**
+ * The recorder: per-operation HdrHistograms (latency and, for open loop, service time), error
+ * reasons, drops and retries, interval windows, and a seeded reservoir of raw samples for
+ * bootstrap intervals. Memory is bounded however long a run goes. Pure: time comes from the caller.
+ */
+import { LatencyHistogram, type PercentileSummary } from './histogram.js';
+import { Rng } from './rng.js';
+import { describe, madOutliers, medianAndP99CI } from './stats.js';
+import type { IntervalResult, LatencyStats, OperationResult } from '../results/schema.js';
+
+export const DEFAULT_INTERVAL_US = 5_000_000;
+const DEFAULT_RESERVOIR = 2_000;
+
+export interface RecorderOptions {
+  /** Time (µs on the caller's clock) at which the measured window starts. */
+  startUs: number;
+  intervalUs?: number;
+  reservoirSize?: number;
+  seed?: number;
+}
+
+interface WindowState {
+  count: number;
+  errors: number;
+  histogram: LatencyHistogram;
+}
+
+class OperationState {
+  readonly latency = LatencyHistogram.create();
+  service: LatencyHistogram | undefined;
+  count = 0;
+  errors = 0;
+  dropped = 0;
+  retries = 0;
+  readonly errorReasons = new Map<string, number>();
+  readonly reservoir: number[] = [];
+  seen = 0;
+  window: WindowState | undefined;
+  windowIndex = 0;
+  readonly intervals: IntervalResult[] = [];
+
+  constructor(readonly name: string) {}
+}
+
+export interface ProgressSnapshot {
+  elapsedUs: number;
+  operations: Array<{ name: string; count: number; errors: number; dropped: number; p99Us: number }>;
+  totalCount: number;
+}
+
+export class Recorder {
+  readonly startUs: number;
+  readonly intervalUs: number;
+  private readonly reservoirSize: number;
+  private readonly rng: Rng;
+  private readonly ops = new Map<string, OperationState>();
+  private finished = false;
+  private endUs: number | undefined;
+
+  constructor(options: RecorderOptions) {
+    this.startUs = options.startUs;
+    this.intervalUs = options.intervalUs ?? DEFAULT_INTERVAL_US;
+    if (!(this.intervalUs > 0)) throw new Error('Recorder: interval must be positive');
+    this.reservoirSize = options.reservoirSize ?? DEFAULT_RESERVOIR;
+    this.rng = new Rng(options.seed ?? 1);
+  }
+
+  /** Records one completed operation. `atUs` is its completion time on the caller's clock. */
+  record(name: string, latencyUs: number, atUs: number, serviceUs?: number): void {
+    const op = this.op(name);
+    op.count++;
+    op.latency.record(latencyUs);
+    if (serviceUs !== undefined) (op.service ??= LatencyHistogram.create()).record(serviceUs);
+    this.sample(op, latencyUs);
+    const w = this.windowFor(op, atUs);
+    w.count++;
+    w.histogram.record(latencyUs);
+  }
+
+  /** Records a failed operation: it counts, its latency is recorded, its reason is tallied. */
+  recordError(name: string, reason: string, latencyUs: number, atUs: number, serviceUs?: number): void {
+    this.record(name, latencyUs, atUs, serviceUs);
+    const op = this.op(name);
+    op.errors++;
+    op.errorReasons.set(reason, (op.errorReasons.get(reason) ?? 0) + 1);
+    const w = this.windowFor(op, atUs);
+    w.errors++;
+  }
+
+  recordDropped(name: string, n = 1): void {
+    this.op(name).dropped += n;
+  }
+
+  recordRetry(name: string, n = 1): void {
+    this.op(name).retries += n;
+  }
+
+  /** Makes an operation appear in results even if it never completes (e.g. all dropped). */
+  declare(name: string): void {
+    this.op(name);
+  }
+
+  snapshot(nowUs: number): ProgressSnapshot {
+    const operations = [...this.ops.values()].map((op) => ({
+      name: op.name,
+      count: op.count,
+      errors: op.errors,
+      dropped: op.dropped,
+      p99Us: op.latency.percentile(99),
+    }));
+    return { elapsedUs: nowUs - this.startUs, operations, totalCount: operations.reduce((a, o) => a + o.count, 0) };
+  }
+
+  /**
+   * Closes the measurement at `endUs` and returns operations and interval windows. Frees the
+   * histograms: the recorder cannot be used afterwards.
+   */
+  finish(endUs: number): { operations: OperationResult[]; intervals: IntervalResult[]; durationUs: number } {
+    if (this.finished) throw new Error('Recorder.finish called twice');
+    this.finished = true;
+    this.endUs = endUs;
+    const durationUs = Math.max(1, endUs - this.startUs);
+    const lastWindow = Math.max(0, Math.ceil(durationUs / this.intervalUs) - 1);
+    const operations: OperationResult[] = [];
+    const intervals: IntervalResult[] = [];
+    for (const op of this.ops.values()) {
+      // Close every window up to the end so that stalls show as windows with zero throughput.
+      this.rollTo(op, lastWindow + 1, endUs);
+      intervals.push(...op.intervals);
+      operations.push(this.operationResult(op, durationUs));
+      op.latency.destroy();
+      op.service?.destroy();
+    }
+    return { operations, intervals, durationUs };
+  }
+
+  private operationResult(op: OperationState, durationUs: number): OperationResult {
+    const result: OperationResult = {
+      name: op.name,
+      count: op.count,
+      errors: op.errors,
+      dropped: op.dropped,
+      throughput: op.count / (durationUs / 1e6),
+      latencyUs: toLatencyStats(op.latency.summary()),
+      histogram: op.latency.encode(),
+    };
+    if (op.service) {
+      result.serviceTimeUs = toLatencyStats(op.service.summary());
+      result.serviceHistogram = op.service.encode();
+    }
+    if (op.errorReasons.size > 0) result.errorReasons = Object.fromEntries(op.errorReasons);
+    if (op.retries > 0) result.retries = op.retries;
+    if (op.reservoir.length >= 2) {
+      const d = describe(op.reservoir);
+      result.cv = d.cv;
+      const ci = medianAndP99CI(op.reservoir);
+      result.ci95 = {
+        p50: { estimate: ci.p50.estimate, low: ci.p50.low, high: ci.p50.high },
+        p99: { estimate: ci.p99.estimate, low: ci.p99.low, high: ci.p99.high },
+      };
+      const o = madOutliers(op.reservoir);
+      result.outliers = { low: o.low, high: o.high, sampled: op.reservoir.length };
+    }
+    return result;
+  }
+
+  private op(name: string): OperationState {
+    let op = this.ops.get(name);
+    if (!op) {
+      if (this.finished) throw new Error('Recorder already finished');
+      op = new OperationState(name);
+      this.ops.set(name, op);
+    }
+    return op;
+  }
+
+  /** Reservoir sampling (Algorithm R): every sample has an equal chance to be kept. */
+  private sample(op: OperationState, value: number): void {
+    op.seen++;
+    if (op.reservoir.length < this.reservoirSize) op.reservoir.push(value);
+    else {
+      const j = Math.floor(this.rng.next() * op.seen);
+      if (j < this.reservoirSize) op.reservoir[j] = value;
+    }
+  }
+
+  private windowFor(op: OperationState, atUs: number): WindowState {
+    const index = Math.max(0, Math.floor((atUs - this.startUs) / this.intervalUs));
+    if (index > op.windowIndex || !op.window) this.rollTo(op, index, atUs);
+    return op.window as WindowState;
+  }
+
+  /** Closes windows before `index` (emitting empty ones for gaps) and opens window `index`. */
+  private rollTo(op: OperationState, index: number, _atUs: number): void {
+    if (op.window) {
+      for (let i = op.windowIndex; i < index; i++) {
+        const w = i === op.windowIndex ? op.window : undefined;
+        op.intervals.push(this.intervalResult(op.name, i, w));
+      }
+      op.window.histogram.destroy();
+      op.window = undefined;
+    } else {
+      for (let i = op.intervals.length; i < index; i++) op.intervals.push(this.intervalResult(op.name, i, undefined));
+    }
+    op.windowIndex = index;
+    if (!this.finished) op.window = { count: 0, errors: 0, histogram: LatencyHistogram.create() };
+  }
+
+  private intervalResult(name: string, index: number, w: WindowState | undefined): IntervalResult {
+    const startUs = index * this.intervalUs;
+    // The last window is usually cut short by the end of the run: rate it over its real length.
+    const durationUs =
+      this.endUs === undefined ? this.intervalUs : Math.max(1, Math.min(this.intervalUs, this.endUs - this.startUs - startUs));
+    return {
+      operation: name,
+      startUs,
+      durationUs,
+      count: w?.count ?? 0,
+      errors: w?.errors ?? 0,
+      throughput: (w?.count ?? 0) / (durationUs / 1e6),
+      p50Us: w ? w.histogram.percentile(50) : 0,
+      p95Us: w ? w.histogram.percentile(95) : 0,
+      p99Us: w ? w.histogram.percentile(99) : 0,
+    };
+  }
+}
+
+export function toLatencyStats(s: PercentileSummary): LatencyStats {
+  return {
+    min: s.min,
+    mean: Math.round(s.mean * 100) / 100,
+    stddev: Math.round(s.stddev * 100) / 100,
+    p50: s.p50,
+    p75: s.p75,
+    p90: s.p90,
+    p95: s.p95,
+    p99: s.p99,
+    p999: s.p999,
+    p9999: s.p9999,
+    max: s.max,
+  };
+}

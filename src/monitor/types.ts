@@ -1,0 +1,19 @@
+/** The resource sampler's interface; the implementation lives in sampler.ts. */
+import type { Resources } from '../results/schema.js';
+
+export interface SampledProcess {
+  pid: number;
+  label: string;
+}
+
+export interface ResourceSamplerOptions {
+  /** Sample period, ms (default 1000). */
+  intervalMs?: number;
+  /** Child processes to sample besides this one; called at each tick so workers can come and go. */
+  children?: () => SampledProcess[];
+}
+
+export interface ResourceSampler {
+  /** Stops sampling and returns every sample taken plus a summary. */
+  stop(): Resources;
+}

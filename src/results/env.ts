@@ -1,0 +1,49 @@
+/** Environment fingerprint: enough to tell whether two runs are comparable. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { EnvFingerprint } from './schema.js';
+
+let cached: EnvFingerprint | undefined;
+
+export function swarmperfVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function git(args: string[], cwd: string): string | undefined {
+  try {
+    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fingerprint of this machine and, when run inside a git checkout, its sha, branch and dirty flag. */
+export function envFingerprint(cwd = process.cwd()): EnvFingerprint {
+  if (cached) return cached;
+  const cpus = os.cpus();
+  const env: EnvFingerprint = {
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    arch: process.arch,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryBytes: os.totalmem(),
+    hostname: os.hostname(),
+    swarmperfVersion: swarmperfVersion(),
+  };
+  const sha = git(['rev-parse', 'HEAD'], cwd);
+  if (sha) {
+    env.gitSha = sha;
+    const branch = git(['rev-parse', '--abbrev-ref', 'HEAD'], cwd);
+    if (branch) env.gitBranch = branch;
+    env.gitDirty = (git(['status', '--porcelain', '--untracked-files=no'], cwd) ?? '') !== '';
+  }
+  cached = env;
+  return env;
+}
