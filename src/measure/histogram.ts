@@ -123,7 +123,9 @@ export class LatencyHistogram {
       p99: h.getValueAtPercentile(99),
       p999: h.getValueAtPercentile(99.9),
       p9999: h.getValueAtPercentile(99.99),
-      max: h.maxValue,
+      // The bucket's highest equivalent value, like every percentile: the exact max is not kept
+      // by the encoding, and a max that changed on a round trip would break merges and compares.
+      max: h.getValueAtPercentile(100),
     };
   }
 
@@ -160,7 +162,7 @@ export class LatencyHistogram {
       const p = 100 * (1 - Math.pow(0.5, k));
       points.push({ percentile: p, valueUs: this.percentile(p) });
     }
-    points.push({ percentile: 100, valueUs: this.h.maxValue });
+    points.push({ percentile: 100, valueUs: this.percentile(100) });
     return points;
   }
 
