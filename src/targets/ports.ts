@@ -180,6 +180,16 @@ export interface MessageBus {
 
 // ── A backend bundles the five ───────────────────────────────────────────────────────────────
 
+/**
+ * Contention counters, per operation name (e.g. "tasks.claim"): `retries` counts attempts repeated
+ * after the store reported itself busy (SQLITE_BUSY, a held lock file); `busy` counts operations
+ * that still failed after the bounded retries (thrown with code 'SQLITE_BUSY' or 'LOCK_TIMEOUT').
+ */
+export interface BackendStats {
+  retries: Record<string, number>;
+  busy: Record<string, number>;
+}
+
 export interface Backend {
   /** e.g. "memory", "sqlite:/path/to.db". */
   readonly name: string;
@@ -191,4 +201,6 @@ export interface Backend {
   /** Removes all data (between benchmark phases and tests). */
   reset(): Awaitable<void>;
   close(): Awaitable<void>;
+  /** Counters since open (additive, optional: backends without contention may omit it). */
+  stats?(): BackendStats;
 }

@@ -1,7 +1,35 @@
 /** Every CLI command, registered on the program in the order `--help` lists them (one line each). */
 import type { Command } from 'commander';
 import { registerRunCommand } from './run.js';
+import { registerReportCommand } from './report.js';
+import { registerBottlenecksCommand } from './bottlenecks.js';
+import { registerLoadCommand } from './load.js';
+import { registerStressCommand } from './stress.js';
+import { registerMcpBenchCommand } from './mcp-bench.js';
+import { registerMcpCommand } from './mcp.js';
+import { registerToolsCommand } from './tools.js';
+import { registerBenchCommand } from './bench.js';
+import { registerMemoryCommand } from './memory.js';
+import { registerHistoryCommand } from './history.js';
+import { registerCompareCommand } from './compare.js';
+import { registerTrendsCommand } from './trends.js';
+import { registerAnomaliesCommand } from './anomalies.js';
+import { registerAlertsCommand } from './alerts.js';
 
 export function registerCommands(program: Command): void {
   registerRunCommand(program);
+  registerReportCommand(program);
+  registerBottlenecksCommand(program);
+  registerLoadCommand(program);
+  registerStressCommand(program);
+  registerMcpBenchCommand(program);
+  registerMcpCommand(program);
+  registerToolsCommand(program);
+  registerBenchCommand(program);
+  registerMemoryCommand(program);
+  registerHistoryCommand(program);
+  registerCompareCommand(program);
+  registerTrendsCommand(program);
+  registerAnomaliesCommand(program);
+  registerAlertsCommand(program);
 }

@@ -1,0 +1,117 @@
+/**
+ * Coordination suites, side by side in one run (the machine is shared and noisy, so only ratios
+ * within this run mean much):
+ *   1. every suite on memory vs sqlite with 1, 4 and 8 agents: total ops/s and the worst p99;
+ *   2. SQLite claim throughput of the tasks suite with 4 agent processes, as a ratio to a bare
+ *      better-sqlite3 `UPDATE … RETURNING` claim loop in one process (goal ≥ 0.5×).
+ * Agents fork from dist/ (`npm run bench` builds first). Bounded: about 1–2 minutes.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RealClock } from '../src/measure/clock.js';
+import { silentProgress } from '../src/report/progress.js';
+import type { SuiteResult } from '../src/results/schema.js';
+import { coordinationSuites } from '../src/suites/coordination/index.js';
+import { runTasksSuite } from '../src/suites/coordination/tasks.js';
+import type { SuiteRunOptions } from '../src/suites/types.js';
+
+const DURATION_US = Number(process.env.BENCH_DURATION_US ?? 1_000_000);
+const root = mkdtempSync(join(tmpdir(), 'swarmperf-bench-coord-'));
+
+function options(backend: string, agents: number, extra: Record<string, unknown> = {}, durationUs = DURATION_US): SuiteRunOptions {
+  return {
+    clock: new RealClock(),
+    durationUs,
+    warmupUs: 200_000,
+    intervalUs: 1_000_000,
+    seed: 1,
+    quick: true,
+    agents,
+    backend,
+    dataDir: mkdtempSync(join(root, 'run-')),
+    signal: new AbortController().signal,
+    progress: silentProgress,
+    extra,
+  };
+}
+
+function summary(r: SuiteResult): { opsPerSec: number; p99Us: number; ok: boolean } {
+  const seconds = DURATION_US / 1e6;
+  const count = r.operations.filter((op) => op.name !== 'failover').reduce((s, op) => s + op.count, 0);
+  const p99Us = Math.max(0, ...r.operations.filter((op) => op.name !== 'failover').map((op) => op.latencyUs.p99));
+  return { opsPerSec: count / seconds, p99Us, ok: r.checks.every((c) => c.passed) };
+}
+
+const fmtRate = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
+const fmtUs = (us: number): string => (us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us} µs`);
+
+/** A bare claim loop: one process, one connection, the same pragmas as the sqlite backend. */
+function bareClaimLoop(tasks: number, withComplete: boolean): number {
+  const dir = mkdtempSync(join(root, 'bare-'));
+  const db = new Database(join(dir, 'bare.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, priority REAL NOT NULL, status TEXT NOT NULL,
+    claimed_by TEXT, result TEXT NOT NULL DEFAULT 'null', version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+    CREATE INDEX tasks_claim_order ON tasks(status, priority DESC, seq);`);
+  const insert = db.prepare("INSERT INTO tasks (title, priority, status, version, created_at, updated_at) VALUES (?, ?, 'pending', 1, ?, ?)");
+  db.transaction(() => {
+    for (let i = 0; i < tasks; i++) insert.run(`t${i}`, i % 10, Date.now(), Date.now());
+  })();
+  const claim = db.prepare(
+    "UPDATE tasks SET status = 'claimed', claimed_by = ?, version = version + 1, updated_at = ? WHERE seq = (SELECT seq FROM tasks WHERE status = 'pending' ORDER BY priority DESC, seq LIMIT 1) RETURNING *",
+  );
+  const complete = db.prepare("UPDATE tasks SET status = 'completed', result = ?, version = version + 1, updated_at = ? WHERE seq = ? AND status = 'claimed'");
+  const t0 = performance.now();
+  let n = 0;
+  for (;;) {
+    const row = claim.get('bare', Date.now()) as { seq: number } | undefined;
+    if (!row) break;
+    n++;
+    if (withComplete) complete.run('{"by":"bare"}', Date.now(), row.seq);
+    if (performance.now() - t0 > DURATION_US / 1000) break;
+  }
+  const rate = n / ((performance.now() - t0) / 1000);
+  db.close();
+  return rate;
+}
+
+async function main(): Promise<void> {
+  console.log(`Machine: ${process.platform} ${process.arch}, Node ${process.version}; ${DURATION_US / 1e6} s measured per cell, seed 1.\n`);
+  console.log('### Suites: memory vs sqlite, 1 / 4 / 8 agents (total ops/s · worst p99; ✗ = a check failed)\n');
+  const counts = [1, 4, 8];
+  console.log(`| suite | ${counts.flatMap((n) => [`memory ×${n}`, `sqlite ×${n}`]).join(' | ')} |`);
+  console.log(`|---|${counts.flatMap(() => ['---:', '---:']).join('|')}|`);
+  for (const suite of coordinationSuites) {
+    const cells: string[] = [];
+    for (const n of counts) {
+      for (const backend of ['memory', 'sqlite']) {
+        const r = summary(await suite.run(options(backend, n)));
+        cells.push(`${fmtRate(r.opsPerSec)}/s · ${fmtUs(r.p99Us)}${r.ok ? '' : ' ✗'}`);
+      }
+    }
+    console.log(`| ${suite.name} | ${cells.join(' | ')} |`);
+  }
+
+  console.log('\n### SQLite claim throughput: tasks suite, 4 agent processes vs a bare UPDATE … RETURNING loop\n');
+  const queue = 200_000;
+  const suite = await runTasksSuite(options('sqlite', 4, { mix: 'claim=100', queue: String(queue), depPercent: '0' }, 2_000_000));
+  const claimOp = suite.operations.find((op) => op.name === 'claim');
+  const agentClaims = claimOp?.throughput ?? 0;
+  const bare = bareClaimLoop(queue, false);
+  const bareWithComplete = bareClaimLoop(queue, true);
+  console.log('| measure | claims/s | ratio to bare claim loop |');
+  console.log('|---|---:|---:|');
+  console.log(`| bare loop, 1 process, claim only | ${fmtRate(bare)} | 1.00× |`);
+  console.log(`| bare loop, 1 process, claim + complete | ${fmtRate(bareWithComplete)} | ${(bareWithComplete / bare).toFixed(2)}× |`);
+  console.log(`| tasks suite, 4 agents (claim + complete each, dependencies checked) | ${fmtRate(agentClaims)} | ${(agentClaims / bare).toFixed(2)}× (goal ≥ 0.5×) |`);
+  console.log(`\nclaim p99 ${fmtUs(claimOp?.latencyUs.p99 ?? 0)}, claim conflicts (busy retries) ${suite.metrics?.claimConflicts ?? 0}, checks ${suite.checks.every((c) => c.passed) ? 'all passed' : 'FAILED'}`);
+  rmSync(root, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,388 @@
+/**
+ * Bottleneck findings: a pure function from a RunResult to Finding[]. Each rule reads figures the
+ * run already holds (operations, interval windows, resource samples), compares them with the one
+ * threshold table (thresholds.ts), and says what it saw (the actual figures), where (suite/operation
+ * or suite/process), and what to do about it. No I/O, no clock: the same run gives the same findings.
+ */
+import { linearSlope, mean } from '../measure/stats.js';
+import type { Finding, OperationResult, ResourceSample, RunResult, SuiteResult } from '../results/schema.js';
+import { formatBytes, formatRate, formatUs } from '../report/units.js';
+import { BOTTLENECK_THRESHOLDS as T, CONTENTION_PATTERN } from './thresholds.js';
+
+type Severity = Finding['severity'];
+
+export const FINDING_KINDS = [
+  'cpu-saturation',
+  'memory-growth',
+  'event-loop-delay',
+  'gc-pressure',
+  'network-saturation',
+  'latency-tail',
+  'throughput-degradation',
+  'open-loop-saturation',
+  'lock-contention',
+  'dropped-operations',
+  'error-rate',
+  'partial-run',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+function level(value: number, t: { warning: number; critical: number }): Severity | undefined {
+  if (value > t.critical) return 'critical';
+  if (value > t.warning) return 'warning';
+  return undefined;
+}
+
+/** For "lower is worse" ratios. */
+function levelBelow(value: number, t: { warning: number; critical: number }): Severity | undefined {
+  if (value < t.critical) return 'critical';
+  if (value < t.warning) return 'warning';
+  return undefined;
+}
+
+const pct = (share: number): string => `${(share * 100).toFixed(share < 0.1 ? 2 : 1)} %`;
+const fixed = (v: number, d = 1): string => String(Number(v.toFixed(d)));
+
+function finding(kind: FindingKind, severity: Severity, component: string | undefined, evidence: string, recommendation: string): Finding {
+  const f: Finding = { kind, severity, evidence, recommendation };
+  if (component !== undefined) f.component = component;
+  return f;
+}
+
+/** All findings of a run, most severe first (then by kind and component: a stable order). */
+export function findBottlenecks(run: RunResult): Finding[] {
+  const out: Finding[] = [];
+  if (run.partial) {
+    out.push(finding('partial-run', 'info', undefined, 'the run was interrupted; figures cover only what was measured before the stop', 'rerun to completion before comparing this run with others'));
+  }
+  for (const suite of run.suites) {
+    out.push(...resourceFindings(suite, run.env.cores));
+    for (const op of suite.operations) out.push(...operationFindings(suite, op));
+    out.push(...suiteContentionFindings(suite));
+  }
+  const kindIndex = (k: string): number => {
+    const i = (FINDING_KINDS as readonly string[]).indexOf(k);
+    return i < 0 ? FINDING_KINDS.length : i;
+  };
+  return out
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || kindIndex(a.f.kind) - kindIndex(b.f.kind) || a.i - b.i)
+    .map((x) => x.f);
+}
+
+/** Findings that concern one component (`suite`, `suite/operation`, or a prefix such as `tasks`). */
+export function filterFindings(findings: readonly Finding[], component: string): Finding[] {
+  return findings.filter((f) => f.component !== undefined && (f.component === component || f.component.startsWith(component + '/')));
+}
+
+// ─── resources ───────────────────────────────────────────────────────────────────────────────
+
+function cpuOf(s: ResourceSample): number {
+  return s.cpuUserPct + s.cpuSystemPct;
+}
+
+function resourceFindings(suite: SuiteResult, cores: number): Finding[] {
+  const out: Finding[] = [];
+  const samples = suite.resources.samples;
+  const byLabel = new Map<string, ResourceSample[]>();
+  for (const s of samples) {
+    const list = byLabel.get(s.label);
+    if (list) list.push(s);
+    else byLabel.set(s.label, [s]);
+  }
+
+  // CPU per process: a Node process runs its JavaScript on one thread, so one core is its ceiling.
+  for (const [label, list] of byLabel) {
+    const cpus = list.map(cpuOf);
+    const avg = mean(cpus);
+    const sev = level(avg, T.processCpuPct);
+    if (sev) {
+      const peak = Math.max(...cpus);
+      out.push(
+        finding(
+          'cpu-saturation',
+          sev,
+          `${suite.name}/${label}`,
+          `process ${label} used ${fixed(avg)} % of one core on average (peak ${fixed(peak)} %) over ${list.length} samples; its event loop is CPU-bound`,
+          label === 'main'
+            ? 'the load generator itself is busy: run fewer agents in-process, move work to worker processes (--agents), or profile the hot path (node --cpu-prof) before trusting the latencies'
+            : `worker ${label} is CPU-bound: profile it (node --cpu-prof), cut per-operation work (serialisation, hashing, logging), or spread the load over more agents`,
+        ),
+      );
+    }
+  }
+
+  // CPU of the whole host: all sampled processes at the same instant against the cores available.
+  if (cores > 0 && samples.length > 0) {
+    const byTime = new Map<number, number>();
+    for (const s of samples) byTime.set(s.t, (byTime.get(s.t) ?? 0) + cpuOf(s));
+    const hostShare = mean([...byTime.values()]) / cores;
+    const sev = level(hostShare, T.hostCpuPct);
+    if (sev) {
+      out.push(
+        finding(
+          'cpu-saturation',
+          sev,
+          suite.name,
+          `the sampled processes together used ${fixed(hostShare)} % of the host's ${cores} cores on average`,
+          'the machine is the bottleneck, not the system under test: use fewer agents than cores, or run the load generator on another machine; latencies measured here include CPU queueing',
+        ),
+      );
+    }
+  }
+
+  for (const [label, all] of byLabel) {
+    const list = all.slice(Math.floor(all.length / 2));
+    if (list.length < T.memoryGrowthMinSamples) continue;
+    const span = (list[list.length - 1] as ResourceSample).t - (list[0] as ResourceSample).t;
+    if (span < T.memoryGrowthMinSpanMs) continue;
+    const slope = linearSlope(list.map((s) => s.t / 1000), list.map((s) => s.rssBytes));
+    const sev = slope * (span / 1000) >= T.memoryGrowthMinTotalBytes ? level(slope, T.memoryGrowthBytesPerSec) : undefined;
+    if (sev) {
+      const first = (list[0] as ResourceSample).rssBytes;
+      const last = (list[list.length - 1] as ResourceSample).rssBytes;
+      out.push(
+        finding(
+          'memory-growth',
+          sev,
+          `${suite.name}/${label}`,
+          `resident memory of ${label} kept growing ${formatBytes(slope)}/s in the second half of the run (least-squares over ${list.length} samples, ${formatBytes(first)} → ${formatBytes(last)} in ${fixed(span / 1000)} s)`,
+          'look for state that only grows (caches without bounds, listeners never removed, per-operation buffers kept): take two heap snapshots (node --heapsnapshot-signal) and diff them; run longer to see whether it levels off',
+        ),
+      );
+    }
+  }
+
+  const summary = suite.resources.summary;
+  if (summary?.eventLoopDelayP99Us !== undefined) {
+    const sev = level(summary.eventLoopDelayP99Us, T.eventLoopDelayP99Us);
+    if (sev) {
+      out.push(
+        finding(
+          'event-loop-delay',
+          sev,
+          `${suite.name}/main`,
+          `event-loop delay p99 ${formatUs(summary.eventLoopDelayP99Us)}${summary.eventLoopDelayMaxUs !== undefined ? `, max ${formatUs(summary.eventLoopDelayMaxUs)}` : ''} (sampler resolution 10ms): callbacks wait this long before they run, and every latency measured in this process includes it`,
+          'find the synchronous work blocking the loop (large JSON.parse/stringify, sync fs or crypto, long loops): profile with node --cpu-prof, move it to a worker thread, or split it into chunks',
+        ),
+      );
+    }
+  }
+  if (summary?.gcTimeShare !== undefined) {
+    const sev = level(summary.gcTimeShare, T.gcTimeShare);
+    if (sev) {
+      const kinds = gcByKind(byLabel.get('main') ?? []);
+      out.push(
+        finding(
+          'gc-pressure',
+          sev,
+          `${suite.name}/main`,
+          `garbage collection paused the process ${pct(summary.gcTimeShare)} of the wall time${kinds ? ` (${kinds})` : ''}`,
+          'allocate less per operation (reuse buffers, avoid intermediate arrays and string concatenation), or give V8 a larger young generation (--max-semi-space-size=64) if minor GCs dominate',
+        ),
+      );
+    }
+  }
+  const rx = summary?.netRxBytesPerSec;
+  const tx = summary?.netTxBytesPerSec;
+  if (rx !== undefined || tx !== undefined) {
+    const total = (rx ?? 0) + (tx ?? 0);
+    const sev = level(total, T.networkBytesPerSec);
+    if (sev) {
+      out.push(
+        finding(
+          'network-saturation',
+          sev,
+          suite.name,
+          `network traffic ${formatBytes(total)}/s (received ${formatBytes(rx ?? 0)}/s, sent ${formatBytes(tx ?? 0)}/s, host-wide, loopback counted both ways)`,
+          'messages are large or chatty: batch small messages, compress or trim payloads, and check the bandwidth of the link the backend uses',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function gcByKind(samples: readonly ResourceSample[]): string {
+  const totals = new Map<string, number>();
+  for (const s of samples) for (const [k, v] of Object.entries(s.gcPauseMs ?? {})) totals.set(k, (totals.get(k) ?? 0) + v);
+  return [...totals.entries()]
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${fixed(v)} ms`)
+    .join(', ');
+}
+
+// ─── operations ──────────────────────────────────────────────────────────────────────────────
+
+function operationFindings(suite: SuiteResult, op: OperationResult): Finding[] {
+  const out: Finding[] = [];
+  const component = `${suite.name}/${op.name}`;
+  const l = op.latencyUs;
+
+  if (op.count >= T.tailMinCount && l.p50 > 0) {
+    const ratio = l.p99 / l.p50;
+    const sev = level(ratio, T.tailRatio);
+    if (sev) {
+      out.push(
+        finding(
+          'latency-tail',
+          sev,
+          component,
+          `p99 ${formatUs(l.p99)} is ${fixed(ratio)}× p50 ${formatUs(l.p50)} (p99.9 ${formatUs(l.p999)}, max ${formatUs(l.max)}, ${op.count} operations)`,
+          'a few operations wait far longer than the typical one: look for lock waits, GC pauses, fsync or queueing behind slow requests; compare the per-interval p99 to see whether the tail comes in bursts',
+        ),
+      );
+    }
+  }
+
+  out.push(...degradationFindings(suite, op, component));
+
+  if (op.serviceTimeUs && op.count > 0) {
+    const s = op.serviceTimeUs;
+    const ratio = s.p99 > 0 ? l.p99 / s.p99 : Infinity;
+    const excess = l.p99 - s.p99;
+    const sev = excess >= T.openLoopMinExcessUs ? level(ratio, T.openLoopRatio) : undefined;
+    if (sev) {
+      out.push(
+        finding(
+          'open-loop-saturation',
+          sev,
+          component,
+          `latency p99 from the intended start ${formatUs(l.p99)} is ${Number.isFinite(ratio) ? `${fixed(ratio)}×` : 'far above'} the service-time p99 ${formatUs(s.p99)}: operations queued ${formatUs(excess)} before they started, so the offered rate exceeds what the system sustains`,
+          'lower the arrival rate below the max sustainable rate (`swarmperf stress` finds it), or add capacity (agents, connections, a faster backend); service time alone hides this queueing',
+        ),
+      );
+    }
+  }
+
+  const contention = contentionOf(op);
+  if (contention.total > 0) {
+    const share = contention.total / Math.max(1, op.count);
+    const sev: Severity = share > T.contentionShare.critical ? 'critical' : share > T.contentionShare.warning ? 'warning' : 'info';
+    out.push(
+      finding(
+        'lock-contention',
+        sev,
+        component,
+        `${contention.parts.join(', ')} over ${op.count} operations (${pct(share)})`,
+        'agents fight over the same rows or the same lock: shorten transactions, use BEGIN IMMEDIATE with a busy_timeout for SQLite, claim with a single conditional UPDATE, or spread work over more keys/partitions',
+      ),
+    );
+  }
+
+  if (op.dropped > 0) {
+    const share = op.dropped / (op.count + op.dropped);
+    const sev: Severity = share > T.droppedShare.critical ? 'critical' : 'warning';
+    out.push(
+      finding(
+        'dropped-operations',
+        sev,
+        component,
+        `${op.dropped} operations could not start on time and were dropped (${pct(share)} of ${op.count + op.dropped} planned)`,
+        'the load generator ran out of concurrency: raise the open-loop in-flight limit or lower the arrival rate; dropped operations are load the system never saw',
+      ),
+    );
+  }
+
+  const otherErrors = op.errors - contention.lockErrors;
+  if (otherErrors > 0 && op.count > 0) {
+    const share = otherErrors / op.count;
+    const sev = level(share, T.errorShare);
+    if (sev) {
+      const reasons = Object.entries(op.errorReasons ?? {})
+        .filter(([r]) => !CONTENTION_PATTERN.test(r))
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([r, n]) => `${r} ×${n}`)
+        .join(', ');
+      out.push(
+        finding(
+          'error-rate',
+          sev,
+          component,
+          `${otherErrors} of ${op.count} operations failed (${pct(share)})${reasons ? `: ${reasons}` : ''}`,
+          'latency of failing operations is not the latency of the work: fix the errors first (their reasons are listed), then measure again',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function contentionOf(op: OperationResult): { total: number; lockErrors: number; parts: string[] } {
+  const parts: string[] = [];
+  let lockErrors = 0;
+  for (const [reason, n] of Object.entries(op.errorReasons ?? {}).sort((a, b) => b[1] - a[1])) {
+    if (!CONTENTION_PATTERN.test(reason) || n <= 0) continue;
+    lockErrors += n;
+    parts.push(`${n} ${reason} errors`);
+  }
+  const retries = op.retries ?? 0;
+  if (retries > 0) parts.push(`${retries} retries (busy or claim conflicts)`);
+  return { total: lockErrors + retries, lockErrors, parts };
+}
+
+/** Suite-level counters named like contention (e.g. metrics.claimConflicts) that no operation reported. */
+function suiteContentionFindings(suite: SuiteResult): Finding[] {
+  if (!suite.metrics) return [];
+  const totalOps = suite.operations.reduce((a, o) => a + o.count, 0);
+  const out: Finding[] = [];
+  for (const [name, value] of Object.entries(suite.metrics)) {
+    if (!/conflict|busy|locked|contention/i.test(name) || !(value > 0) || !Number.isInteger(value)) continue;
+    const share = totalOps > 0 ? value / totalOps : 0;
+    const sev: Severity = share > T.contentionShare.critical ? 'critical' : share > T.contentionShare.warning ? 'warning' : 'info';
+    out.push(
+      finding(
+        'lock-contention',
+        sev,
+        suite.name,
+        `suite counter ${name} = ${value}${totalOps > 0 ? ` over ${totalOps} operations (${pct(share)})` : ''}`,
+        'agents fight over the same rows or the same lock: shorten transactions, claim with a single conditional UPDATE, or spread work over more keys/partitions',
+      ),
+    );
+  }
+  return out;
+}
+
+function degradationFindings(suite: SuiteResult, op: OperationResult, component: string): Finding[] {
+  const s = op.stress;
+  if (s && s.sustainableThroughput !== undefined && s.optimalThroughput !== undefined && s.optimalThroughput > 0) {
+    const ratio = s.sustainableThroughput / s.optimalThroughput;
+    const sev = levelBelow(ratio, T.sustainableRatio);
+    if (!sev) return [];
+    return [
+      finding(
+        'throughput-degradation',
+        sev,
+        component,
+        `sustainable throughput ${formatRate(s.sustainableThroughput)} (at ${formatRate(s.maxSustainableRate)} offered) is ${fixed(ratio, 2)}× the best reached ${formatRate(s.optimalThroughput)}${s.knee !== null ? `; latency bends at ${formatRate(s.knee)}` : ''}`,
+        'past the knee the system does more work per operation (retries, lock waits, queue growth): keep the load under the knee, and look at the contention and latency-tail findings for the cause',
+      ),
+    ];
+  }
+  // From the interval windows: how the end of the run compares with its best window.
+  // The last window is usually cut short by the end of the run; too short a window is noise.
+  const windows = suite.intervals.filter((w) => w.operation === op.name);
+  const longest = windows.reduce((m, w) => Math.max(m, w.durationUs), 0);
+  const full = windows.filter((w) => w.durationUs >= 0.5 * longest);
+  if (full.length < T.degradationMinWindows) return [];
+  const best = Math.max(...full.map((w) => w.throughput));
+  if (!(best > 0)) return [];
+  const tail = full.slice(full.length - Math.max(1, Math.floor(full.length / 3)));
+  const sustained = mean(tail.map((w) => w.throughput));
+  const ratio = sustained / best;
+  const sev = levelBelow(ratio, T.sustainableRatio);
+  if (!sev) return [];
+  return [
+    finding(
+      'throughput-degradation',
+      sev,
+      component,
+      `throughput over the last ${tail.length} of ${full.length} intervals averaged ${formatRate(sustained)}, ${fixed(ratio, 2)}× the best interval ${formatRate(best)}`,
+      'throughput falls as the run goes on: look for growing state (tables without indexes, queues, memory growth), compaction or checkpoints; run longer to see where it settles',
+    ),
+  ];
+}

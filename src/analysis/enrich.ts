@@ -1,0 +1,19 @@
+/**
+ * The pipeline enricher that puts bottleneck findings on every run before it is printed and kept.
+ * Findings of other kinds (added by other enrichers) are kept; ours are recomputed, so enriching
+ * twice gives the same result.
+ */
+import type { Enricher } from '../results/pipeline.js';
+import type { RunResult } from '../results/schema.js';
+import { findBottlenecks, FINDING_KINDS } from './bottlenecks.js';
+
+const OURS = new Set<string>(FINDING_KINDS);
+
+export function withBottleneckFindings(run: RunResult): RunResult['findings'] {
+  const others = (run.findings ?? []).filter((f) => !OURS.has(f.kind));
+  return [...findBottlenecks(run), ...others];
+}
+
+export const bottleneckEnricher: Enricher = (result) => {
+  result.findings = withBottleneckFindings(result);
+};

@@ -1,0 +1,100 @@
+/**
+ * `swarmperf alerts add|list|remove|check`: rules such as "tasks.claim.p99 < 5ms" kept in
+ * <data-dir>/alerts.json (or --alerts FILE); `check` exits 1 with the list of breaches (CI gating).
+ */
+import type { Command } from 'commander';
+import { addAlertRule, AlertRuleError, alertsPath, checkAlerts, loadAlertRules, removeAlertRule, type AlertCheck } from '../../results/alerts.js';
+import { table } from '../../report/terminal.js';
+import { UsageError } from '../parse.js';
+import { addHistoryFlags, dataDirOf, historyPathFromFlags, loadRun, openHistoryFromFlags, writeJson, type HistoryFlags } from './history-options.js';
+
+interface AlertFlags extends HistoryFlags {
+  alerts?: string;
+  strict?: boolean;
+}
+
+function rulesFile(flags: AlertFlags): string {
+  return flags.alerts ?? alertsPath(dataDirOf(flags));
+}
+
+function withRuleErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof AlertRuleError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function addFlags(cmd: Command, history = false, json = false): Command {
+  cmd.option('--alerts <file>', 'rules file (default <data-dir>/alerts.json)');
+  if (history) return addHistoryFlags(cmd, { json });
+  cmd.option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)');
+  if (json) cmd.option('--json', 'machine-readable JSON on stdout');
+  return cmd;
+}
+
+export function formatAlertCheck(c: AlertCheck): string {
+  const lines: string[] = [];
+  for (const e of c.evaluations) {
+    if (e.status === 'no-data') {
+      lines.push(`? #${e.rule.id} ${e.rule.expr}: no such metric in run ${c.runId}`);
+      continue;
+    }
+    const failed = e.values.filter((v) => !v.held);
+    if (e.status === 'ok') lines.push(`✓ #${e.rule.id} ${e.rule.expr}${e.values.length === 1 ? ` (${e.values[0]?.display})` : ` (${e.values.length} metrics)`}`);
+    else lines.push(`✗ #${e.rule.id} ${e.rule.expr}: ${failed.map((v) => `${v.metric} = ${v.display}`).join(', ')}`);
+  }
+  lines.push(`${c.breaches} breached · ${c.evaluations.length - c.breaches - c.noData} held · ${c.noData} without data  (run ${c.runId})`);
+  return lines.join('\n');
+}
+
+export function registerAlertsCommand(program: Command): void {
+  const cmd = program.command('alerts').description('alert rules on metrics (e.g. "tasks.claim.p99 < 5ms"); `alerts check` gates CI');
+
+  addFlags(cmd.command('add').description('add a rule: METRIC OP VALUE[UNIT], OP one of < <= > >= ==').argument('<rule>', 'e.g. "tasks.claim.p99 < 5ms" or "tasks.*.errorRate <= 1%"')).action((text: string, flags: AlertFlags) => {
+    const file = rulesFile(flags);
+    const { rule, added } = withRuleErrors(() => addAlertRule(file, text));
+    process.stdout.write(added ? `added #${rule.id}: ${rule.expr}  (${file})\n` : `already there as #${rule.id}: ${rule.expr}\n`);
+  });
+
+  addFlags(cmd.command('list').description('list the rules'), false, true).action((flags: AlertFlags) => {
+    const file = rulesFile(flags);
+    const rules = loadAlertRules(file);
+    if (flags.json) return writeJson(rules);
+    if (rules.length === 0) return void process.stdout.write(`no alert rules in ${file}; add one with: swarmperf alerts add "tasks.claim.p99 < 5ms"\n`);
+    process.stdout.write(table(['id', 'rule', 'added'], rules.map((r) => [`#${r.id}`, r.expr, r.createdAt.slice(0, 10)]), 2) + `\n${rules.length} rule(s) · ${file}\n`);
+  });
+
+  addFlags(cmd.command('remove').description('remove a rule by id (3 or #3) or by its text').argument('<rule>', 'id or rule text')).action((ref: string, flags: AlertFlags) => {
+    const removed = removeAlertRule(rulesFile(flags), ref);
+    process.stdout.write(`removed #${removed.id}: ${removed.expr}\n`);
+  });
+
+  addFlags(
+    cmd
+      .command('check')
+      .description('check a run against every rule; exit 1 on any breach')
+      .argument('[run]', 'run id, prefix, latest~N or a RunResult .json file (default: the latest run)')
+      .option('--strict', 'also fail when a rule names a metric the run does not have'),
+    true,
+    true,
+  ).action((ref: string | undefined, flags: AlertFlags) => {
+    const file = rulesFile(flags);
+    const rules = loadAlertRules(file);
+    if (rules.length === 0) throw new UsageError(`alerts check: no alert rules in ${file}; add one with: swarmperf alerts add "tasks.claim.p99 < 5ms"`);
+    const h = openHistoryFromFlags(flags);
+    try {
+      const run = loadRun(ref ?? 'latest', h, historyPathFromFlags(flags));
+      const result = checkAlerts(rules, run);
+      if (flags.json) writeJson(result);
+      else process.stdout.write(formatAlertCheck(result) + '\n');
+      if (result.breaches > 0 || (flags.strict && result.noData > 0)) {
+        process.stderr.write(`swarmperf: ${result.breaches} alert rule(s) breached${flags.strict && result.noData > 0 ? `, ${result.noData} without data (--strict)` : ''}\n`);
+        process.exitCode = 1;
+      }
+    } finally {
+      h?.close();
+    }
+  });
+}

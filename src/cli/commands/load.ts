@@ -1,0 +1,200 @@
+/**
+ * `swarmperf load <url>`: HTTP load at a constant arrival rate (--rate), ramping stages (--ramp)
+ * or fixed concurrency (--concurrency), recorded as one RunResult (suite `http`, backend = origin).
+ */
+import type { Command } from 'commander';
+import { runClosedLoop } from '../../load/closed-loop.js';
+import { runMeasuredPhase } from '../../load/execute.js';
+import { constantRate, runOpenLoop, type ArrivalSchedule, type OpenLoopOutcome } from '../../load/open-loop.js';
+import { parseRamp, rampSchedule } from '../../load/ramp.js';
+import { evaluateSloOnOperations, parseSlo, type Slo } from '../../load/slo.js';
+import type { LoadContext, LoadOutcome } from '../../load/types.js';
+import { RealClock } from '../../measure/clock.js';
+import { startResourceSampler } from '../../monitor/sampler.js';
+import { buildRunResult } from '../../results/run-result.js';
+import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import { HttpTarget, type HttpTargetStats } from '../../targets/http/target.js';
+import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
+import { parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
+import { addHttpFlags, addOpenLoopFlags, resolveHttpTarget, resolveOpenLoopLimits } from './http-options.js';
+
+type LoadMode =
+  | { kind: 'open'; schedule: ArrivalSchedule; warmupRate: number; describe: Record<string, unknown> }
+  | { kind: 'closed'; concurrency: number; thinkTimeUs: number };
+
+export function registerLoadCommand(program: Command): void {
+  const cmd = program
+    .command('load')
+    .description('load an HTTP endpoint at an arrival rate (--rate, --ramp) or a concurrency (--concurrency)')
+    .argument('<url>', 'the endpoint, e.g. http://127.0.0.1:8080/flat (loopback only unless --allow-remote)')
+    .option('--rate <n>', 'open loop: arrivals per second (with --ramp: the rate the first stage starts from)')
+    .option('--ramp <stages>', 'open loop: DURATION:RATE stages, each ramping linearly from the previous rate, e.g. 10s:100,30s:1000,60s:1000')
+    .option('--concurrency <n>', 'closed loop: this many requests in flight, each sent when the previous one ends')
+    .option('--think <d>', 'closed loop: pause after each request, e.g. 10ms')
+    .option('--slo <spec>', 'fail the run (exit 1) if an objective is broken, e.g. "p99<50ms,success>=99%"');
+  addOpenLoopFlags(cmd);
+  addHttpFlags(cmd);
+  addCommonFlags(cmd, { duration: '10s', warmup: '1s' });
+  cmd.action(async (url: string, raw: Record<string, unknown>) => {
+    const mode = resolveMode(cmd, raw);
+    const o = resolveCommon(raw);
+    const limits = resolveOpenLoopLimits(raw);
+    const slo = typeof raw.slo === 'string' ? parseSlo('--slo', raw.slo) : undefined;
+    const spec = await resolveHttpTarget(url, raw);
+    const durationUs = mode.kind === 'open' && mode.schedule.durationUs !== Infinity ? mode.schedule.durationUs : o.durationUs;
+    // A ramp starting from 0/s has nothing to warm up with.
+    const warmupUs = mode.kind === 'open' && mode.warmupRate <= 0 ? 0 : o.warmupUs;
+
+    const target = new HttpTarget(spec, { connections: mode.kind === 'closed' ? mode.concurrency : limits.maxInFlight });
+    const workload = target.workload();
+    const label = mode.kind === 'open' ? `load ${target.operation} @ ${mode.schedule.describe()}` : `load ${target.operation} × ${mode.concurrency}`;
+    const sampler = startResourceSampler({ intervalMs: 1000 });
+    const startedAt = new Date();
+    const clock = new RealClock();
+    let openOutcome: OpenLoopOutcome | undefined;
+    let stats: HttpTargetStats = target.currentStats;
+    o.progress.log(`▶ ${label} · ${spec.url.origin} · seed ${o.seed}`);
+    const phase = await withInterrupt(o.progress, async (signal) => {
+      try {
+        return await runMeasuredPhase(
+          { clock, label, warmupUs, durationUs, intervalUs: o.intervalUs, seed: o.seed, signal, progress: o.progress },
+          async (ctx: LoadContext, which): Promise<LoadOutcome> => {
+            if (which === 'measure') target.resetStats();
+            const phaseUs = which === 'warmup' ? warmupUs : durationUs;
+            const iterations = which === 'measure' && o.iterations !== undefined ? { iterations: o.iterations } : {};
+            if (mode.kind === 'closed') {
+              return runClosedLoop(workload, { concurrency: mode.concurrency, durationUs: phaseUs, thinkTimeUs: mode.thinkTimeUs, ...iterations }, ctx);
+            }
+            const schedule = which === 'warmup' ? constantRate(mode.warmupRate) : mode.schedule;
+            const out = await runOpenLoop(workload, { schedule, durationUs: phaseUs, maxInFlight: limits.maxInFlight, maxLagUs: limits.maxLagUs, ...iterations }, ctx);
+            if (which === 'measure') openOutcome = out;
+            return out;
+          },
+        );
+      } finally {
+        stats = target.currentStats;
+        await target.close();
+      }
+    });
+    const resources = sampler.stop();
+    const checks = accountingChecks(phase.operations, phase.issued, stats, mode.kind === 'open');
+    if (slo) checks.push(sloCheck(slo, phase.operations, mode.kind === 'open' ? averageRate(mode.schedule, durationUs) : undefined));
+    const suite: SuiteResult = {
+      name: 'http',
+      backend: spec.url.origin,
+      operations: phase.operations,
+      intervals: phase.intervals,
+      checks,
+      resources,
+      metrics: httpMetrics(stats, openOutcome),
+    };
+    const config: Record<string, unknown> = {
+      command: 'load',
+      url: spec.url.href,
+      method: spec.method,
+      ...(Object.keys(spec.headers).length > 0 ? { headers: Object.keys(spec.headers) } : {}),
+      ...(spec.body ? { bodyBytes: spec.body.length } : {}),
+      timeoutUs: spec.timeoutUs,
+      ...(mode.kind === 'open'
+        ? { model: 'open', ...mode.describe, maxInFlight: limits.maxInFlight, maxLagUs: limits.maxLagUs }
+        : { model: 'closed', concurrency: mode.concurrency, thinkTimeUs: mode.thinkTimeUs }),
+      ...(slo ? { slo: slo.text } : {}),
+      ...commonConfig(o),
+      durationUs,
+      warmupUs,
+    };
+    const result = buildRunResult({ startedAt, finishedAt: new Date(), partial: phase.aborted, config, suites: [suite], tags: o.tags });
+    process.exitCode = await finishRun(result, o);
+  });
+}
+
+function resolveMode(cmd: Command, raw: Record<string, unknown>): LoadMode {
+  const hasRate = raw.rate !== undefined;
+  const hasRamp = raw.ramp !== undefined;
+  const hasConcurrency = raw.concurrency !== undefined;
+  if (hasConcurrency && (hasRate || hasRamp)) {
+    throw new UsageError(`--concurrency: choose open loop (--rate/--ramp) or closed loop (--concurrency), not both`);
+  }
+  if (!hasConcurrency && !hasRate && !hasRamp) {
+    throw new UsageError('load: give --rate N or --ramp STAGES (open loop, arrivals per second) or --concurrency N (closed loop)');
+  }
+  if (hasConcurrency) {
+    const concurrency = parseIntFlag('--concurrency', String(raw.concurrency), 1, 10_000);
+    const thinkTimeUs = raw.think !== undefined ? parseDurationUs('--think', String(raw.think)) : 0;
+    for (const flag of ['maxInFlight', 'maxLag'] as const) {
+      if (cmd.getOptionValueSource(flag) === 'cli') throw new UsageError(`--${flag === 'maxLag' ? 'max-lag' : 'max-in-flight'}: only for open loop (--rate/--ramp); closed loop holds --concurrency in flight`);
+    }
+    return { kind: 'closed', concurrency, thinkTimeUs };
+  }
+  if (raw.think !== undefined) throw new UsageError('--think: only for closed loop (--concurrency); open-loop arrivals follow --rate');
+  const rate = hasRate ? parsePositiveNumber('--rate', String(raw.rate)) : undefined;
+  if (hasRamp) {
+    if (cmd.getOptionValueSource('duration') === 'cli') {
+      throw new UsageError('--duration: not used with --ramp; the stages set the duration (add a stage to hold a rate longer)');
+    }
+    const stages = parseRamp('--ramp', String(raw.ramp));
+    let schedule: ArrivalSchedule;
+    try {
+      schedule = rampSchedule(stages, rate ?? 0);
+    } catch (err) {
+      if (err instanceof UsageError) throw new UsageError(`--ramp: ${err.message.replace(/^ramp: /, '')}`);
+      throw err;
+    }
+    return { kind: 'open', schedule, warmupRate: rate ?? 0, describe: { ramp: String(raw.ramp), startRate: rate ?? 0 } };
+  }
+  return { kind: 'open', schedule: constantRate(rate as number), warmupRate: rate as number, describe: { rate } };
+}
+
+function averageRate(schedule: ArrivalSchedule, durationUs: number): number {
+  if (schedule.durationUs === Infinity) return schedule.rateAt(0);
+  let n = 0;
+  const c = schedule.cursor();
+  while (c.next() < durationUs) n++;
+  return n / (durationUs / 1e6);
+}
+
+/**
+ * Invariants of the measurement itself: every arrival the generator issued is either a recorded
+ * operation or a counted drop, and every request the target finished is a recorded operation.
+ */
+function accountingChecks(operations: SuiteResult['operations'], issued: number, stats: HttpTargetStats, open: boolean): CheckResult[] {
+  const count = operations.reduce((a, op) => a + op.count, 0);
+  const dropped = operations.reduce((a, op) => a + op.dropped, 0);
+  const responses = Object.values(stats.statusClasses).reduce((a, n) => a + n, 0);
+  const checks: CheckResult[] = [
+    {
+      name: 'every arrival accounted for',
+      passed: issued === count + dropped,
+      detail: `${issued} issued = ${count} completed + ${dropped} dropped${open ? '' : ' (closed loop drops nothing)'}${issued === count + dropped ? '' : ' — MISMATCH'}`,
+    },
+    {
+      name: 'every request recorded',
+      passed: stats.completed === count,
+      detail: `${stats.completed} requests ended at the target, ${count} recorded`,
+    },
+  ];
+  if (count > 0) {
+    const reasons = operations.flatMap((op) => Object.entries(op.errorReasons ?? {}).map(([r, n]) => `${r} ×${n}`));
+    checks.push({
+      name: 'target answered',
+      passed: responses > 0,
+      detail: responses > 0 ? `${responses} responses` : `no response at all; every request failed (${reasons.join(', ')})`,
+    });
+  }
+  return checks;
+}
+
+function sloCheck(slo: Slo, operations: SuiteResult['operations'], intendedRate: number | undefined): CheckResult {
+  const v = evaluateSloOnOperations(slo, operations, intendedRate);
+  return { name: `slo ${slo.text}`, passed: v.passed, detail: v.passed ? 'met' : `broken: ${v.violations.join('; ')}` };
+}
+
+function httpMetrics(stats: HttpTargetStats, open: OpenLoopOutcome | undefined): Record<string, number> {
+  const responses = Object.values(stats.statusClasses).reduce((a, n) => a + n, 0);
+  const metrics: Record<string, number> = {};
+  for (const [cls, n] of Object.entries(stats.statusClasses)) metrics[`status${cls}`] = n;
+  if (stats.failedWithoutResponse > 0) metrics.noResponse = stats.failedWithoutResponse;
+  if (responses > 0) metrics.bytesPerResponse = Math.round(stats.bytesReceived / responses);
+  if (open) metrics.peakInFlight = open.peakInFlight;
+  return metrics;
+}

@@ -1,0 +1,62 @@
+/**
+ * `swarmperf mcp`: the MCP server, on stdio (for an agent host to spawn) or, with --http PORT, on
+ * streamable HTTP at 127.0.0.1:PORT/mcp. Logs go to stderr: on stdio, stdout is the protocol.
+ */
+import type { Command } from 'commander';
+import { parseBackendSpec } from '../../targets/backend.js';
+import { ensureDataDir, resolveDataDir } from '../../results/data-dir.js';
+import { historyPathFromOptions } from '../../results/history/store.js';
+import { startHttpServer } from '../../mcp/http.js';
+import { createContext, DEFAULT_MAX_BENCHMARK_US, serveStdio } from '../../mcp/server.js';
+import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../parse.js';
+
+export function registerMcpCommand(program: Command): void {
+  program
+    .command('mcp')
+    .description('run the swarmperf MCP server (stdio, or streamable HTTP on 127.0.0.1 with --http)')
+    .option('--http <port>', 'serve streamable HTTP on 127.0.0.1:PORT/mcp instead of stdio (0 picks a free port)')
+    .option('--backend <spec>', 'backend for the memory tools and benchmarks: memory | sqlite | jsonfile (tuning after ?)', 'sqlite')
+    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME); the server writes nowhere else')
+    .option('--history <file>', 'history database (default <data-dir>/history.db)')
+    .option('--no-history', 'do not record benchmark runs in the history')
+    .option('--max-duration <d>', 'longest benchmark (duration + warmup) a client may ask for', '10m')
+    .action(async (raw: Record<string, unknown>) => {
+      const dataDir = ensureDataDir(resolveDataDir(raw.dataDir as string | undefined));
+      const backend = String(raw.backend);
+      const head = backend.split('?', 1)[0] as string;
+      // Server-side too: a path would put files outside the data folder, which the server promises not to do.
+      if (head.includes(':')) throw new UsageError(`--backend: "${backend}": the MCP server keeps its files in the data folder; give a kind (memory, sqlite, jsonfile) and use --data-dir to move it`);
+      parseBackendSpec(backend, dataDir);
+      const historyPath = historyPathFromOptions(raw, dataDir);
+      const log = (line: string): void => {
+        process.stderr.write(`swarmperf mcp: ${line}\n`);
+      };
+      const ctx = createContext({ dataDir, backend, historyPath, maxBenchmarkUs: parsePositiveDurationUs('--max-duration', String(raw.maxDuration ?? DEFAULT_MAX_BENCHMARK_US + 'us')), log });
+      if (raw.http === undefined) {
+        await serveStdio(ctx);
+        return;
+      }
+      const port = parseIntFlag('--http', String(raw.http), 0, 65535);
+      let handle;
+      try {
+        handle = await startHttpServer(ctx, port);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        throw new UsageError(`--http ${port}: cannot listen on 127.0.0.1:${port} (${code ?? (err instanceof Error ? err.message : String(err))})`);
+      }
+      // The URL on stdout (and nothing else) so scripts and tests can pick up a port chosen with 0.
+      process.stdout.write(`${handle.url}\n`);
+      log(`listening on ${handle.url} (backend ${backend}, data ${dataDir})`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await handle.close();
+      await ctx.close();
+    });
+}

@@ -1,0 +1,260 @@
+/**
+ * `swarmperf memory <store|retrieve|search|list|delete|clear|export|import>`: the shared-memory
+ * commands agents use, on any backend (default: sqlite in the data folder). A full key is
+ * `namespace/key`, e.g. `performance/analyzer/bench-789/results` (namespace `performance`).
+ * Keys never become file paths, so no key or pattern can write outside the data folder.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../results/atomic-write.js';
+import { resolveDataDir } from '../../results/data-dir.js';
+import { openBackend } from '../../targets/backend.js';
+import { InvalidArgumentError } from '../../targets/errors.js';
+import { GlobSyntaxError } from '../../targets/glob.js';
+import { entryToJson, FullKeyError, MemoryFileError, parseMemoryFile, serializeMemoryFile, splitFullKey } from '../../targets/memory-file.js';
+import type { Backend, MemoryEntry } from '../../targets/ports.js';
+import { checkNamespace } from '../../targets/validate.js';
+import { parseDurationUs, UsageError } from '../parse.js';
+
+interface SharedFlags {
+  backend?: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+const SHARED_DEFAULT_BACKEND = 'sqlite';
+
+function addSharedFlags(cmd: Command): Command {
+  // No commander defaults: a value given on `memory` or on the subcommand must both work, and
+  // defaults would make the parent's silently win (see resolveShared).
+  // exitOverride: commander's own usage errors reach main() and exit 2, as for top-level commands.
+  return cmd
+    .exitOverride()
+    .option('--backend <spec>', `backend: memory | sqlite[:PATH] | jsonfile[:DIR] (default ${SHARED_DEFAULT_BACKEND}, in the data folder)`)
+    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
+    .option('--json', 'print entries as a JSON array of {key, namespace, value, createdAt, updatedAt, expiresAt}');
+}
+
+function resolveShared(cmd: Command): SharedFlags {
+  const own = cmd.opts<SharedFlags>();
+  const parent = cmd.parent?.opts<SharedFlags>() ?? {};
+  return { backend: own.backend ?? parent.backend, dataDir: own.dataDir ?? parent.dataDir, json: own.json === true || parent.json === true };
+}
+
+/** Opens the backend, runs `fn`, closes; turns data errors into one message and exit code 1. */
+async function withBackend(cmd: Command, sub: string, fn: (backend: Backend, flags: SharedFlags) => Promise<number>): Promise<void> {
+  const flags = resolveShared(cmd);
+  const backend = await openBackend(flags.backend ?? SHARED_DEFAULT_BACKEND, resolveDataDir(flags.dataDir));
+  try {
+    process.exitCode = await fn(backend, flags);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if (err instanceof MemoryFileError || hasCode(err)) {
+      process.stderr.write(`swarmperf: memory ${sub}: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  } finally {
+    await backend.close();
+  }
+}
+
+function hasCode(err: unknown): boolean {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
+}
+
+function fullKeyFlag(flag: string, raw: string | undefined): { namespace: string; key: string } {
+  if (raw === undefined || raw === '') throw new UsageError(`${flag}: required, e.g. ${flag} performance/analyzer/bench-789/results`);
+  try {
+    return splitFullKey(raw);
+  } catch (err) {
+    if (err instanceof FullKeyError) throw new UsageError(`${flag}: ${err.message}`);
+    throw err;
+  }
+}
+
+function patternFlag(flag: string, raw: string): string {
+  if (raw === '') throw new UsageError(`${flag}: expected a glob such as performance/** or */config, got an empty pattern`);
+  return raw;
+}
+
+/** Bad arguments the store itself rejects (a glob it cannot parse) are usage errors naming the flag. */
+async function asUsage<T>(flag: string, p: Promise<T> | T): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof GlobSyntaxError || err instanceof InvalidArgumentError) throw new UsageError(`${flag}: ${err.message}`);
+    throw err;
+  }
+}
+
+function printEntries(entries: MemoryEntry[], flags: SharedFlags, showValues: boolean): void {
+  if (flags.json) {
+    process.stdout.write(JSON.stringify(entries.map(entryToJson), null, 2) + '\n');
+    return;
+  }
+  if (entries.length === 0) {
+    process.stderr.write('(no entries)\n');
+    return;
+  }
+  const width = Math.min(60, Math.max(...entries.map((e) => e.fullKey.length)));
+  for (const e of entries) {
+    const expiry = e.expiresAt === null ? '' : `  (expires ${new Date(e.expiresAt).toISOString()})`;
+    const shown = showValues ? `  ${preview(e.value)}` : `  ${e.value.length} chars`;
+    process.stdout.write(`${e.fullKey.padEnd(width)}${shown}${expiry}\n`);
+  }
+}
+
+/** One line, control characters escaped, long values cut (use --json or retrieve for all of it). */
+function preview(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const oneLine = /[\u0000-\u001f\u007f]/.test(value) ? JSON.stringify(value).slice(1, -1) : value;
+  return oneLine.length > 100 ? `${oneLine.slice(0, 99)}…` : oneLine;
+}
+
+export function registerMemoryCommand(program: Command): void {
+  const memory = addSharedFlags(
+    program
+      .command('memory')
+      .description('store, retrieve, search and move shared agent memory on a backend (namespace/key)')
+      .addHelpText('after', '\nA full key is namespace/key: performance/analyzer/bench-789/results is namespace "performance",\nkey "analyzer/bench-789/results". Patterns: * within one segment, ** across segments, ? one character.'),
+  );
+
+  addSharedFlags(memory.command('store').description('store a value under a full key (overwrites)'))
+    .option('--key <namespace/key>', 'full key')
+    .option('--value <text>', 'the value (a string; JSON is stored as text)')
+    .option('--ttl <duration>', 'expire after this long, e.g. 30s, 10m, 1h')
+    .action(async (raw: { key?: string; value?: string; ttl?: string }, cmd: Command) => {
+      const { namespace, key } = fullKeyFlag('--key', raw.key);
+      if (raw.value === undefined) throw new UsageError('--value: required, e.g. --value \'{"p99":12.5}\'');
+      let ttlMs: number | undefined;
+      if (raw.ttl !== undefined) {
+        const us = parseDurationUs('--ttl', raw.ttl);
+        if (us < 1000) throw new UsageError(`--ttl: expected at least 1ms, got "${raw.ttl}"`);
+        ttlMs = Math.round(us / 1000);
+      }
+      await withBackend(cmd, 'store', async (backend, flags) => {
+        const entry = await backend.memory.store(namespace, key, raw.value as string, ttlMs);
+        if (flags.json) printEntries([entry], flags, true);
+        else process.stdout.write(`stored ${entry.fullKey} (${entry.value.length} chars${entry.expiresAt !== null ? `, expires ${new Date(entry.expiresAt).toISOString()}` : ''})\n`);
+        return 0;
+      });
+    });
+
+  addSharedFlags(memory.command('retrieve').description('print the value stored under a full key (exit 1 if none)'))
+    .option('--key <namespace/key>', 'full key')
+    .action(async (raw: { key?: string }, cmd: Command) => {
+      const { namespace, key } = fullKeyFlag('--key', raw.key);
+      await withBackend(cmd, 'retrieve', async (backend, flags) => {
+        const entry = await backend.memory.retrieve(namespace, key);
+        if (flags.json) printEntries(entry ? [entry] : [], { ...flags }, true);
+        if (!entry) {
+          process.stderr.write(`swarmperf: memory retrieve: no entry ${namespace}/${key}\n`);
+          return 1;
+        }
+        if (!flags.json) process.stdout.write(entry.value.endsWith('\n') ? entry.value : `${entry.value}\n`);
+        return 0;
+      });
+    });
+
+  addSharedFlags(memory.command('search').description('entries whose full key matches a glob, optionally whose value contains a text'))
+    .option('--pattern <glob>', 'glob over full keys: * one segment, ** any depth, ? one character')
+    .option('--query <text>', 'only values containing this text (case-insensitive)')
+    .action(async (raw: { pattern?: string; query?: string }, cmd: Command) => {
+      if (raw.pattern === undefined) throw new UsageError('--pattern: required, e.g. --pattern "performance/**"');
+      const pattern = patternFlag('--pattern', raw.pattern);
+      await withBackend(cmd, 'search', async (backend, flags) => {
+        printEntries(await asUsage('--pattern', backend.memory.search(pattern, raw.query)), flags, true);
+        return 0;
+      });
+    });
+
+  addSharedFlags(memory.command('list').description('list keys (all, or those matching --pattern) with sizes and expiry'))
+    .option('--pattern <glob>', 'glob over full keys (default ** — everything)')
+    .action(async (raw: { pattern?: string }, cmd: Command) => {
+      const pattern = patternFlag('--pattern', raw.pattern ?? '**');
+      await withBackend(cmd, 'list', async (backend, flags) => {
+        printEntries(await asUsage('--pattern', backend.memory.search(pattern)), flags, false);
+        return 0;
+      });
+    });
+
+  addSharedFlags(memory.command('delete').description('delete one entry (exit 1 if none)'))
+    .option('--key <namespace/key>', 'full key')
+    .action(async (raw: { key?: string }, cmd: Command) => {
+      const { namespace, key } = fullKeyFlag('--key', raw.key);
+      await withBackend(cmd, 'delete', async (backend, flags) => {
+        const deleted = await backend.memory.delete(namespace, key);
+        if (flags.json) process.stdout.write(JSON.stringify({ key: `${namespace}/${key}`, deleted }) + '\n');
+        if (!deleted) {
+          process.stderr.write(`swarmperf: memory delete: no entry ${namespace}/${key}\n`);
+          return 1;
+        }
+        if (!flags.json) process.stdout.write(`deleted ${namespace}/${key}\n`);
+        return 0;
+      });
+    });
+
+  addSharedFlags(memory.command('clear').description('delete every entry of one namespace'))
+    .option('--namespace <name>', 'the namespace (the part of a full key before the first /)')
+    .action(async (raw: { namespace?: string }, cmd: Command) => {
+      const ns = raw.namespace;
+      if (ns === undefined || ns === '') throw new UsageError('--namespace: required, e.g. --namespace performance');
+      try {
+        checkNamespace(ns);
+      } catch (err) {
+        throw new UsageError(`--namespace: ${(err as Error).message}`);
+      }
+      await withBackend(cmd, 'clear', async (backend, flags) => {
+        const n = await backend.memory.clear(ns);
+        process.stdout.write(flags.json ? JSON.stringify({ namespace: ns, cleared: n }) + '\n' : `cleared ${n} entr${n === 1 ? 'y' : 'ies'} from namespace ${ns}\n`);
+        return 0;
+      });
+    });
+
+  addSharedFlags(memory.command('export').description('write every live entry to FILE (atomically; - for stdout)'))
+    .argument('<file>', 'output file, or - for stdout')
+    .action(async (file: string, _raw: unknown, cmd: Command) => {
+      await withBackend(cmd, 'export', async (backend) => {
+        const entries = await backend.memory.export();
+        const text = serializeMemoryFile(entries, new Date());
+        if (file === '-') process.stdout.write(text);
+        else {
+          writeFileAtomic(file, text);
+          process.stderr.write(`exported ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to ${file}\n`);
+        }
+        return 0;
+      });
+    });
+
+  addSharedFlags(memory.command('import').description('import entries from FILE (validated first; all or nothing)'))
+    .argument('<file>', 'a file written by `memory export`, or a JSON array of {key, value}')
+    .action(async (file: string, _raw: unknown, cmd: Command) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        process.stderr.write(`swarmperf: memory import: cannot read ${file}: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      // Validate the whole file before opening the store: a bad file changes nothing.
+      let entries: MemoryEntry[];
+      try {
+        entries = parseMemoryFile(text, file, Date.now());
+      } catch (err) {
+        process.stderr.write(`swarmperf: memory import: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      await withBackend(cmd, 'import', async (backend) => {
+        const now = Date.now();
+        const live = entries.filter((e) => e.expiresAt === null || e.expiresAt > now);
+        const n = await backend.memory.import(live);
+        const skipped = entries.length - live.length;
+        process.stderr.write(`imported ${n} entr${n === 1 ? 'y' : 'ies'} from ${file}${skipped > 0 ? ` (${skipped} already expired, skipped)` : ''}\n`);
+        return 0;
+      });
+    });
+}

@@ -1,0 +1,114 @@
+/**
+ * `swarmperf report [RUN|--last N] --format markdown|html|json|csv|bmf|gab|prom [--charts] [--out FILE]`:
+ * renders runs from the history (default: the latest) or from RunResult files (--input).
+ */
+import { dirname, join, basename, extname } from 'node:path';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../results/atomic-write.js';
+import { resolveDataDir } from '../../results/data-dir.js';
+import { renderBmf } from '../../report/bmf.js';
+import { renderCsv } from '../../report/csv.js';
+import { renderGab } from '../../report/gab.js';
+import { renderHtml } from '../../report/html.js';
+import { renderMarkdown, type MarkdownCharts } from '../../report/markdown.js';
+import type { ReportInput } from '../../report/model.js';
+import { renderProm } from '../../report/prom.js';
+import { collect, parseIntFlag, UsageError } from '../parse.js';
+import { loadRuns, loadTrends, openHistoryForReading } from './report-source.js';
+
+export const REPORT_FORMATS = ['markdown', 'html', 'json', 'csv', 'bmf', 'gab', 'prom'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Formats that describe one run; with --last N they would repeat names, so they take the newest only when N = 1. */
+const SINGLE_RUN: ReadonlySet<ReportFormat> = new Set(['bmf', 'gab', 'prom']);
+
+interface ReportRaw {
+  format: string;
+  last?: string;
+  input: string[];
+  charts?: boolean;
+  out?: string;
+  dataDir?: string;
+  trendRuns: string;
+  history?: string | boolean;
+}
+
+export function parseFormat(raw: string): ReportFormat {
+  const f = raw.trim().toLowerCase() === 'md' ? 'markdown' : raw.trim().toLowerCase();
+  if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got "${raw}"`);
+  return f as ReportFormat;
+}
+
+export interface RenderedReport {
+  text: string;
+  files: Array<{ path: string; content: string }>;
+}
+
+/** Renders a report in a format; pure (the caller writes). `chartsDir` is relative to the report. */
+export function renderReport(format: ReportFormat, input: ReportInput, options: { charts: boolean; chartsDir?: string }): RenderedReport {
+  switch (format) {
+    case 'markdown': {
+      const charts: MarkdownCharts = !options.charts ? { mode: 'none' } : options.chartsDir ? { mode: 'svg', dir: options.chartsDir } : { mode: 'mermaid' };
+      return renderMarkdown(input, charts);
+    }
+    case 'html':
+      return { text: renderHtml(input), files: [] };
+    case 'json':
+      return { text: JSON.stringify(input.runs.length === 1 ? input.run : input.runs, null, 2) + '\n', files: [] };
+    case 'csv':
+      return { text: renderCsv(input.runs), files: [] };
+    case 'bmf':
+      return { text: renderBmf(input.run), files: [] };
+    case 'gab':
+      return { text: renderGab(input.run), files: [] };
+    case 'prom':
+      return { text: renderProm(input.run), files: [] };
+  }
+}
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('render a run (default: the latest) as markdown, html, json, csv, bmf (Bencher), gab (github-action-benchmark) or prom')
+    .argument('[run]', 'run id, unique id prefix, latest or latest~N')
+    .option('--format <fmt>', `output format: ${REPORT_FORMATS.join(' | ')}`, 'markdown')
+    .option('--last <n>', 'report the N most recent runs (json/csv: all of them; others: the newest, with trends over N)')
+    .option('--input <file>', 'read the run from a RunResult JSON file instead of the history (repeatable)', collect, [])
+    .option('--charts', 'markdown: SVG charts beside --out FILE (Mermaid blocks when writing to stdout)')
+    .option('--out <file>', 'write the report to FILE (atomically) instead of stdout')
+    .option('--trend-runs <n>', 'how many runs the trend views span', '20')
+    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
+    .option('--history <file>', 'history database (default <data-dir>/history.db)')
+    .option('--no-history', 'do not read the history (no trends; needs --input)')
+    .action((ref: string | undefined, raw: ReportRaw) => {
+      const format = parseFormat(raw.format);
+      const last = raw.last !== undefined ? parseIntFlag('--last', raw.last, 1, 10_000) : undefined;
+      const trendRuns = parseIntFlag('--trend-runs', raw.trendRuns, 2, 10_000);
+      if (raw.out === '') throw new UsageError('--out: expected a file name');
+      if (raw.charts && format !== 'markdown' && format !== 'html') throw new UsageError(`--charts: only the markdown format draws charts on request (html always has them), not ${format}`);
+      const dataDir = resolveDataDir(raw.dataDir);
+      const history = openHistoryForReading(raw as unknown as Record<string, unknown>, dataDir, raw.input.length === 0);
+      try {
+        const runs = loadRuns({ ...(ref !== undefined ? { ref } : {}), ...(last !== undefined ? { last } : {}), inputs: raw.input, raw: raw as unknown as Record<string, unknown>, dataDir }, history);
+        if (SINGLE_RUN.has(format) && runs.length > 1) {
+          throw new UsageError(`--format ${format} describes one run; with --last ${runs.length} use json or csv, or drop --last`);
+        }
+        const run = runs[runs.length - 1]!;
+        // Trends only where a renderer shows them: markdown and html.
+        const trends = format === 'markdown' || format === 'html' ? loadTrends(run, runs, history, Math.max(trendRuns, runs.length)) : [];
+        const input: ReportInput = { run, runs, trends };
+        const chartsDir = raw.charts && raw.out ? `${basename(raw.out, extname(raw.out))}-charts` : undefined;
+        const rendered = renderReport(format, input, { charts: raw.charts === true, ...(chartsDir ? { chartsDir } : {}) });
+        if (raw.out) {
+          // Charts first: a report never links to charts that failed to write.
+          for (const f of rendered.files) writeFileAtomic(join(dirname(raw.out), f.path), f.content);
+          writeFileAtomic(raw.out, rendered.text);
+          process.stderr.write(`report written to ${raw.out}${rendered.files.length ? ` (${rendered.files.length} charts in ${join(dirname(raw.out), chartsDir ?? '')})` : ''}\n`);
+        } else {
+          process.stdout.write(rendered.text);
+        }
+      } finally {
+        history?.close();
+      }
+    });
+}

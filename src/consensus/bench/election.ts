@@ -1,0 +1,133 @@
+/**
+ * The election scenario, after the Raft paper's §9.3 experiment: a stable cluster, the leader
+ * crashed at a uniformly random moment within its heartbeat interval, and the time until a new
+ * leader is elected. Repeated `trials` times in one simulation (the crashed node restarts and the
+ * cluster settles between trials). Split votes are counted as the extra terms an election needed.
+ */
+import { Recorder } from '../../measure/recorder.js';
+import { startResourceSampler } from '../../monitor/sampler.js';
+import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import { SimCluster } from '../raft/sim-cluster.js';
+import { RESERVOIR, backendLabel, buildSuite, clusterOptions, describeSetup, withSeed, yieldToLoop, type RaftSetup, type ScenarioRun } from './common.js';
+
+export interface ElectionOptions {
+  trials: number;
+  /** Quiet time after each election before the next crash (lets the restarted node catch up). */
+  settleUs?: number;
+  /** A trial with no new leader after this long counts as failed. */
+  trialLimitUs?: number;
+}
+
+export async function runElectionScenario(setup: RaftSetup, opts: ElectionOptions, run: ScenarioRun): Promise<{ suite: SuiteResult; aborted: boolean }> {
+  const sampler = startResourceSampler({ intervalMs: 500 });
+  const wall0 = performance.now();
+  const cluster = new SimCluster(clusterOptions(setup));
+  if (setup.faults) cluster.applyFaults(setup.faults);
+  const [, maxTimeout] = setup.electionTimeoutUs;
+  const settleUs = opts.settleUs ?? Math.max(2 * maxTimeout, 4 * setup.heartbeatUs);
+  const limitUs = opts.trialLimitUs ?? Math.max(60_000_000, 100 * maxTimeout);
+  const recorder = new Recorder({ startUs: 0, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR });
+  recorder.declare('election');
+  const trialRng = cluster.sim.rng.fork();
+
+  let elected: { node: number; term: number; atUs: number } | undefined;
+  cluster.listeners.push({ leaderElected: (node, term, atUs) => (elected = { node, term, atUs }) });
+
+  const terms: number[] = [];
+  let failed = 0;
+  let noStableLeader = 0;
+  let aborted = false;
+  let lastYield = performance.now();
+  const label = `raft election (${setup.nodes} nodes${run.label ? `, ${run.label}` : ''})`;
+
+  for (let trial = 0; trial < opts.trials; trial++) {
+    if (run.signal?.aborted) {
+      aborted = true;
+      break;
+    }
+    // Settle: every node up, a leader that has led for a while.
+    for (let i = 0; i < setup.nodes; i++) if (!cluster.isUp(i)) cluster.restart(i);
+    let settledAt = cluster.now + settleUs;
+    cluster.runUntil(settledAt);
+    let tries = 0;
+    while (cluster.currentLeader() === undefined && tries++ < 100) {
+      settledAt = cluster.now + settleUs;
+      cluster.runUntil(settledAt);
+    }
+    const leader = cluster.currentLeader();
+    if (leader === undefined) {
+      noStableLeader++;
+      continue;
+    }
+    // Crash it uniformly within one heartbeat interval.
+    const crashAt = cluster.now + trialRng.int(0, setup.heartbeatUs - 1);
+    cluster.runUntil(crashAt);
+    const victim = cluster.currentLeader();
+    if (victim === undefined) {
+      noStableLeader++;
+      continue;
+    }
+    const oldTerm = (cluster.host(victim) as NonNullable<ReturnType<SimCluster['host']>>).node.term;
+    elected = undefined;
+    cluster.crash(victim);
+    const deadline = crashAt + limitUs;
+    // Run in slices until a leader of a newer term appears.
+    const slice = Math.max(1000, Math.floor(setup.electionTimeoutUs[0] / 4));
+    while (cluster.now < deadline && !(elected && (elected as { term: number }).term > oldTerm)) {
+      cluster.sim.run(Math.min(deadline, cluster.now + slice));
+    }
+    const e = elected as { node: number; term: number; atUs: number } | undefined;
+    if (e && e.term > oldTerm) {
+      recorder.record('election', e.atUs - crashAt, e.atUs);
+      terms.push(e.term - oldTerm);
+    } else {
+      failed++;
+      recorder.recordError('election', 'no leader', limitUs, cluster.now);
+    }
+    if (performance.now() - lastYield > 20) {
+      run.progress.update({ ...recorder.snapshot(cluster.now), label: `${label}: trial ${trial + 1}/${opts.trials}` });
+      await yieldToLoop();
+      lastYield = performance.now();
+    }
+  }
+  cluster.finalChecks();
+  run.progress.done();
+  const wallSeconds = (performance.now() - wall0) / 1000;
+  const splitVotes = terms.reduce((a, t) => a + (t - 1), 0);
+  const checks: CheckResult[] = [
+    ...cluster.checker.results(),
+    {
+      name: 'election liveness',
+      passed: failed === 0 && noStableLeader === 0,
+      detail:
+        failed === 0 && noStableLeader === 0
+          ? `${terms.length} of ${terms.length} crashes followed by a new leader`
+          : `${failed} crash(es) with no new leader within ${limitUs / 1e6} s, ${noStableLeader} trial(s) with no stable leader to crash`,
+    },
+  ];
+  const suite = buildSuite({
+    backend: backendLabel('sim', setup, run.label),
+    recorder,
+    endUs: Math.max(1, cluster.now),
+    checks: withSeed(checks, setup.seed),
+    metrics: {
+      trials: terms.length + failed,
+      failedElections: failed,
+      splitVotes,
+      electionsWithSplitVote: terms.filter((t) => t > 1).length,
+      termsPerElection: terms.length > 0 ? terms.reduce((a, b) => a + b, 0) / terms.length : 0,
+      termsPerElectionMax: terms.reduce((a, b) => Math.max(a, b), 0),
+      electionTimeoutMinUs: setup.electionTimeoutUs[0],
+      electionTimeoutMaxUs: setup.electionTimeoutUs[1],
+      heartbeatUs: setup.heartbeatUs,
+      simulatedSeconds: cluster.now / 1e6,
+      simEvents: cluster.sim.eventsRun,
+      deliveries: cluster.network.stats.delivered,
+      wallSeconds,
+      deliveriesPerSec: cluster.network.stats.delivered / Math.max(1e-9, wallSeconds),
+    },
+    resources: sampler.stop(),
+    workers: [{ setup: describeSetup(setup), seed: setup.seed }],
+  });
+  return { suite, aborted };
+}

@@ -1,0 +1,250 @@
+/**
+ * The client-load scenarios on a simulated cluster:
+ *
+ *   throughput  closed loop: `concurrency` clients back to back → committed ops/s
+ *   latency     open loop at `rate` → commit latency percentiles, measured from the intended start
+ *   faults      open loop under a fault schedule → availability, recovery time per fault, lost writes
+ *
+ * Each reports end-to-end latency per command kind (put/get/cas), the commit phases (client →
+ * leader append → majority → commit → apply → reply), messages and bytes per command, and the
+ * safety checks plus linearizability of the history (when small enough to search).
+ */
+import { Recorder } from '../../measure/recorder.js';
+import { startResourceSampler } from '../../monitor/sampler.js';
+import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { FaultRecord } from '../../sim/faults.js';
+import { checkLinearizability } from '../checkers/linearizability.js';
+import { SimKvClients, type KvWorkloadOptions, type OpOutcome } from '../raft/sim-clients.js';
+import { SimCluster } from '../raft/sim-cluster.js';
+import { RESERVOIR, backendLabel, buildSuite, clusterOptions, describeSetup, withSeed, yieldToLoop, type RaftSetup, type ScenarioRun } from './common.js';
+
+export type WorkloadScenario = 'throughput' | 'latency' | 'faults';
+
+export interface WorkloadOptions {
+  scenario: WorkloadScenario;
+  durationUs: number;
+  warmupUs: number;
+  concurrency: number;
+  /** Open loop when set. */
+  rate?: number;
+  keys: number;
+  readRatio: number;
+  casRatio: number;
+  valueBytes: number;
+  /** Check linearizability when the history has at most this many operations. */
+  linearizabilityMaxOps: number;
+  /** Stop after this many measured commands (if sooner than the duration). */
+  iterations?: number;
+}
+
+export const PHASES = ['append', 'replicate', 'commit', 'apply', 'reply'] as const;
+
+export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, run: ScenarioRun): Promise<{ suite: SuiteResult; aborted: boolean }> {
+  const sampler = startResourceSampler({ intervalMs: 500 });
+  const wall0 = performance.now();
+  const cluster = new SimCluster(clusterOptions(setup));
+  const startUs = w.warmupUs;
+  const endUs = w.warmupUs + w.durationUs;
+  const [, maxTimeout] = setup.electionTimeoutUs;
+  const clientOpts: KvWorkloadOptions = {
+    clients: w.concurrency,
+    keys: w.keys,
+    readRatio: w.readRatio,
+    casRatio: w.casRatio,
+    valueBytes: w.valueBytes,
+    attemptTimeoutUs: Math.max(4 * maxTimeout, 200_000),
+    backoffUs: Math.max(10_000, setup.heartbeatUs / 2),
+    giveUpUs: Math.max(10 * maxTimeout, 5_000_000),
+    // Clients start after the first election has had time to happen.
+    startUs: Math.min(startUs, 2 * maxTimeout),
+    endUs,
+    keepHistory: true,
+  };
+  if (w.rate !== undefined) clientOpts.rate = w.rate;
+  const clients = new SimKvClients(cluster, cluster.sim.rng.fork(), clientOpts);
+  if (setup.faults) cluster.applyFaults(setup.faults, 0);
+
+  const recorder = new Recorder({ startUs, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR });
+  for (const k of w.readRatio > 0 ? ['put', 'get'] : ['put']) recorder.declare(k);
+  let measured = 0;
+  let measuredOk = 0;
+  let messagesAtStart = 0;
+  let bytesAtStart = 0;
+  let started = false;
+  const successTimes: number[] = [];
+  const successes: Array<{ callUs: number; atUs: number }> = [];
+  const onOutcome = (o: OpOutcome): void => {
+    if (o.ok) {
+      successTimes.push(o.atUs);
+      successes.push({ callUs: o.atUs - o.serviceUs, atUs: o.atUs });
+    }
+    if (o.atUs < startUs || o.atUs > endUs) return;
+    measured++;
+    if (!o.ok) {
+      recorder.recordError(o.kind, o.error ?? 'failed', o.latencyUs, o.atUs, o.serviceUs);
+      return;
+    }
+    measuredOk++;
+    recorder.record(o.kind, o.latencyUs, o.atUs, w.rate !== undefined ? o.serviceUs : undefined);
+    if (o.attempts > 1) recorder.recordRetry(o.kind, o.attempts - 1);
+    const p = o.phases;
+    if (p) {
+      recorder.record('phase.append', p.appendUs, o.atUs);
+      recorder.record('phase.replicate', p.replicateUs, o.atUs);
+      recorder.record('phase.commit', p.commitUs, o.atUs);
+      recorder.record('phase.apply', p.applyUs, o.atUs);
+      recorder.record('phase.reply', p.replyUs, o.atUs);
+    }
+  };
+  clients.onOutcome(onOutcome);
+
+  // Leader presence, sampled every millisecond of virtual time, for availability.
+  const sampleUs = 1000;
+  let samples = 0;
+  let samplesWithLeader = 0;
+  const sampleLeader = (): void => {
+    if (cluster.now >= startUs) {
+      samples++;
+      if (majorityFollowsLeader(cluster)) samplesWithLeader++;
+    }
+    if (cluster.now + sampleUs <= endUs) cluster.at(cluster.now + sampleUs, sampleLeader);
+  };
+  if (w.scenario === 'faults') cluster.at(0, sampleLeader);
+
+  const faultStarts: FaultRecord[] = [];
+  cluster.listeners.push({ fault: (r) => faultStarts.push(r) });
+  let leaderChanges = 0;
+  cluster.listeners.push({ leaderElected: () => leaderChanges++ });
+
+  const label = `raft ${w.scenario} (${setup.nodes} nodes${run.label ? `, ${run.label}` : ''})`;
+  let aborted = false;
+  const sliceUs = 100_000;
+  let lastProgress = performance.now();
+  for (let t = 0; t < endUs; ) {
+    t = Math.min(endUs, t + sliceUs);
+    if (!started && t >= startUs) {
+      cluster.runUntil(startUs);
+      started = true;
+      messagesAtStart = cluster.raftMessages;
+      bytesAtStart = cluster.raftBytes;
+    }
+    cluster.runUntil(t);
+    if (w.iterations !== undefined && measured >= w.iterations) break;
+    if (performance.now() - lastProgress > 20) {
+      run.progress.update({ ...recorder.snapshot(cluster.now), label, plannedUs: w.durationUs });
+      await yieldToLoop();
+      lastProgress = performance.now();
+      if (run.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+    }
+  }
+  const stopUs = cluster.now;
+  // Let outstanding commands finish (not measured) so acknowledged-write durability sees them all.
+  cluster.runUntil(stopUs + 2 * maxTimeout);
+  const wallSeconds = (performance.now() - wall0) / 1000;
+  cluster.finalChecks();
+  run.progress.done();
+  const measuredUs = Math.max(1, stopUs - startUs);
+  const raftMessages = cluster.raftMessages - messagesAtStart;
+  const raftBytes = cluster.raftBytes - bytesAtStart;
+
+  const checks: CheckResult[] = [...cluster.checker.results()];
+  const metrics: Record<string, number> = {
+    committedOpsPerSec: measuredOk / (measuredUs / 1e6),
+    messagesPerOp: measuredOk > 0 ? raftMessages / measuredOk : 0,
+    bytesPerOp: measuredOk > 0 ? raftBytes / measuredOk : 0,
+    successRate: measured > 0 ? measuredOk / measured : 0,
+    leaderChanges,
+    lostAcknowledgedWrites: cluster.checker.lostWrites,
+    acknowledgedWrites: cluster.checker.acknowledgedCount,
+    simulatedSeconds: cluster.now / 1e6,
+    simEvents: cluster.sim.eventsRun,
+    deliveries: cluster.network.stats.delivered,
+    wallSeconds,
+    simSpeedup: cluster.now / 1e6 / Math.max(1e-9, wallSeconds),
+    deliveriesPerSec: cluster.network.stats.delivered / Math.max(1e-9, wallSeconds),
+  };
+  const history = clients.history;
+  if (history.length <= w.linearizabilityMaxOps) {
+    const lin = checkLinearizability(history);
+    metrics.linearizabilityOps = history.length;
+    if (lin.verdict !== 'unknown') checks.push({ name: 'linearizability', passed: lin.verdict === 'ok', detail: lin.detail });
+    else run.progress.log(`linearizability: inconclusive (${lin.detail}); not reported as a check`);
+  } else {
+    run.progress.log(`linearizability: history of ${history.length} operations is above --lin-max-ops ${w.linearizabilityMaxOps}; not checked`);
+  }
+  if (measuredOk === 0 && !aborted) checks.push({ name: 'progress', passed: false, detail: 'no command committed in the measured window' });
+
+  let workers: Array<Record<string, unknown>> = [{ setup: describeSetup(setup), seed: setup.seed, scenario: w.scenario }];
+  if (w.scenario === 'faults') {
+    metrics.availabilityLeader = samples > 0 ? samplesWithLeader / samples : 0;
+    metrics.availabilityRequests = windowAvailability(successTimes, startUs, stopUs, 100_000);
+    const recoveries = faultRecoveries(faultStarts, successes);
+    for (const r of recoveries) if (r.recoveryUs !== undefined && r.atUs >= startUs) recorder.record('recovery', r.recoveryUs, r.atUs + r.recoveryUs);
+    const rec = recoveries.filter((r) => r.recoveryUs !== undefined).map((r) => r.recoveryUs as number);
+    metrics.faults = recoveries.length;
+    metrics.recoveryMaxUs = rec.reduce((a, b) => Math.max(a, b), 0);
+    metrics.unrecoveredFaults = recoveries.filter((r) => r.recoveryUs === undefined).length;
+    workers = [...workers, ...recoveries.map((r) => ({ fault: r.text, phase: r.phase, atUs: r.atUs, nodes: r.nodes.map((n) => n + 1), recoveryUs: r.recoveryUs ?? null }))];
+  }
+  const suite = buildSuite({
+    backend: backendLabel('sim', setup, run.label),
+    recorder,
+    endUs: stopUs,
+    checks: withSeed(checks, setup.seed),
+    metrics,
+    resources: sampler.stop(),
+    workers,
+  });
+  return { suite, aborted };
+}
+
+/** A leader exists that a majority of the cluster (itself included) follows in its term. */
+function majorityFollowsLeader(cluster: SimCluster): boolean {
+  const leader = cluster.currentLeader();
+  if (leader === undefined) return false;
+  const term = cluster.host(leader)?.node.term;
+  let followers = 0;
+  for (let i = 0; i < cluster.nodeCount; i++) {
+    const h = cluster.host(i);
+    if (h && h.node.term === term && h.node.leader === leader) followers++;
+  }
+  return followers >= Math.floor(cluster.nodeCount / 2) + 1;
+}
+
+/** Share of windows (of `windowUs`) in [startUs, endUs) in which at least one command succeeded. */
+export function windowAvailability(successTimes: readonly number[], startUs: number, endUs: number, windowUs: number): number {
+  const n = Math.max(1, Math.ceil((endUs - startUs) / windowUs));
+  const hit = new Uint8Array(n);
+  for (const t of successTimes) {
+    if (t < startUs || t >= endUs) continue;
+    hit[Math.floor((t - startUs) / windowUs)] = 1;
+  }
+  return hit.reduce((a, b) => a + b, 0) / n;
+}
+
+export interface Recovery {
+  text: string;
+  phase: 'start' | 'end';
+  atUs: number;
+  nodes: number[];
+  /** Fault start/end → first success of a command sent after it; undefined if none succeeded. */
+  recoveryUs: number | undefined;
+}
+
+/**
+ * Time to recover from each fault event: from the moment it began (or healed) to the first
+ * success of a command *sent after* that moment. Commands already in flight are left out: a reply
+ * that was on the wire when the leader crashed says nothing about whether the cluster still works.
+ */
+export function faultRecoveries(faults: readonly FaultRecord[], successes: ReadonlyArray<{ callUs: number; atUs: number }>): Recovery[] {
+  return faults
+    .filter((f) => f.kind !== 'rate' || f.phase === 'start')
+    .map((f) => {
+      let first = Number.POSITIVE_INFINITY;
+      for (const s of successes) if (s.callUs >= f.atUs && s.atUs < first) first = s.atUs;
+      return { text: f.text, phase: f.phase, atUs: f.atUs, nodes: f.nodes, recoveryUs: Number.isFinite(first) ? first - f.atUs : undefined };
+    });
+}

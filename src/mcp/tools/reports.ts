@@ -1,0 +1,64 @@
+/**
+ * performance_report (a recorded run as markdown) and tool_timing_report (where the agents' tool
+ * time goes, from the tool-timing store; optionally ingesting a log file first). Both render with
+ * the same functions as `swarmperf report` and `swarmperf tools`.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { parseDurationUs, UsageError } from '../../cli/parse.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import { IngestFileError, ingestToolLogs } from '../../timings/ingest.js';
+import { renderMarkdown as renderToolMarkdown } from '../../timings/render/markdown.js';
+import { buildToolTimingReport } from '../../timings/report.js';
+import type { ServerContext } from '../context.js';
+import { guarded, ok } from './common.js';
+import { runRef } from './analysis.js';
+
+export function registerReportTools(server: McpServer, ctx: ServerContext): void {
+  server.registerTool(
+    'performance_report',
+    {
+      title: 'Performance report (markdown)',
+      description: 'A recorded run as a markdown report: per-suite operations table (throughput, latency percentiles, errors), service time, checks and bottleneck findings.',
+      inputSchema: z.strictObject({ run: runRef }),
+    },
+    ({ run }) =>
+      guarded('performance_report', () => {
+        const r = ctx.getRun(run);
+        const { text } = renderMarkdown({ run: r, runs: [r], trends: [] });
+        return ok(text, { runId: r.id, markdown: text });
+      }),
+  );
+
+  server.registerTool(
+    'tool_timing_report',
+    {
+      title: 'Tool timing report',
+      description:
+        "Where the agents' tool-call time goes: per tool (or category, or session) count, error rate, p50/p95/p99, total time and share, the slowest calls, and regressions. Reads the tool-timing store in the data folder; give `file` to ingest a tool-timing JSONL log into it first (read only; nothing is written outside the data folder).",
+      inputSchema: z.strictObject({
+        file: z.string().min(1).max(4096).optional().describe('a tool-timing JSONL log to ingest first (incremental: already-read lines are skipped)'),
+        since: z.string().min(1).max(32).optional().describe('only the last D, e.g. 24h, 7d (default: everything stored)'),
+        by: z.enum(['tool', 'category', 'session']).default('tool').describe('group by tool (default), category or session'),
+        slowest: z.number().int().min(0).max(100).default(10).describe('how many slowest calls to list (default 10)'),
+      }),
+    },
+    ({ file, since, by, slowest }) =>
+      guarded('tool_timing_report', () => {
+        let ingested: Record<string, unknown> | undefined;
+        if (file !== undefined) {
+          try {
+            const s = ingestToolLogs([file], { dataDir: ctx.config.dataDir });
+            ingested = { records: s.records, lines: s.lines, duplicates: s.duplicates, invalid: s.invalidCount, invalidByReason: s.invalidByReason, firstInvalid: s.invalid.slice(0, 5) };
+          } catch (err) {
+            if (err instanceof IngestFileError) throw new UsageError(err.message);
+            throw err;
+          }
+        }
+        const sinceUs = since !== undefined ? parseDurationUs('since', since) : null;
+        const report = buildToolTimingReport({ dataDir: ctx.config.dataDir, sinceUs, by, slowest });
+        const text = report.rows.length === 0 ? `no tool timings stored in ${ctx.config.dataDir}${file ? '' : ' (give file to ingest a tool-timing log)'}` : renderToolMarkdown(report);
+        return ok(text, { ...(ingested ? { ingested } : {}), ...report });
+      }),
+  );
+}

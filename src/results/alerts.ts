@@ -1,0 +1,250 @@
+/**
+ * Alert rules for CI gating: `METRIC OP VALUE[UNIT]`, e.g. `tasks.claim.p99 < 5ms`, stating what
+ * must hold (as k6 thresholds do); a run breaches a rule when the condition is false. METRIC may be
+ * a glob (`tasks.*.p99 < 5ms`): every matching metric must hold. Rules live in
+ * <data-dir>/alerts.json, written atomically. Bad rules are rejected with the column of the bad part.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic-write.js';
+import { extractMetrics, formatMetricValue, metricInfo, metricMatcher, OPERATION_STATS, parseMetricName, RESOURCE_STATS, type MetricUnit } from './metrics.js';
+import type { RunResult } from './schema.js';
+
+export type AlertOp = '<' | '<=' | '>' | '>=' | '==';
+
+export interface AlertRule {
+  id: number;
+  /** The rule as written (normalised spacing). */
+  expr: string;
+  metric: string;
+  op: AlertOp;
+  /** Threshold in the metric's stored unit (µs for latency, a fraction for ratios). */
+  value: number;
+  createdAt: string;
+}
+
+/** A rule that does not parse: the message names the bad part; `column` is 1-based. */
+export class AlertRuleError extends Error {
+  constructor(
+    readonly rule: string,
+    readonly column: number,
+    readonly length: number,
+    problem: string,
+  ) {
+    super(`alert rule "${rule}": ${problem}\n  ${rule}\n  ${' '.repeat(Math.max(0, column - 1))}${'^'.repeat(Math.max(1, length))}`);
+    this.name = 'AlertRuleError';
+  }
+}
+
+/** A rules file that cannot be read or written as rules. */
+export class AlertsFileError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'AlertsFileError';
+  }
+}
+
+const TIME_UNITS: Record<string, number> = { 'µs': 1, us: 1, ms: 1_000, s: 1_000_000 };
+const OPS = ['<=', '>=', '==', '<', '>'] as const;
+
+function knownStats(): string {
+  return Object.keys(OPERATION_STATS).join(', ');
+}
+
+/** Parses `METRIC OP VALUE[UNIT]` into metric, operator and a threshold in the metric's unit. */
+export function parseAlertRule(text: string): Omit<AlertRule, 'id' | 'createdAt'> {
+  const rule = text;
+  const fail = (at: number, len: number, problem: string): never => {
+    throw new AlertRuleError(rule, at + 1, len, problem);
+  };
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+  };
+  skipSpace();
+  if (i >= text.length) fail(0, 1, 'empty rule; expected METRIC OP VALUE, e.g. "tasks.claim.p99 < 5ms"');
+  // METRIC
+  const mStart = i;
+  while (i < text.length && /[-A-Za-z0-9_.*]/.test(text[i] as string)) i++;
+  const metric = text.slice(mStart, i);
+  if (metric === '') fail(mStart, 1, `expected a metric name such as tasks.claim.p99, got "${text[mStart]}"`);
+  const parsed = parseMetricName(metric);
+  if (!parsed) fail(mStart, metric.length, `"${metric}" is not a metric name: expected suite.operation.stat (e.g. tasks.claim.p99) or suite.metric`);
+  if (parsed?.operation !== undefined && !parsed.stat.includes('*')) {
+    const known = parsed.operation === 'resources' ? parsed.stat in RESOURCE_STATS : parsed.stat in OPERATION_STATS;
+    if (!known) {
+      const statAt = mStart + metric.length - parsed.stat.length;
+      fail(statAt, parsed.stat.length, `unknown statistic "${parsed.stat}"; known: ${parsed.operation === 'resources' ? Object.keys(RESOURCE_STATS).join(', ') : knownStats()}`);
+    }
+  }
+  skipSpace();
+  // OP
+  const opStart = i;
+  const op = OPS.find((o) => text.startsWith(o, i));
+  if (!op) {
+    const bad = /^\S{1,2}/.exec(text.slice(i))?.[0] ?? '';
+    fail(opStart, Math.max(1, bad.length), bad === '' ? 'missing comparison after the metric; expected one of < <= > >= ==' : `expected a comparison (< <= > >= ==), got "${bad}"`);
+  }
+  i += (op as string).length;
+  if (text[i] === '=' || text[i] === '<' || text[i] === '>') fail(opStart, (op as string).length + 1, `expected a comparison (< <= > >= ==), got "${text.slice(opStart, i + 1)}"`);
+  skipSpace();
+  // VALUE
+  const vStart = i;
+  const num = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?/i.exec(text.slice(i))?.[0];
+  if (!num) fail(vStart, Math.max(1, /^\S*/.exec(text.slice(i))?.[0].length ?? 1), i >= text.length ? 'missing threshold value after the comparison' : `expected a number, got "${/^\S*/.exec(text.slice(i))?.[0]}"`);
+  i += (num as string).length;
+  const uStart = i;
+  const unitText = text.slice(i).trim();
+  const info = metricInfo(metric);
+  const value = applyUnit(Number(num), unitText, info.unit, metric, (problem) => fail(uStart + (text.slice(i).length - text.slice(i).trimStart().length), Math.max(1, unitText.length), problem));
+  const normalised = `${metric} ${op} ${num}${unitText}`;
+  return { expr: normalised, metric, op: op as AlertOp, value };
+}
+
+function applyUnit(n: number, unit: string, metricUnit: MetricUnit, metric: string, fail: (problem: string) => never): number {
+  if (unit !== '' && /\s/.test(unit)) fail(`unexpected text after the threshold: "${unit}"`);
+  switch (metricUnit) {
+    case 'us': {
+      if (unit === '') fail(`${metric} is a time: give a unit, e.g. 5ms, 500µs or 1s`);
+      const f = TIME_UNITS[unit];
+      if (f === undefined) fail(`unknown time unit "${unit}"; use µs, us, ms or s`);
+      return n * (f as number);
+    }
+    case 'ops/s':
+      if (unit !== '' && unit !== 'ops/s' && unit !== '/s') fail(`${metric} is a rate: use ops/s (or no unit), not "${unit}"`);
+      return n;
+    case 'ratio':
+      if (unit === '%') return n / 100;
+      if (unit !== '') fail(`${metric} is a ratio: use % (e.g. 1%) or a fraction (0.01), not "${unit}"`);
+      return n;
+    case 'pct':
+      if (unit !== '' && unit !== '%') fail(`${metric} is a percentage: use % or no unit, not "${unit}"`);
+      return n;
+    default:
+      if (unit !== '') fail(`${metric} takes a plain number, not "${unit}"`);
+      return n;
+  }
+}
+
+export function alertsPath(dataDir: string): string {
+  return join(dataDir, 'alerts.json');
+}
+
+const FileSchema = z.object({
+  version: z.literal(1),
+  rules: z.array(z.object({ id: z.number().int().positive(), expr: z.string(), createdAt: z.string() })),
+});
+
+/** Rules from the file (none when it does not exist). Each stored rule is re-parsed and checked. */
+export function loadAlertRules(file: string): AlertRule[] {
+  if (!existsSync(file)) return [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new AlertsFileError(file, `not valid JSON (${err instanceof Error ? err.message : String(err)}); fix or remove the file`);
+  }
+  const parsed = FileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AlertsFileError(file, `not a swarmperf alerts file: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data.rules.map((r, k) => {
+    try {
+      return { ...parseAlertRule(r.expr), id: r.id, createdAt: r.createdAt };
+    } catch (err) {
+      throw new AlertsFileError(file, `rules[${k}]: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+}
+
+export function saveAlertRules(file: string, rules: readonly AlertRule[]): void {
+  const body = { version: 1, rules: rules.map((r) => ({ id: r.id, expr: r.expr, createdAt: r.createdAt })) };
+  writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n');
+}
+
+/** Parses and appends a rule; a rule already present (same normalised text) is not added twice. */
+export function addAlertRule(file: string, text: string, now = new Date()): { rule: AlertRule; added: boolean } {
+  const parsed = parseAlertRule(text);
+  const rules = loadAlertRules(file);
+  const existing = rules.find((r) => r.expr === parsed.expr);
+  if (existing) return { rule: existing, added: false };
+  const rule: AlertRule = { ...parsed, id: rules.reduce((m, r) => Math.max(m, r.id), 0) + 1, createdAt: now.toISOString() };
+  saveAlertRules(file, [...rules, rule]);
+  return { rule, added: true };
+}
+
+/** Removes a rule by id (`3`, `#3`) or by its text; throws naming the reference when none matches. */
+export function removeAlertRule(file: string, ref: string): AlertRule {
+  const rules = loadAlertRules(file);
+  const idText = /^#?(\d+)$/.exec(ref.trim())?.[1];
+  let target: AlertRule | undefined;
+  if (idText !== undefined) target = rules.find((r) => r.id === Number(idText));
+  else {
+    let expr: string | undefined;
+    try {
+      expr = parseAlertRule(ref).expr;
+    } catch {
+      expr = undefined;
+    }
+    target = rules.find((r) => r.expr === expr || r.expr === ref.trim());
+  }
+  if (!target) throw new AlertsFileError(file, `no alert rule "${ref}" (\`swarmperf alerts list\` shows ids)`);
+  saveAlertRules(
+    file,
+    rules.filter((r) => r !== target),
+  );
+  return target;
+}
+
+export interface RuleEvaluation {
+  rule: AlertRule;
+  status: 'ok' | 'breach' | 'no-data';
+  /** Each matching metric's value and whether it held. */
+  values: Array<{ metric: string; value: number; display: string; held: boolean }>;
+}
+
+export interface AlertCheck {
+  runId: string;
+  evaluations: RuleEvaluation[];
+  breaches: number;
+  noData: number;
+}
+
+function holds(value: number, op: AlertOp, threshold: number): boolean {
+  switch (op) {
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '==':
+      return value === threshold;
+  }
+}
+
+/** Evaluates every rule against one run. */
+export function checkAlerts(rules: readonly AlertRule[], run: RunResult): AlertCheck {
+  const metrics = extractMetrics(run);
+  const evaluations = rules.map((rule): RuleEvaluation => {
+    const match = metricMatcher(rule.metric);
+    const values = metrics
+      .filter((m) => match(m.name))
+      .map((m) => ({ metric: m.name, value: m.value, display: formatMetricValue(m.value, m.unit), held: holds(m.value, rule.op, rule.value) }));
+    const status = values.length === 0 ? 'no-data' : values.every((v) => v.held) ? 'ok' : 'breach';
+    return { rule, status, values };
+  });
+  return {
+    runId: run.id,
+    evaluations,
+    breaches: evaluations.filter((e) => e.status === 'breach').length,
+    noData: evaluations.filter((e) => e.status === 'no-data').length,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * anomalies: the latest value of each metric judged against its own history by a robust z-score,
+ * (x − median) / MAD (Iglewicz & Hoaglin; |z| > 3.5 is an outlier). Median and MAD ignore the
+ * occasional wild run that would inflate a mean and standard deviation and hide the next one.
+ */
+import { mad, median } from '../measure/stats.js';
+import type { HistoryStore, ListOptions, SeriesPoint } from './history/store.js';
+import { metricInfo, metricMatcher, type Direction, type MetricUnit } from './metrics.js';
+
+export interface Anomaly {
+  metric: string;
+  unit: MetricUnit;
+  direction: Direction;
+  runId: string;
+  at: string;
+  value: number;
+  /** Median and MAD (scaled to σ) of the history the value is judged against. */
+  median: number;
+  mad: number;
+  /** Robust z-score; ±Infinity when the history never varied (serialised as null in JSON). */
+  z: number;
+  /** True when the outlier is on the bad side (slower, fewer ops/s, more errors). */
+  worse: boolean;
+  historySize: number;
+}
+
+export interface AnomalyOptions {
+  metric?: string;
+  since?: Date;
+  tags?: ListOptions['tags'];
+  /** |z| above which a value is an anomaly (default 3.5). */
+  threshold?: number;
+  /** Fewest earlier values needed to judge (default 5). */
+  minHistory?: number;
+  /** Earlier values considered (default the 30 before the point). */
+  window?: number;
+  /** Judge the last `last` points of each series, each against the values before it (default 1). */
+  last?: number;
+  /** Report only anomalies on the bad side (default false: both). */
+  worseOnly?: boolean;
+}
+
+/**
+ * MAD floor: HdrHistogram figures are quantised to 0.1 % and many series (error counts) are flat;
+ * a zero MAD would call any 0.2 % wobble infinitely anomalous. 1 % of the median is the floor.
+ */
+const MAD_FLOOR = 0.01;
+
+/** Judges one value against earlier values; undefined when there is too little history. */
+export function judge(value: number, earlier: readonly number[], threshold = 3.5): { median: number; mad: number; z: number; outlier: boolean } {
+  const m = median(earlier);
+  const d = Math.max(mad(earlier), Math.abs(m) * MAD_FLOOR);
+  const z = d === 0 ? (value === m ? 0 : Math.sign(value - m) * Infinity) : (value - m) / d;
+  return { median: m, mad: d, z, outlier: Math.abs(z) > threshold };
+}
+
+export function seriesAnomalies(metric: string, points: readonly SeriesPoint[], options: AnomalyOptions = {}): Anomaly[] {
+  const info = metricInfo(metric);
+  const minHistory = options.minHistory ?? 5;
+  const window = options.window ?? 30;
+  const last = Math.max(1, options.last ?? 1);
+  const out: Anomaly[] = [];
+  for (let i = Math.max(0, points.length - last); i < points.length; i++) {
+    const p = points[i] as SeriesPoint;
+    const earlier = points.slice(Math.max(0, i - window), i).map((q) => q.value);
+    if (earlier.length < minHistory) continue;
+    const j = judge(p.value, earlier, options.threshold ?? 3.5);
+    if (!j.outlier) continue;
+    const worse = info.direction === 'smaller' ? j.z > 0 : j.z < 0;
+    if (options.worseOnly && !worse) continue;
+    out.push({ metric, unit: info.unit, direction: info.direction, runId: p.runId, at: p.at, value: p.value, median: j.median, mad: j.mad, z: j.z, worse, historySize: earlier.length });
+  }
+  return out;
+}
+
+/** Anomalies among the latest points of every metric matching `options.metric`. */
+export function findAnomalies(history: HistoryStore, options: AnomalyOptions = {}): Anomaly[] {
+  const match = metricMatcher(options.metric ?? '**');
+  const out: Anomaly[] = [];
+  for (const name of history.metricNames().filter(match)) {
+    const points = history.series(name, { ...(options.since ? { since: options.since } : {}), ...(options.tags ? { tags: options.tags } : {}) });
+    out.push(...seriesAnomalies(name, points, options));
+  }
+  return out;
+}

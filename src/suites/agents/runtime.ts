@@ -1,0 +1,177 @@
+/**
+ * The agent side of the harness: what a role (one suite's agent workload) is given and how it is
+ * run, the same code whether the agent is a forked worker process or an in-process agent. A role
+ * sets itself up (subscribe, pre-populate), calls ready() — the barrier — and measure(), then does
+ * its end-of-run work (drain, read-back) and returns its report.
+ */
+import { performance } from 'node:perf_hooks';
+import { RealClock, type Clock } from '../../measure/clock.js';
+import { Recorder } from '../../measure/recorder.js';
+import { Rng } from '../../measure/rng.js';
+import type { LoadContext, LoadOutcome } from '../../load/types.js';
+import type { Backend, BackendStats } from '../../targets/ports.js';
+import { AgentRecorder, type AgentRecording } from './agent-recorder.js';
+import type { AgentMessage, AgentReport, AgentSpec, TimingPlan } from './protocol.js';
+
+/** Runs the load for one phase; `durationUs` is how long the phase has left from the recorder's start. */
+export type Drive = (lc: LoadContext, phase: 'warmup' | 'measure', durationUs: number, iterations?: number) => Promise<LoadOutcome>;
+
+export interface MeasureOptions {
+  /** Runs after the measured window, before the recorder closes (e.g. a bus drain whose deliveries still count). */
+  beforeFinish?: (recorder: Recorder) => Promise<void>;
+}
+
+export type AgentRole = (ctx: AgentContext) => Promise<Omit<AgentReport, 'backendStats'>>;
+
+export interface AgentTransport {
+  send(message: AgentMessage): void;
+  /** Resolves with the common plan when the parent releases the barrier. */
+  plan: Promise<TimingPlan>;
+  /** Aborted when the parent says stop (Ctrl-C) or kills an in-process agent. */
+  signal: AbortSignal;
+}
+
+/** Wall clock in µs, comparable across processes on one machine (timeOrigin is per process). */
+export function wallUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+export class AgentContext {
+  readonly clock: Clock = new RealClock();
+  readonly rng: Rng;
+  private timing: TimingPlan | undefined;
+  /** The backend's contention counters over the measured window (this process's connection). */
+  measuredStats: BackendStats | undefined;
+
+  constructor(
+    readonly spec: AgentSpec,
+    readonly backend: Backend,
+    private readonly transport: AgentTransport,
+  ) {
+    this.rng = new Rng(spec.seed);
+  }
+
+  get signal(): AbortSignal {
+    return this.transport.signal;
+  }
+
+  get agentId(): string {
+    return this.spec.agentId;
+  }
+
+  /** The common plan; only after ready(). */
+  get plan(): TimingPlan {
+    if (!this.timing) throw new Error('agent: plan read before ready()');
+    return this.timing;
+  }
+
+  /** Suite parameter with a fallback (parameters are validated by the parent before agents start). */
+  param<T>(name: string, fallback: T): T {
+    const v = this.spec.params[name];
+    return v === undefined ? fallback : (v as T);
+  }
+
+  /** Tells the parent this agent is set up and waits for the common start. */
+  async ready(): Promise<TimingPlan> {
+    this.transport.send({ type: 'ready' });
+    // Stopped before the start (Ctrl-C while agents were still starting): an empty window, now.
+    const stopped = new Promise<TimingPlan>((resolve) => {
+      const now = (): void => {
+        const t = Date.now();
+        resolve({ warmupStartWallMs: t, measureStartWallMs: t, measureEndWallMs: t });
+      };
+      if (this.signal.aborted) now();
+      else this.signal.addEventListener('abort', now, { once: true });
+    });
+    this.timing = await Promise.race([this.transport.plan, stopped]);
+    return this.timing;
+  }
+
+  /** A live event for the parent (kept even if this agent is killed afterwards). */
+  emit(event: unknown): void {
+    this.transport.send({ type: 'event', event });
+  }
+
+  /** Clock µs at a wall-clock ms instant of the plan. */
+  clockUsAt(wallMs: number): number {
+    return this.clock.nowUs() + (wallMs * 1000 - wallUs());
+  }
+
+  /** Sleeps until a wall-clock instant (or the stop signal). */
+  sleepUntilWall(wallMs: number): Promise<void> {
+    return this.clock.sleepUntil(this.clockUsAt(wallMs), this.signal);
+  }
+
+  /**
+   * Runs warmup (thrown away) and the measured window on the common timeline. An agent that joins
+   * late (a replacement) skips what has passed; its windows still line up with everyone else's.
+   */
+  async measure(drive: Drive, options: MeasureOptions = {}): Promise<AgentRecording> {
+    const plan = this.plan;
+    const { clock, signal } = this;
+    await this.sleepUntilWall(plan.warmupStartWallMs);
+    if (!signal.aborted && Date.now() < plan.measureStartWallMs - 1) {
+      // Thrown away: a one-sample reservoir keeps its finish() from bootstrapping anything.
+      const warm = new Recorder({ startUs: clock.nowUs(), intervalUs: this.spec.intervalUs, seed: this.spec.seed, reservoirSize: 1 });
+      const stop = this.ticker(warm, 'warmup');
+      try {
+        const out = await drive({ clock, recorder: warm, signal }, 'warmup', this.clockUsAt(plan.measureStartWallMs) - warm.startUs);
+        warm.finish(out.endUs);
+      } finally {
+        stop();
+      }
+    }
+    await this.sleepUntilWall(plan.measureStartWallMs);
+    const startUs = this.clockUsAt(plan.measureStartWallMs);
+    const endUs = this.clockUsAt(plan.measureEndWallMs);
+    const recorder = new AgentRecorder({ startUs, intervalUs: this.spec.intervalUs, seed: this.spec.seed });
+    const statsBefore = this.backend.stats?.();
+    const stop = this.ticker(recorder, 'measure');
+    let outcomeEnd: number;
+    try {
+      // Load models end at recorder.startUs + durationUs: the plan's end for every agent alike.
+      const out = await drive({ clock, recorder, signal }, 'measure', Math.max(1, endUs - startUs), this.spec.iterations);
+      outcomeEnd = out.endUs;
+    } finally {
+      stop();
+    }
+    if (options.beforeFinish) await options.beforeFinish(recorder);
+    const statsAfter = this.backend.stats?.();
+    if (statsAfter) this.measuredStats = diffStats(statsAfter, statsBefore);
+    // An interrupted or iteration-bounded run ends when the load stopped; a full one at the plan's end.
+    return recorder.finishForMerge(Math.max(startUs + 1, outcomeEnd));
+  }
+
+  private ticker(recorder: Recorder, phase: 'warmup' | 'measure'): () => void {
+    const timer = setInterval(() => {
+      this.transport.send({ type: 'progress', phase, snapshot: recorder.snapshot(this.clock.nowUs()) });
+    }, 250);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
+
+/** Runs one agent's role to its report (or failure) and hands it to the transport. */
+export async function runAgentRole(role: AgentRole, spec: AgentSpec, backend: Backend, transport: AgentTransport, withStats: boolean): Promise<void> {
+  const ctx = new AgentContext(spec, backend, transport);
+  try {
+    const report: AgentReport = await role(ctx);
+    if (withStats && ctx.measuredStats) report.backendStats = ctx.measuredStats;
+    transport.send({ type: 'report', report });
+  } catch (err) {
+    const message = err instanceof Error ? `${err.message}${err.stack ? `\n${err.stack.split('\n').slice(1, 4).join('\n')}` : ''}` : String(err);
+    transport.send({ type: 'failed', message });
+  }
+}
+
+function diffStats(after: BackendStats, before: BackendStats | undefined): BackendStats {
+  const diff = (a: Record<string, number>, b: Record<string, number> | undefined): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(a)) {
+      const d = v - (b?.[k] ?? 0);
+      if (d > 0) out[k] = d;
+    }
+    return out;
+  };
+  return { retries: diff(after.retries, before?.retries), busy: diff(after.busy, before?.busy) };
+}

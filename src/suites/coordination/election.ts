@@ -1,0 +1,119 @@
+/**
+ * election: leader-election cycles. Agents campaign; the leader renews a few times and then fails
+ * — stops renewing, or has its process killed — and the others campaign for the next lease. Per
+ * cycle: the failover time (the old leader's last renewal → the new leader holds a lease), the
+ * epoch and the contenders. Checked over every lease the agents were handed: at most one leader
+ * per epoch, epochs strictly increasing, no two live leases overlapping, every failed leader
+ * succeeded.
+ */
+import { UsageError } from '../../cli/parse.js';
+import { Recorder } from '../../measure/recorder.js';
+import { percentile } from '../../measure/stats.js';
+import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { Backend } from '../../targets/ports.js';
+import { checkFrom } from '../invariants/common.js';
+import { analyzeLeases, type LeaseObservation } from '../invariants/leases.js';
+import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
+import { assembleSuiteResult, choiceOption, closeQuietly, durationMsOption, intOption, openSuiteBackend, runSuiteAgents } from './common.js';
+import type { ElectionEvent, FailoverMode } from './election-agent.js';
+
+const OP_TO_BACKEND: Record<string, string[]> = { campaign: ['election.campaign'], renew: ['election.renew'] };
+
+export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
+  const ttlMs = durationMsOption(o.extra, 'leaseTtl', '--lease-ttl', 300, 10, 3_600_000);
+  const renewMs = durationMsOption(o.extra, 'renewInterval', '--renew-interval', Math.max(1, Math.round(ttlMs / 3)), 1, 3_600_000);
+  if (renewMs >= ttlMs) throw new UsageError(`--renew-interval: must be shorter than --lease-ttl (${renewMs} ms ≥ ${ttlMs} ms), or every lease expires before its renewal`);
+  const campaignMs = Math.max(2, Math.round(ttlMs / 12));
+  const tenureRenewals = intOption(o.extra, 'tenure', '--tenure', 3, 0, 1_000_000);
+  const failover = choiceOption<FailoverMode>(o.extra, 'failover', '--failover', ['stop', 'kill', 'mixed'], 'mixed');
+  const sb = await openSuiteBackend(o, injected);
+  const observations: LeaseObservation[] = [];
+  const campaigns: Array<{ agentId: string; atMs: number }> = [];
+  const fails: Array<{ how: 'stop' | 'kill'; agentId: string; epoch: number; atMs: number }> = [];
+  let lost = 0;
+  try {
+    await sb.backend.reset();
+    const r = await runSuiteAgents(o, sb, {
+      role: 'election',
+      label: 'election',
+      params: { ttlMs, renewMs, campaignMs, tenureRenewals, failover },
+      onEvent(raw, agent, control) {
+        const e = raw as ElectionEvent;
+        if (e.kind === 'lease') observations.push(e.observation);
+        else if (e.kind === 'campaign') campaigns.push({ agentId: e.agentId, atMs: e.atMs });
+        else if (e.kind === 'lost') lost++;
+        else if (e.kind === 'fail') {
+          fails.push({ how: e.how, agentId: e.agentId, epoch: e.epoch, atMs: e.atMs });
+          if (e.how === 'kill') control.replace(agent.index);
+        }
+      },
+    });
+    const analysis = analyzeLeases(observations, ttlMs);
+    const checks: CheckResult[] = [...analysis.checks];
+    const plan = r.plan;
+    const endMs = plan ? Math.min(plan.measureEndWallMs, Date.now()) : Date.now();
+    // A failure too close to the end may legitimately have no successor yet.
+    const horizonMs = endMs - (ttlMs + 4 * campaignMs + 500);
+    const maxEpoch = Math.max(0, ...analysis.tenures.map((t) => t.epoch));
+    const unsucceeded = fails.filter((f) => f.atMs < horizonMs && !analysis.tenures.some((t) => t.epoch > f.epoch)).map((f) => `${f.agentId} (epoch ${f.epoch}) ${f.how === 'kill' ? 'was killed' : 'stopped renewing'} and nobody took over`);
+    checks.push(checkFrom('every failed leader was succeeded', unsucceeded, `${fails.length} leader failures (${fails.filter((f) => f.how === 'kill').length} killed), each followed by a new leader`));
+
+    // Per cycle: failover time and contenders (candidates that campaigned during the gap).
+    const cycles = analysis.failovers.map((f, i) => {
+      const next = analysis.tenures.find((t) => t.epoch === f.toEpoch);
+      const prev = analysis.tenures.find((t) => t.epoch === f.fromEpoch);
+      const gapStart = prev ? prev.lastRenewalAt : 0;
+      const gapEnd = next ? next.acquiredAt : 0;
+      const contenders = new Set(campaigns.filter((c) => c.atMs >= gapStart && c.atMs <= gapEnd).map((c) => c.agentId)).size;
+      const how = fails.find((x) => x.epoch === f.fromEpoch)?.how ?? 'resigned-or-lost';
+      return { cycle: i + 1, fromEpoch: f.fromEpoch, epoch: f.toEpoch, from: f.from, to: f.to, failoverMs: f.failoverMs, contenders, how, acquiredAt: gapEnd };
+    });
+    const inWindow = plan ? cycles.filter((c) => c.acquiredAt >= plan.measureStartWallMs && c.acquiredAt <= plan.measureEndWallMs) : cycles;
+    const failoverMs = inWindow.map((c) => c.failoverMs);
+
+    const result = assembleSuiteResult('election', sb, r, checks, {}, OP_TO_BACKEND);
+    // The failover time as an operation of its own: a histogram per cycle, windows included.
+    if (plan && inWindow.length > 0) {
+      const rec = new Recorder({ startUs: plan.measureStartWallMs * 1000, intervalUs: o.intervalUs, seed: o.seed });
+      for (const c of inWindow) rec.record('failover', Math.max(1, c.failoverMs * 1000), c.acquiredAt * 1000);
+      const fin = rec.finish(Math.max(plan.measureStartWallMs * 1000 + 1, endMs * 1000));
+      result.operations.push(...fin.operations);
+      result.intervals.push(...fin.intervals);
+    }
+    const seconds = Math.max(1e-6, r.merged.durationUs / 1e6);
+    result.metrics = {
+      ...result.metrics,
+      cycles: inWindow.length,
+      cyclesPerSec: inWindow.length / seconds,
+      failoverMsP50: failoverMs.length ? percentile(failoverMs, 50) : 0,
+      failoverMsP99: failoverMs.length ? percentile(failoverMs, 99) : 0,
+      failoverMsMax: failoverMs.length ? Math.max(...failoverMs) : 0,
+      contendersMean: inWindow.length ? inWindow.reduce((s, c) => s + c.contenders, 0) / inWindow.length : 0,
+      maxEpoch,
+      leaderships: analysis.tenures.length,
+      leadersKilled: fails.filter((f) => f.how === 'kill').length,
+      leadersStopped: fails.filter((f) => f.how === 'stop').length,
+      leasesLost: lost,
+      leaseTtlMs: ttlMs,
+      renewIntervalMs: renewMs,
+    };
+    // Per-cycle rows next to the per-agent rows (free-form by design): kind tells them apart.
+    result.workers = [...(result.workers ?? []).map((w) => ({ kind: 'agent', ...w })), ...cycles.map((c) => ({ kind: 'cycle', ...c }))];
+    return result;
+  } finally {
+    if (!injected) await closeQuietly(sb.backend);
+  }
+}
+
+export const electionSuite: SuiteDefinition = {
+  name: 'election',
+  description: 'leader-election cycles: the leader stops renewing or is killed, the others campaign; failover time, epochs, no overlapping leases',
+  runByDefault: true,
+  options: [
+    { flags: '--lease-ttl <d>', description: 'lease time-to-live (default 300ms)' },
+    { flags: '--renew-interval <d>', description: 'how often the leader renews (default a third of the TTL)' },
+    { flags: '--tenure <n>', description: 'renewals a leader makes before it fails (default 3)' },
+    { flags: '--failover <how>', description: 'how leaders fail: stop (stop renewing), kill (process killed) or mixed (default)' },
+  ],
+  run: (o) => runElectionSuite(o),
+};

@@ -1,0 +1,105 @@
+/**
+ * registry: agents register, heartbeat, deregister, list and reap under churn. At the end the
+ * parent waits until every abandoned agent is stale, heartbeats the agents their owners still run,
+ * reaps, and checks the registry holds exactly the live agents: deregistered ones gone, stale ones
+ * reaped, live ones kept.
+ */
+import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { Backend } from '../../targets/ports.js';
+import { checkRegistry } from '../invariants/registry.js';
+import { skipped } from '../invariants/common.js';
+import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
+import { agentLogs, assembleSuiteResult, closeQuietly, durationMsOption, intOption, mixOption, openSuiteBackend, runSuiteAgents } from './common.js';
+import { REGISTRY_OPS, type RegistryAgentLog } from './registry-agent.js';
+
+const OP_TO_BACKEND: Record<string, string[]> = {
+  register: ['registry.register'],
+  heartbeat: ['registry.heartbeat'],
+  deregister: ['registry.deregister'],
+  list: ['registry.list'],
+  reapStale: ['registry.reapStale'],
+};
+
+export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
+  const staleMs = durationMsOption(o.extra, 'staleAfter', '--stale-after', o.quick ? 300 : 1000, 20, 3_600_000);
+  const maxLive = intOption(o.extra, 'maxLive', '--max-live', 24, 1, 100_000);
+  const mix = mixOption(o.extra, 'registryMix', '--registry-mix', REGISTRY_OPS, { register: 15, heartbeat: 50, deregister: 12, list: 15, reapStale: 8 });
+  const sb = await openSuiteBackend(o, injected);
+  try {
+    await sb.backend.reset();
+    const r = await runSuiteAgents(o, sb, { role: 'registry', label: 'registry', params: { staleMs, maxLive, mix, abandonPercent: 20 } });
+    const logs = agentLogs<RegistryAgentLog>(r);
+    const complete = !r.aborted && r.outcomes.every((a) => a.report !== undefined);
+    const lastReapMs = Math.max(0, ...logs.map((l) => l.lastReapMs));
+    let live = logs.flatMap((l) => l.live).map((a) => a.id);
+    const checks: CheckResult[] = [];
+    let liveReapedLate = 0;
+    const leaked = logs.flatMap((l) => l.listedAfterDeregister);
+    checks.push(
+      leaked.length === 0
+        ? { name: 'list never shows deregistered agents', passed: true, detail: 'no list under churn returned an agent after its deregistration' }
+        : { name: 'list never shows deregistered agents', passed: false, detail: `${leaked.length} agents listed after deregister: ${leaked.slice(0, 3).join(', ')}` },
+    );
+    if (complete) {
+      // Every abandoned agent is at least staleMs old after this wait; then the live ones get a
+      // fresh heartbeat so a correct reaper takes exactly the abandoned ones.
+      await new Promise((resolve) => setTimeout(resolve, staleMs + 50));
+      // A live agent may have been reaped after its owner's last look: legitimately if some reap
+      // ran more than the stale age after its last heartbeat; otherwise it was reaped while fresh.
+      const lastHeartbeat = new Map(logs.flatMap((l) => l.live).map((a) => [a.id, a.lastHeartbeatMs]));
+      const reapedWhileFresh = logs.flatMap((l) => l.reapedWhileFresh);
+      const survivors: string[] = [];
+      let reapedLate = 0;
+      for (const id of live) {
+        if (await sb.backend.registry.heartbeat(id)) survivors.push(id);
+        else {
+          const last = lastHeartbeat.get(id) ?? 0;
+          if (last < lastReapMs - staleMs + 2) reapedLate++;
+          else reapedWhileFresh.push({ id, sinceHeartbeatMs: lastReapMs - last });
+        }
+      }
+      live = survivors;
+      liveReapedLate = reapedLate;
+      const listBeforeReap = (await sb.backend.registry.list()).map((a) => a.id);
+      const reapedAtEnd = await sb.backend.registry.reapStale(staleMs);
+      const finalList = (await sb.backend.registry.list()).map((a) => a.id);
+      checks.push(
+        ...checkRegistry({
+          live,
+          deregistered: logs.flatMap((l) => l.deregistered),
+          abandoned: logs.flatMap((l) => l.abandoned),
+          listBeforeReap,
+          reapedAtEnd,
+          finalList,
+          reapedWhileFresh,
+        }),
+      );
+    } else {
+      for (const name of ['deregistered agents gone', 'stale agents reaped', 'live agents kept', 'no leftover agents']) checks.push(skipped(name, 'the run was interrupted'));
+    }
+    const metrics = {
+      registered: r.counters.registered ?? 0,
+      deregistered: r.counters.deregistered ?? 0,
+      abandoned: r.counters.abandoned ?? 0,
+      reapedDuringRun: r.counters.reaped ?? 0,
+      liveReapedAfterMissedHeartbeat: (r.counters.liveReaped ?? 0) + liveReapedLate,
+      liveAgentsAtEnd: live.length,
+      staleAfterMs: staleMs,
+    };
+    return assembleSuiteResult('registry', sb, r, checks, metrics, OP_TO_BACKEND);
+  } finally {
+    if (!injected) await closeQuietly(sb.backend);
+  }
+}
+
+export const registrySuite: SuiteDefinition = {
+  name: 'registry',
+  description: 'agent registry under churn: register, heartbeat, deregister, list, reapStale; deregistered gone, stale reaped',
+  runByDefault: true,
+  options: [
+    { flags: '--stale-after <d>', description: 'heartbeat age after which an agent is stale and reaped (default 1s, --quick 300ms)' },
+    { flags: '--max-live <n>', description: 'live agents each worker keeps registered at most (default 24)' },
+    { flags: '--registry-mix <ops>', description: 'operation weights, e.g. register=15,heartbeat=50,deregister=12,list=15,reapStale=8' },
+  ],
+  run: (o) => runRegistrySuite(o),
+};

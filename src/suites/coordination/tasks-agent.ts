@@ -1,0 +1,155 @@
+/**
+ * The tasks agent: one worker of a swarm sharing one task queue. Each iteration it completes the
+ * task it holds, or creates a task (some depending on tasks created before), claims the next one,
+ * or updates a task's priority with optimistic concurrency (re-read and retry on a version
+ * conflict, every retry counted). Every claim and completion — warmup, measured window and the
+ * final drain alike — goes into the history the invariant checkers read.
+ */
+import { runClosedLoop } from '../../load/closed-loop.js';
+import type { Workload } from '../../load/types.js';
+import type { Recorder } from '../../measure/recorder.js';
+import type { Task } from '../../targets/ports.js';
+import type { AgentRole } from '../agents/runtime.js';
+import { wallUs } from '../agents/runtime.js';
+import type { ClaimEvent, CompleteEvent } from '../invariants/tasks.js';
+
+export const TASK_OPS = ['create', 'claim', 'update'] as const;
+export type TaskOp = (typeof TASK_OPS)[number];
+
+export interface TasksAgentLog {
+  claims: ClaimEvent[];
+  completes: CompleteEvent[];
+  drained: boolean;
+}
+
+const RECENT = 64;
+const MAX_UPDATE_ATTEMPTS = 5;
+
+export const tasksAgent: AgentRole = async (ctx) => {
+  const store = ctx.backend.tasks;
+  const me = ctx.agentId;
+  const mix = ctx.param<Record<TaskOp, number>>('mix', { create: 35, claim: 45, update: 20 });
+  const depProbability = ctx.param('depProbability', 0.3);
+  const drainTimeoutMs = ctx.param('drainTimeoutMs', 10_000);
+  const rng = ctx.rng;
+  const claims: ClaimEvent[] = [];
+  const completes: CompleteEvent[] = [];
+  const recent: string[] = [];
+  const counters = { claimEmpty: 0, claimMismatch: 0, updateConflicts: 0, updateGaveUp: 0, created: 0, completed: 0, completeRefused: 0 };
+  let holding: Task | null = null;
+  let recorder: Recorder | undefined;
+
+  const total = TASK_OPS.reduce((s, op) => s + mix[op], 0);
+  const pick = (): TaskOp => {
+    let u = rng.next() * total;
+    for (const op of TASK_OPS) {
+      u -= mix[op];
+      if (u < 0) return op;
+    }
+    return 'claim';
+  };
+
+  const claim = async (): Promise<Task | null> => {
+    const startUs = wallUs();
+    const task = await store.claim(me);
+    const endUs = wallUs();
+    if (!task) {
+      counters.claimEmpty++;
+      return null;
+    }
+    claims.push({ taskId: task.id, workerId: me, startUs, endUs, dependsOn: task.dependsOn });
+    if (task.status !== 'claimed' || task.claimedBy !== me) counters.claimMismatch++;
+    holding = task;
+    return task;
+  };
+
+  const complete = async (task: Task): Promise<void> => {
+    holding = null;
+    const startUs = wallUs();
+    const ok = await store.complete(task.id, { by: me });
+    completes.push({ taskId: task.id, workerId: me, startUs, endUs: wallUs(), ok });
+    if (ok) counters.completed++;
+    else counters.completeRefused++;
+  };
+
+  const create = async (): Promise<void> => {
+    const dependsOn: string[] = [];
+    if (recent.length > 0 && rng.bool(depProbability)) {
+      const n = rng.int(1, Math.min(2, recent.length));
+      for (let i = 0; i < n; i++) {
+        const id = rng.pick(recent);
+        if (!dependsOn.includes(id)) dependsOn.push(id);
+      }
+    }
+    const task = await store.create({ title: `${me} task ${counters.created}`, priority: rng.int(0, 9), dependsOn });
+    counters.created++;
+    recent.push(task.id);
+    if (recent.length > RECENT) recent.shift();
+  };
+
+  /** Optimistic update: read, write with the version read; on a conflict re-read and try again. */
+  const update = async (): Promise<void> => {
+    if (recent.length === 0) return create();
+    const id = rng.pick(recent);
+    for (let attempt = 1; ; attempt++) {
+      const current = await store.get(id);
+      if (!current) throw new Error(`task ${id} created by ${me} has vanished`);
+      try {
+        await store.update(id, { priority: rng.int(0, 9) }, current.version);
+        return;
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'VERSION_CONFLICT') throw err;
+        counters.updateConflicts++;
+        if (attempt >= MAX_UPDATE_ATTEMPTS) {
+          counters.updateGaveUp++;
+          throw err;
+        }
+        recorder?.recordRetry('update');
+      }
+    }
+  };
+
+  const workload: Workload = {
+    next() {
+      const held = holding;
+      if (held) return { name: 'complete', run: () => complete(held) };
+      const op = pick();
+      switch (op) {
+        case 'create':
+          return { name: 'create', run: create };
+        case 'claim':
+          return { name: 'claim', run: claim };
+        case 'update':
+          return { name: 'update', run: update };
+      }
+    },
+  };
+
+  await ctx.ready();
+  const recording = await ctx.measure((lc, _phase, durationUs, iterations) => {
+    recorder = lc.recorder;
+    return runClosedLoop(workload, { concurrency: 1, durationUs, ...(iterations !== undefined ? { iterations } : {}) }, lc);
+  });
+  recorder = undefined;
+
+  // Drain: claim and complete until nothing is claimable and nobody holds a task, so the end state
+  // says whether claim() ever reported an empty queue while a task was claimable.
+  let drained = false;
+  const deadline = Date.now() + drainTimeoutMs;
+  while (!ctx.signal.aborted && Date.now() < deadline) {
+    const held: Task | null = holding;
+    if (held) {
+      await complete(held);
+      continue;
+    }
+    if (await claim()) continue;
+    const inProgress = await store.list('claimed');
+    if (inProgress.length === 0) {
+      drained = true;
+      break;
+    }
+    await ctx.clock.sleepUntil(ctx.clock.nowUs() + 2_000, ctx.signal);
+  }
+  const log: TasksAgentLog = { claims, completes, drained };
+  return { recording, counters: { ...counters, drainTimedOut: drained || ctx.signal.aborted ? 0 : 1 }, log };
+};

@@ -1,0 +1,90 @@
+/**
+ * tasks: every agent claims from one queue. The parent seeds the queue (with dependencies), the
+ * agents create, claim, complete and update tasks for the measured window and then drain the
+ * queue; the invariant checkers then read every claim and completion and the store's final state:
+ * no task claimed twice, none claimable left unclaimed, dependencies respected.
+ */
+import type { SuiteResult } from '../../results/schema.js';
+import type { Backend } from '../../targets/ports.js';
+import { Rng } from '../../measure/rng.js';
+import { checkTaskInvariants, type ClaimEvent, type CompleteEvent } from '../invariants/tasks.js';
+import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
+import { agentLogs, assembleSuiteResult, closeQuietly, intOption, mixOption, openSuiteBackend, runSuiteAgents, sumStats } from './common.js';
+import { TASK_OPS, type TasksAgentLog } from './tasks-agent.js';
+
+const OP_TO_BACKEND: Record<string, string[]> = {
+  create: ['tasks.create'],
+  claim: ['tasks.claim'],
+  complete: ['tasks.complete'],
+  update: ['tasks.get', 'tasks.update'],
+};
+
+export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
+  const queue = intOption(o.extra, 'queue', '--queue', o.quick ? 100 : 500, 0, 10_000_000);
+  const mix = mixOption(o.extra, 'mix', '--mix', TASK_OPS, { create: 35, claim: 45, update: 20 });
+  const depProbability = intOption(o.extra, 'depPercent', '--dep-percent', 30, 0, 100) / 100;
+  const sb = await openSuiteBackend(o, injected);
+  try {
+    await sb.backend.reset();
+    const seeded = await seedQueue(sb.backend, queue, depProbability, o.seed);
+    const r = await runSuiteAgents(o, sb, { role: 'tasks', label: 'tasks', params: { mix, depProbability, drainTimeoutMs: o.quick ? 5_000 : 15_000 }, finishGraceMs: o.quick ? 10_000 : 20_000 });
+    const logs = agentLogs<TasksAgentLog>(r);
+    const claims: ClaimEvent[] = logs.flatMap((l) => l.claims);
+    const completes: CompleteEvent[] = logs.flatMap((l) => l.completes);
+    const finalTasks = (await sb.backend.tasks.list()).map((t) => ({ id: t.id, status: t.status, dependsOn: t.dependsOn, claimedBy: t.claimedBy }));
+    const drained = !r.aborted && logs.length > 0 && logs.every((l) => l.drained) && r.outcomes.every((a) => a.report !== undefined);
+    const checks = checkTaskInvariants({ claims, completes, finalTasks, drained, skewUs: 1_000 });
+    const contention = sumStats(r.backendStats, ['tasks.claim']);
+    const metrics: Record<string, number> = {
+      seededTasks: seeded,
+      tasksTotal: finalTasks.length,
+      claims: claims.length,
+      claimEmpty: r.counters.claimEmpty ?? 0,
+      // A claim conflict is a claim that found the store locked by another agent's claim: each
+      // busy retry inside the claim, and each claim that failed busy after all of them.
+      claimConflicts: contention.retries + contention.busy,
+      claimBusyFailures: contention.busy,
+      updateConflicts: r.counters.updateConflicts ?? 0,
+      completed: r.counters.completed ?? 0,
+      completeRefused: r.counters.completeRefused ?? 0,
+      claimMismatch: r.counters.claimMismatch ?? 0,
+    };
+    if ((r.counters.claimMismatch ?? 0) > 0) {
+      checks.push({ name: 'claims return the claimed task', passed: false, detail: `${r.counters.claimMismatch} claims returned a task not marked claimed by the caller` });
+    }
+    return assembleSuiteResult('tasks', sb, r, checks, metrics, OP_TO_BACKEND);
+  } finally {
+    if (!injected) await closeQuietly(sb.backend);
+  }
+}
+
+/** Seeds the queue before the agents start: some tasks depend on one or two earlier ones. */
+async function seedQueue(backend: Backend, count: number, depProbability: number, seed: number): Promise<number> {
+  const rng = new Rng(seed ^ 0x7a5c);
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const dependsOn: string[] = [];
+    if (ids.length > 0 && rng.bool(depProbability)) {
+      const n = rng.int(1, Math.min(2, ids.length));
+      for (let k = 0; k < n; k++) {
+        const id = ids[ids.length - 1 - rng.int(0, Math.min(20, ids.length - 1))] as string;
+        if (!dependsOn.includes(id)) dependsOn.push(id);
+      }
+    }
+    const t = await backend.tasks.create({ title: `seed ${i}`, priority: rng.int(0, 9), dependsOn });
+    ids.push(t.id);
+  }
+  return ids.length;
+}
+
+export const tasksSuite: SuiteDefinition = {
+  name: 'tasks',
+  description: 'task queue shared by N agents: create, claim, complete, update; claim conflicts; no double claims, dependencies respected',
+  runByDefault: true,
+  options: [
+    { flags: '--queue <n>', description: 'tasks seeded before the agents start (default 500, --quick 100)' },
+    { flags: '--mix <ops>', description: 'operation weights, e.g. create=35,claim=45,update=20 (default)' },
+    { flags: '--dep-percent <n>', description: 'percent of created tasks that depend on earlier ones (default 30)' },
+  ],
+  run: (o) => runTasksSuite(o),
+};

@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runElectionScenario } from '../../src/consensus/bench/election.js';
+import type { RaftSetup } from '../../src/consensus/bench/common.js';
+import { runWorkloadScenario, type WorkloadOptions } from '../../src/consensus/bench/workload.js';
+import { runRealScenario } from '../../src/consensus/real/run-real.js';
+import { main } from '../../src/cli/main.js';
+import { parseRunResult } from '../../src/results/schema.js';
+import { silentProgress } from '../../src/report/progress.js';
+import { parseFaultSchedule } from '../../src/sim/faults.js';
+import { parseLatency } from '../../src/sim/latency.js';
+
+const setup = (nodes: number, extra: Partial<RaftSetup> = {}): RaftSetup => ({
+  nodes,
+  seed: 99,
+  latency: parseLatency('uniform:2ms-4ms'),
+  loss: 0,
+  duplicate: 0,
+  reorder: 0,
+  electionTimeoutUs: [150_000, 300_000],
+  heartbeatUs: 75_000,
+  preVote: false,
+  checkQuorum: true,
+  batch: true,
+  maxEntriesPerAppend: 256,
+  ...extra,
+});
+const run = { intervalUs: 1_000_000, progress: silentProgress };
+const workload = (scenario: WorkloadOptions['scenario'], extra: Partial<WorkloadOptions> = {}): WorkloadOptions => ({
+  scenario,
+  durationUs: 2_000_000,
+  warmupUs: 500_000,
+  concurrency: 8,
+  keys: 10,
+  readRatio: 0.5,
+  casRatio: 0.1,
+  valueBytes: 16,
+  linearizabilityMaxOps: 20_000,
+  ...extra,
+});
+
+describe('raft bench scenarios (simulator)', () => {
+  it('election: records crash → new leader per trial, split votes and terms, all checks passing', async () => {
+    const { suite } = await runElectionScenario(setup(5), { trials: 30 }, run);
+    expect(suite.name).toBe('consensus.raft');
+    expect(suite.backend).toBe('sim:5-nodes');
+    const op = suite.operations.find((o) => o.name === 'election');
+    expect(op?.count).toBe(30);
+    // No election can finish before the minimum timeout minus one heartbeat has passed.
+    expect(op?.latencyUs.min).toBeGreaterThan(150_000 - 75_000);
+    expect(suite.metrics?.termsPerElection).toBeGreaterThanOrEqual(1);
+    expect(suite.checks.every((c) => c.passed)).toBe(true);
+    expect(suite.checks.map((c) => c.name)).toContain('election liveness');
+  });
+
+  it('election: narrow timeout ranges split votes more often (the paper\'s §9.3 finding)', async () => {
+    const narrow = await runElectionScenario(setup(5, { electionTimeoutUs: [150_000, 151_000] }), { trials: 40 }, run);
+    const wide = await runElectionScenario(setup(5, { electionTimeoutUs: [150_000, 300_000] }), { trials: 40 }, run);
+    expect(narrow.suite.metrics?.splitVotes as number).toBeGreaterThan(wide.suite.metrics?.splitVotes as number);
+  });
+
+  it('throughput: committed ops, messages and bytes per op, commit phases', async () => {
+    const { suite } = await runWorkloadScenario(setup(3), workload('throughput'), run);
+    const m = suite.metrics as Record<string, number>;
+    expect(m.committedOpsPerSec).toBeGreaterThan(100);
+    expect(m.messagesPerOp).toBeGreaterThan(0);
+    expect(m.bytesPerOp).toBeGreaterThan(0);
+    for (const p of ['phase.append', 'phase.replicate', 'phase.commit', 'phase.apply', 'phase.reply']) expect(suite.operations.map((o) => o.name)).toContain(p);
+    const rep = suite.operations.find((o) => o.name === 'phase.replicate');
+    expect(rep?.latencyUs.p50).toBeGreaterThanOrEqual(4_000); // at least one round trip of ≥ 2 ms each way
+    expect(suite.checks.find((c) => c.name === 'linearizability')?.passed).toBe(true);
+    expect(suite.checks.every((c) => c.passed)).toBe(true);
+  });
+
+  it('batching sends fewer messages per command than one-append-per-entry', async () => {
+    const w = workload('throughput', { concurrency: 32, durationUs: 1_000_000, readRatio: 0, casRatio: 0, linearizabilityMaxOps: 0 });
+    const on = await runWorkloadScenario(setup(3, { batch: true }), w, run);
+    const off = await runWorkloadScenario(setup(3, { batch: false }), w, run);
+    expect(on.suite.metrics?.messagesPerOp as number).toBeLessThan(off.suite.metrics?.messagesPerOp as number);
+  });
+
+  it('faults: availability below 1, a recovery per fault, no acknowledged write lost', async () => {
+    const faults = parseFaultSchedule('crash-leader@1s-1.5s; partition 1|2,3@1.8s-2.2s', 3);
+    const { suite } = await runWorkloadScenario(setup(3, { faults }), workload('faults', { rate: 200, durationUs: 2_500_000 }), run);
+    const m = suite.metrics as Record<string, number>;
+    expect(m.availabilityLeader).toBeGreaterThan(0.3);
+    expect(m.availabilityLeader).toBeLessThan(1);
+    expect(m.faults).toBe(4);
+    expect(m.lostAcknowledgedWrites).toBe(0);
+    const rec = suite.operations.find((o) => o.name === 'recovery');
+    expect(rec?.count).toBeGreaterThanOrEqual(3);
+    expect(suite.checks.every((c) => c.passed)).toBe(true);
+  });
+});
+
+describe('raft real mode (worker threads, TCP loopback, fault proxy)', () => {
+  it('commits client commands with every check passing, and survives a leader crash', async () => {
+    const faults = parseFaultSchedule('crash-leader@1.2s-1.8s', 3);
+    const { suite } = await runRealScenario(setup(3, { faults }), 'faults', { trials: 0, workload: workload('faults', { rate: 100, durationUs: 2_000_000 }) }, run);
+    expect(suite.backend).toBe('real:3-nodes');
+    expect(suite.metrics?.committedOpsPerSec as number).toBeGreaterThan(10);
+    expect(suite.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(suite.checks.map((c) => c.name)).toContain('linearizability');
+    expect(suite.metrics?.lostAcknowledgedWrites).toBe(0);
+  });
+});
+
+describe('swarmperf bench CLI', () => {
+  it('sweeps cluster sizes into one RunResult with one suite per size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'swarmperf-bench-'));
+    const out = join(dir, 'r.json');
+    const code = await main(['node', 'swarmperf', 'bench', '--protocol', 'raft', '--scenario', 'election', '--nodes', '3,5', '--trials', '5', '--seed', '1', '--quiet', '--no-history', '--data-dir', dir, '--json', out]);
+    expect(code).toBe(0);
+    const r = parseRunResult(JSON.parse(readFileSync(out, 'utf8')));
+    expect(r.suites.map((s) => s.backend)).toEqual(['sim:3-nodes', 'sim:5-nodes']);
+    expect(r.config.seed).toBe(1);
+  });
+
+  it('rejects a bad fault schedule with exit 2 and a message naming the bad part', async () => {
+    const writes: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => {
+      writes.push(String(s));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const code = await main(['node', 'swarmperf', 'bench', '--protocol', 'raft', '--scenario', 'faults', '--faults', 'crash-leader@5s; partition 1,2|3,7@10s-20s', '--quiet', '--no-history']);
+      expect(code).toBe(2);
+    } finally {
+      process.stderr.write = orig;
+    }
+    expect(writes.join('')).toMatch(/--faults: clause 2 "partition 1,2\|3,7@10s-20s" at "7": node 7 does not exist \(nodes are 1..5\)/);
+  });
+});

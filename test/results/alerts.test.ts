@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { addAlertRule, AlertRuleError, AlertsFileError, checkAlerts, loadAlertRules, parseAlertRule, removeAlertRule } from '../../src/results/alerts.js';
+import { syntheticRun } from './fixtures.js';
+
+function errorOf(text: string): AlertRuleError {
+  try {
+    parseAlertRule(text);
+  } catch (err) {
+    if (err instanceof AlertRuleError) return err;
+    throw err;
+  }
+  throw new Error(`"${text}" parsed`);
+}
+
+describe('alert rule grammar', () => {
+  it('parses rules into a threshold in the metric unit', () => {
+    expect(parseAlertRule('tasks.claim.p99 < 5ms')).toEqual({ expr: 'tasks.claim.p99 < 5ms', metric: 'tasks.claim.p99', op: '<', value: 5000 });
+    expect(parseAlertRule('tasks.claim.p50<=500µs').value).toBe(500);
+    expect(parseAlertRule('  tasks.claim.max <= 1.5s ').value).toBe(1_500_000);
+    expect(parseAlertRule('tasks.claim.errorRate <= 1%').value).toBeCloseTo(0.01, 12);
+    expect(parseAlertRule('tasks.claim.throughput >= 1000 ops/s').value).toBe(1000);
+    expect(parseAlertRule('tasks.*.p99 < 20ms').metric).toBe('tasks.*.p99');
+    expect(parseAlertRule('tasks.claim.errors == 0').op).toBe('==');
+  });
+
+  it('rejects bad syntax with a message that points at the bad part', () => {
+    const unit = errorOf('tasks.claim.p99 < 5mx');
+    expect(unit.message).toMatch(/unknown time unit "mx"; use µs, us, ms or s/);
+    expect(unit.column).toBe(20);
+    expect(unit.message).toContain('\n  tasks.claim.p99 < 5mx\n                     ^^');
+    expect(errorOf('tasks.claim.p98 < 5ms').message).toMatch(/unknown statistic "p98"; known: p50/);
+    expect(errorOf('tasks.claim.p98 < 5ms').column).toBe(13);
+    expect(errorOf('tasks.claim.p99 => 5ms').message).toMatch(/expected a comparison \(< <= > >= ==\), got "=>"/);
+    expect(errorOf('tasks.claim.p99 <').message).toMatch(/missing threshold value/);
+    expect(errorOf('tasks.claim.p99 < fast').message).toMatch(/expected a number, got "fast"/);
+    expect(errorOf('tasks.claim.p99 < 5').message).toMatch(/is a time: give a unit/);
+    expect(errorOf('tasks.claim.throughput > 5ms').message).toMatch(/is a rate/);
+    expect(errorOf('tasks.claim.p99 <<= 5ms').message).toMatch(/expected a comparison/);
+    expect(errorOf('tasks < 5').message).toMatch(/not a metric name/);
+    expect(errorOf('').message).toMatch(/empty rule/);
+    expect(errorOf('tasks.claim.p99 < 5ms and more').message).toMatch(/unexpected text after the threshold/);
+  });
+});
+
+describe('alert rules file and check', () => {
+  const dir = (): string => mkdtempSync(join(os.tmpdir(), 'swarmperf-alerts-'));
+
+  it('adds, lists, de-duplicates and removes rules atomically', () => {
+    const file = join(dir(), 'alerts.json');
+    expect(loadAlertRules(file)).toEqual([]);
+    const a = addAlertRule(file, 'tasks.claim.p99 < 5ms');
+    expect(a).toMatchObject({ added: true, rule: { id: 1 } });
+    expect(addAlertRule(file, 'tasks.claim.p99   <   5ms').added).toBe(false);
+    addAlertRule(file, 'tasks.claim.errorRate <= 1%');
+    expect(loadAlertRules(file).map((r) => r.id)).toEqual([1, 2]);
+    expect(removeAlertRule(file, '#1').expr).toBe('tasks.claim.p99 < 5ms');
+    expect(removeAlertRule(file, 'tasks.claim.errorRate <= 1%').id).toBe(2);
+    expect(() => removeAlertRule(file, '7')).toThrow(/no alert rule "7"/);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, rules: [] });
+  });
+
+  it('names the file when it is not a rules file', () => {
+    const file = join(dir(), 'alerts.json');
+    writeFileSync(file, '{ not json');
+    expect(() => loadAlertRules(file)).toThrow(AlertsFileError);
+    expect(() => loadAlertRules(file)).toThrow(new RegExp(`${file}: not valid JSON`));
+    expect(() => addAlertRule(file, 'tasks.claim.p99 < 5ms')).toThrow(/not valid JSON/);
+    expect(readFileSync(file, 'utf8')).toBe('{ not json');
+    writeFileSync(file, JSON.stringify({ version: 1, rules: [{ id: 1, expr: 'tasks.claim.p99 < 5mx', createdAt: 'x' }] }));
+    expect(() => loadAlertRules(file)).toThrow(/rules\[0\]: alert rule "tasks.claim.p99 < 5mx": unknown time unit/);
+  });
+
+  it('reports breaches, passes and missing metrics', () => {
+    const run = syntheticRun({ seed: 1, ops: [{ name: 'claim', medianUs: 2000, sigma: 0.1 }, { name: 'create', medianUs: 100, sigma: 0.1 }] });
+    const rules = [
+      { ...parseAlertRule('tasks.claim.p99 < 5ms'), id: 1, createdAt: '' },
+      { ...parseAlertRule('tasks.*.p50 < 1ms'), id: 2, createdAt: '' },
+      { ...parseAlertRule('bus.publish.p99 < 1ms'), id: 3, createdAt: '' },
+      { ...parseAlertRule('tasks.claim.errors == 0'), id: 4, createdAt: '' },
+    ];
+    const c = checkAlerts(rules, run);
+    expect(c.evaluations.map((e) => e.status)).toEqual(['ok', 'breach', 'no-data', 'ok']);
+    expect(c.breaches).toBe(1);
+    expect(c.noData).toBe(1);
+    const breach = c.evaluations[1]!;
+    expect(breach.values.filter((v) => !v.held).map((v) => v.metric)).toEqual(['tasks.claim.p50']);
+  });
+});

@@ -1,0 +1,40 @@
+/** Shared by the coordination-suite tests: suite options, short and bounded. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RealClock } from '../../src/measure/clock.js';
+import { silentProgress } from '../../src/report/progress.js';
+import type { SuiteResult } from '../../src/results/schema.js';
+import type { SuiteRunOptions } from '../../src/suites/types.js';
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'swarmperf-suites-'));
+}
+
+export function suiteOptions(overrides: Partial<SuiteRunOptions> = {}): SuiteRunOptions {
+  return {
+    clock: new RealClock(),
+    durationUs: 600_000,
+    warmupUs: 100_000,
+    intervalUs: 200_000,
+    seed: 42,
+    quick: true,
+    agents: 3,
+    backend: 'memory',
+    dataDir: overrides.dataDir ?? tempDir(),
+    signal: new AbortController().signal,
+    progress: silentProgress,
+    extra: {},
+    ...overrides,
+  };
+}
+
+export function failedChecks(r: SuiteResult): string[] {
+  return r.checks.filter((c) => !c.passed).map((c) => c.name);
+}
+
+export function check(r: SuiteResult, name: string): { passed: boolean; detail: string } {
+  const c = r.checks.find((x) => x.name === name);
+  if (!c) throw new Error(`no check named "${name}" in ${r.checks.map((x) => x.name).join(', ')}`);
+  return c;
+}

@@ -1,0 +1,124 @@
+/** The pure invariant checkers: each catches a planted violation and passes a clean history. */
+import { describe, expect, it } from 'vitest';
+import { analyzeDeliveries } from '../../src/suites/invariants/deliveries.js';
+import { analyzeLeases, type LeaseObservation } from '../../src/suites/invariants/leases.js';
+import { checkNamespaceIsolation, checkReadback } from '../../src/suites/invariants/memory.js';
+import { checkRegistry } from '../../src/suites/invariants/registry.js';
+import { checkDependenciesRespected, checkNoClaimableLeft, checkNoDoubleClaims, type ClaimEvent } from '../../src/suites/invariants/tasks.js';
+
+const claim = (taskId: string, workerId: string, startUs: number, dependsOn: string[] = []): ClaimEvent => ({ taskId, workerId, startUs, endUs: startUs + 10, dependsOn });
+
+describe('task invariants', () => {
+  it('a task claimed by two workers is a violation naming both', () => {
+    expect(checkNoDoubleClaims([claim('t1', 'a', 0), claim('t2', 'b', 5)]).passed).toBe(true);
+    const bad = checkNoDoubleClaims([claim('t1', 'a', 0), claim('t1', 'b', 5)]);
+    expect(bad.passed).toBe(false);
+    expect(bad.detail).toContain('t1 claimed by a and b');
+  });
+
+  it('a pending task whose dependencies all completed is claimable and must not be left', () => {
+    const done = { id: 'd', status: 'completed' as const, dependsOn: [], claimedBy: 'a' };
+    expect(checkNoClaimableLeft([done, { id: 'x', status: 'pending', dependsOn: ['y'], claimedBy: null }, { id: 'y', status: 'pending', dependsOn: ['x'], claimedBy: null }], true).passed).toBe(true);
+    expect(checkNoClaimableLeft([done, { id: 'x', status: 'pending', dependsOn: ['d'], claimedBy: null }], true).passed).toBe(false);
+    // Not drained (interrupted): skipped, and says so.
+    const skipped = checkNoClaimableLeft([done, { id: 'x', status: 'pending', dependsOn: [], claimedBy: null }], false);
+    expect(skipped.passed).toBe(true);
+    expect(skipped.detail).toMatch(/not checked/);
+  });
+
+  it('a claim that returned before its dependency was completed is a violation; within the skew it is not', () => {
+    const finalTasks = [
+      { id: 'dep', status: 'completed' as const, dependsOn: [], claimedBy: 'a' },
+      { id: 't', status: 'completed' as const, dependsOn: ['dep'], claimedBy: 'b' },
+    ];
+    const completes = [{ taskId: 'dep', workerId: 'a', startUs: 1_000, endUs: 1_010, ok: true }];
+    expect(checkDependenciesRespected({ claims: [claim('t', 'b', 2_000, ['dep'])], completes, finalTasks }).passed).toBe(true);
+    const early = checkDependenciesRespected({ claims: [claim('t', 'b', 100, ['dep'])], completes, finalTasks });
+    expect(early.passed).toBe(false);
+    expect(early.detail).toMatch(/t claimed by b \d+ µs before its dependency dep/);
+    expect(checkDependenciesRespected({ claims: [claim('t', 'b', 100, ['dep'])], completes, finalTasks, skewUs: 5_000 }).passed).toBe(true);
+    const never = checkDependenciesRespected({ claims: [claim('t', 'b', 100, ['dep'])], completes: [], finalTasks: [{ ...finalTasks[0]!, status: 'pending' }, finalTasks[1]!] });
+    expect(never.detail).toMatch(/never completed/);
+  });
+});
+
+describe('lease invariants', () => {
+  const ttl = 100;
+  const obs = (kind: LeaseObservation['kind'], agentId: string, epoch: number, acquiredAt: number, expiresAt: number): LeaseObservation => ({ kind, agentId, lease: { leaderId: agentId, epoch, acquiredAt, expiresAt }, atMs: expiresAt - ttl });
+
+  it('clean hand-overs pass and give the failover time from the last renewal', () => {
+    const a = analyzeLeases([obs('acquired', 'a', 1, 0, 100), obs('renewed', 'a', 1, 0, 150), obs('acquired', 'b', 2, 160, 260)], ttl);
+    expect(a.checks.every((c) => c.passed)).toBe(true);
+    expect(a.failovers).toEqual([{ fromEpoch: 1, toEpoch: 2, from: 'a', to: 'b', failoverMs: 110 }]);
+  });
+
+  it('a new lease while the old one is live is an overlap', () => {
+    const a = analyzeLeases([obs('acquired', 'a', 1, 0, 100), obs('renewed', 'a', 1, 0, 150), obs('acquired', 'b', 2, 120, 220)], ttl);
+    expect(a.checks.find((c) => c.name === 'no two live leases overlap')?.passed).toBe(false);
+  });
+
+  it('two leaders in one epoch, and an epoch granted out of order, are violations', () => {
+    const same = analyzeLeases([obs('acquired', 'a', 1, 0, 100), obs('acquired', 'b', 1, 200, 300)], ttl);
+    expect(same.checks.find((c) => c.name === 'at most one leader per epoch')?.passed).toBe(false);
+    const backwards = analyzeLeases([obs('acquired', 'a', 2, 0, 100), obs('acquired', 'b', 1, 200, 300)], ttl);
+    expect(backwards.checks.find((c) => c.name === 'epochs strictly increasing')?.passed).toBe(false);
+  });
+
+  it('a resignation ends the lease at once: the next leader may start right after it', () => {
+    const a = analyzeLeases([obs('acquired', 'a', 1, 0, 100), { kind: 'resigned', agentId: 'a', lease: { leaderId: 'a', epoch: 1, acquiredAt: 0, expiresAt: 100 }, atMs: 40 }, obs('acquired', 'b', 2, 41, 141)], ttl);
+    expect(a.checks.every((c) => c.passed)).toBe(true);
+  });
+});
+
+describe('delivery invariant', () => {
+  it('counts losses, duplicates and phantoms per subscriber', () => {
+    const pub = [{ topic: 't', seqs: [1, 2, 3, 4] }];
+    const clean = analyzeDeliveries(pub, [{ subscriberId: 's1', topic: 't', seqs: [1, 2, 3, 4] }, { subscriberId: 's2', topic: 't', seqs: [1, 2, 3, 4] }]);
+    expect(clean.checks.every((c) => c.passed)).toBe(true);
+    expect(clean.expectedDeliveries).toBe(8);
+    const bad = analyzeDeliveries(pub, [{ subscriberId: 's1', topic: 't', seqs: [1, 3, 3, 4, 9] }]);
+    expect(bad.lost).toBe(1);
+    expect(bad.duplicated).toBe(1);
+    expect(bad.phantoms).toBe(1);
+    expect(bad.checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(['every message delivered to every subscriber', 'no duplicate deliveries', 'no phantom messages']);
+    expect(bad.checks[0]?.detail).toMatch(/s1 missed 1 of 4 messages on t \(first seq 2\)/);
+  });
+
+  it('duplicates pass (still counted) when the bus says it is at-least-once', () => {
+    const r = analyzeDeliveries([{ topic: 't', seqs: [1] }], [{ subscriberId: 's', topic: 't', seqs: [1, 1] }], { duplicatesAllowed: true });
+    expect(r.duplicated).toBe(1);
+    expect(r.checks.every((c) => c.passed)).toBe(true);
+  });
+});
+
+describe('memory invariants', () => {
+  it('read-back compares the last write with what the store returns', () => {
+    expect(checkReadback([{ fullKey: 'a/k', expected: 'x', actual: 'x' }, { fullKey: 'a/j', expected: null, actual: null }], true).passed).toBe(true);
+    const bad = checkReadback([{ fullKey: 'a/k', expected: 'x', actual: null }, { fullKey: 'a/j', expected: null, actual: 'y' }, { fullKey: 'a/l', expected: 'x', actual: 'old' }], true);
+    expect(bad.passed).toBe(false);
+    expect(bad.detail).toMatch(/3 violation/);
+  });
+
+  it('isolation fails on a leak during the run or a foreign value at the end', () => {
+    expect(checkNamespaceIsolation([], 0, [{ namespace: 'a', fullKey: 'a/k', writtenFor: 'a' }]).passed).toBe(true);
+    expect(checkNamespaceIsolation([{ operation: 'search-glob', scope: 'a', fullKey: 'b/k' }], 1, []).passed).toBe(false);
+    expect(checkNamespaceIsolation([], 0, [{ namespace: 'a', fullKey: 'a/k', writtenFor: 'b' }]).passed).toBe(false);
+  });
+});
+
+describe('registry invariants', () => {
+  const base = { live: ['l1'], deregistered: ['d1'], abandoned: ['z1'], listBeforeReap: ['l1', 'z1'], reapedAtEnd: ['z1'], finalList: ['l1'], reapedWhileFresh: [] };
+  it('passes when the registry holds exactly the live agents', () => {
+    expect(checkRegistry(base).every((c) => c.passed)).toBe(true);
+  });
+  it.each([
+    ['deregistered agents gone', { listBeforeReap: ['l1', 'z1', 'd1'] }],
+    ['stale agents reaped', { finalList: ['l1', 'z1'], reapedAtEnd: [] }],
+    ['live agents kept', { finalList: [], reapedAtEnd: ['z1', 'l1'] }],
+    ['live agents kept', { reapedWhileFresh: [{ id: 'l2', sinceHeartbeatMs: 5 }] }],
+    ['no leftover agents', { finalList: ['l1', 'x9'] }],
+  ])('fails "%s" on a planted violation', (name, patch) => {
+    const checks = checkRegistry({ ...base, ...patch });
+    expect(checks.find((c) => c.name === name)?.passed).toBe(false);
+  });
+});

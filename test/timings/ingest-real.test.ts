@@ -1,0 +1,103 @@
+/**
+ * Ingest of the real 3.6 MB hyrm tool-timing log. The expected numbers were computed independently
+ * of swarmperf, with Debian jq 1.6 and awk over the same file:
+ *   lines:           wc -l hyrm-tool-timing.jsonl                                  → 14165
+ *   distinct calls:  jq -r .call_id … | sort -u | wc -l                             → 4859
+ *   per tool:        jq -r '[.call_id,.tool,(.success|tostring)]|@tsv' … | sort -u
+ *                    | awk '{n[$2]++; if ($3=="false") e[$2]++}'                    → [calls, errors]
+ *   totals:          jq -r '[.call_id,.tool,.duration_ms]|@tsv' … | awk '!seen[$1]++ {s[$2]+=$3; …}'
+ *                    (first copy of each call, as the ingest keeps)                 → ms below
+ *   perf-metrics:    jq -s length → 50 lines (the last without a newline), 2 with success=false.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ingestToolLogs } from '../../src/timings/ingest.js';
+import { buildToolTimingReport, toolTimingReport } from '../../src/timings/report.js';
+
+const DATA = join(import.meta.dirname, '../../../shared/data');
+const TOOL_LOG = join(DATA, 'hyrm-tool-timing.jsonl');
+const PERF_LOG = join(DATA, 'hyrm-perf-metrics.jsonl');
+
+const PER_TOOL: Record<string, [number, number]> = {
+  agent_messages: [123, 70], agent_register: [183, 11], agent_send: [76, 0], agent_set_handoff: [151, 0], agent_status: [201, 1],
+  agent_update_status: [83, 0], bash: [926, 119], checkpoint_save: [5, 0], edit: [557, 0], git_commit: [44, 19], git_diff: [53, 16],
+  git_log: [31, 9], git_search: [5, 0], git_status: [52, 4], glob: [153, 14], grep: [214, 48], memory_search: [8, 2], memory_status: [41, 10],
+  memory_update: [63, 14], quality_assess: [36, 2], quality_report: [23, 2], read: [879, 509], recovery_status: [5, 0], skill: [14, 0],
+  task: [23, 11], task_claim: [46, 7], task_create: [70, 4], task_list: [171, 5], task_next: [21, 1], task_schedule: [7, 1], task_spawn: [2, 2],
+  task_update: [95, 3], todowrite: [213, 10], user_messages_mark_read: [60, 0], user_messages_read: [142, 1], webfetch: [21, 6], write: [62, 0],
+};
+const TOTAL_MS: Record<string, [number, number]> = { read: [7773, 483], edit: [15068, 322], bash: [2518248, 120142], task: [4346731, 400207] };
+const ALL_MS = 6980291;
+
+const dirs: string[] = [];
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'swarmperf-timings-real-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('ingest of the real hyrm tool-timing log', () => {
+  it('keeps exactly the distinct calls, per tool, with their errors and times', () => {
+    const dataDir = tmp();
+    const s = ingestToolLogs([TOOL_LOG], { dataDir });
+    expect(s.lines).toBe(14165);
+    expect(s.records).toBe(4859);
+    expect(s.duplicates).toBe(14165 - 4859);
+    expect(s.invalidCount).toBe(0);
+    expect(s.files[0]!.state).toBe('new');
+
+    const rows = toolTimingReport({ dataDir, sinceUs: null });
+    const got = Object.fromEntries(rows.map((r) => [r.tool, [r.count, r.errors]]));
+    expect(got).toEqual(PER_TOOL);
+    for (const [tool, [total, max]] of Object.entries(TOTAL_MS)) {
+      const r = rows.find((x) => x.tool === tool)!;
+      expect(r.totalMs).toBe(total);
+      expect(r.maxMs).toBe(max);
+      // HdrHistogram keeps 3 significant digits: p99 within 0.1 % of a value ≤ max.
+      expect(r.p99Ms).toBeLessThanOrEqual(max * 1.001);
+      expect(r.p50Ms).toBeLessThanOrEqual(r.p95Ms);
+    }
+    const shares = rows.reduce((s, r) => s + r.share, 0);
+    expect(shares).toBeCloseTo(1, 9);
+    expect(rows.find((r) => r.tool === 'task')!.share).toBeCloseTo(4346731 / ALL_MS, 9);
+    // Biggest total time first: where the time goes.
+    expect(rows[0]!.tool).toBe('task');
+    expect(rows[1]!.tool).toBe('bash');
+  });
+
+  it('reads the perf-metrics format, the same calls once, and nothing on a re-ingest', () => {
+    const dataDir = tmp();
+    const s = ingestToolLogs([TOOL_LOG, PERF_LOG], { dataDir });
+    expect(s.files.map((f) => [f.lines, f.records, f.invalid])).toEqual([
+      [14165, 4859, 0],
+      [50, 50, 0],
+    ]);
+    const again = ingestToolLogs([TOOL_LOG, PERF_LOG], { dataDir });
+    expect(again.files.map((f) => f.state)).toEqual(['unchanged', 'unchanged']);
+    expect(again.records).toBe(0);
+    expect(again.bytes).toBe(0);
+    const report = buildToolTimingReport({ dataDir, sinceUs: null, by: 'category' });
+    expect(report.totals.count).toBe(4859 + 50);
+    expect(report.totals.errors).toBe(Object.values(PER_TOOL).reduce((s, [, e]) => s + e, 0) + 2);
+    // leader_election appears only in perf-metrics: its category comes from its name.
+    expect(report.rows.find((r) => r.category === 'leader')?.count).toBe(4);
+  });
+
+  it('reports a window: --until inside the log, --since 6h', () => {
+    const dataDir = tmp();
+    ingestToolLogs([TOOL_LOG], { dataDir });
+    const until = Date.parse('2026-01-02T12:00:00Z') * 1000;
+    const r = buildToolTimingReport({ dataDir, sinceUs: 6 * 3_600_000_000, untilUs: until });
+    expect(r.from).toBe('2026-01-02T06:00:00.000Z');
+    expect(r.totals.count).toBeGreaterThan(0);
+    expect(r.totals.count).toBeLessThan(4859);
+    expect(r.hourly.every((h) => h.hour >= '2026-01-02T06:00:00.000Z' && h.hour <= '2026-01-02T12:00:00.000Z')).toBe(true);
+    expect(r.hourly.reduce((s, h) => s + h.count, 0)).toBe(r.totals.count);
+    expect(r.slowest.length).toBe(10);
+    expect(r.slowest[0]!.durationMs).toBeGreaterThanOrEqual(r.slowest[9]!.durationMs);
+    expect(r.currentHour.hour).toBe('2026-01-02T12:00:00.000Z');
+  });
+});
