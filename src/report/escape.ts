@@ -73,3 +73,9 @@ export function fileSlug(text: string): string {
     .slice(0, 60);
   return slug === '' ? 'x' : slug;
 }
+
+/** Outside names may hold control characters (escape sequences): the terminal shows them, never interprets them. */
+export function escapeTerminal(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}

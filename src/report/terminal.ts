@@ -1,5 +1,7 @@
 /** The terminal summary of a run: per suite a table of operations, then checks and findings. */
 import type { RunResult, SuiteResult } from '../results/schema.js';
+import { escapeTerminal } from './escape.js';
+import { formatFindings } from './findings-text.js';
 import { formatCount, formatRate, formatUs } from './units.js';
 
 export function table(headers: string[], rows: string[][], alignLeft = 1): string {
@@ -11,7 +13,7 @@ export function table(headers: string[], rows: string[][], alignLeft = 1): strin
 
 export function formatSuite(suite: SuiteResult): string {
   const rows = suite.operations.map((op) => [
-    op.name,
+    escapeTerminal(op.name),
     formatCount(op.count),
     formatCount(op.errors),
     formatCount(op.dropped),
@@ -22,38 +24,36 @@ export function formatSuite(suite: SuiteResult): string {
     formatUs(op.latencyUs.p999),
     formatUs(op.latencyUs.max),
   ]);
-  const lines = [`■ ${suite.name} (${suite.backend})`, table(['operation', 'count', 'errors', 'dropped', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows)];
+  const lines = [`■ ${escapeTerminal(suite.name)} (${escapeTerminal(suite.backend)})`, table(['operation', 'count', 'errors', 'dropped', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows)];
   const withService = suite.operations.filter((op) => op.serviceTimeUs);
   if (withService.length > 0) {
     lines.push('  service time (from actual start):');
     for (const op of withService) {
       const s = op.serviceTimeUs!;
-      lines.push(`    ${op.name}: p50 ${formatUs(s.p50)} · p99 ${formatUs(s.p99)} · max ${formatUs(s.max)}`);
+      lines.push(`    ${escapeTerminal(op.name)}: p50 ${formatUs(s.p50)} · p99 ${formatUs(s.p99)} · max ${formatUs(s.max)}`);
     }
   }
   for (const op of suite.operations) {
     if (op.errorReasons) {
-      const reasons = Object.entries(op.errorReasons).map(([r, n]) => `${r} ×${n}`).join(', ');
-      lines.push(`  ${op.name} errors: ${reasons}`);
+      const reasons = Object.entries(op.errorReasons).map(([r, n]) => `${escapeTerminal(r)} ×${n}`).join(', ');
+      lines.push(`  ${escapeTerminal(op.name)} errors: ${reasons}`);
     }
-    if (op.retries) lines.push(`  ${op.name} retries: ${op.retries}`);
+    if (op.retries) lines.push(`  ${escapeTerminal(op.name)} retries: ${op.retries}`);
     if (op.stress) {
       const s = op.stress;
-      lines.push(`  ${op.name} stress: max sustainable rate ${formatRate(s.maxSustainableRate)}${s.knee !== null ? `, knee at ${formatRate(s.knee)}` : ''}`);
+      lines.push(`  ${escapeTerminal(op.name)} stress: max sustainable rate ${formatRate(s.maxSustainableRate)}${s.knee !== null ? `, knee at ${formatRate(s.knee)}` : ''}`);
     }
   }
   if (suite.metrics && Object.keys(suite.metrics).length > 0) {
     lines.push('  ' + Object.entries(suite.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`).join(' · '));
   }
-  for (const c of suite.checks) lines.push(`  ${c.passed ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+  for (const c of suite.checks) lines.push(`  ${c.passed ? '✓' : '✗'} ${escapeTerminal(c.name)}: ${escapeTerminal(c.detail)}`);
   return lines.join('\n');
 }
 
 export function formatRunSummary(result: RunResult): string {
   const parts = result.suites.map(formatSuite);
-  if (result.findings && result.findings.length > 0) {
-    parts.push('Findings:\n' + result.findings.map((f) => `  [${f.severity}] ${f.kind}${f.component ? ` (${f.component})` : ''}: ${f.evidence}\n    → ${f.recommendation}`).join('\n'));
-  }
+  if (result.findings && result.findings.length > 0) parts.push('Findings:\n' + formatFindings(result.findings));
   const head = `run ${result.id}${result.partial ? ' (partial: interrupted)' : ''}`;
   return [head, ...parts].join('\n\n');
 }
