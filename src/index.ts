@@ -46,3 +46,16 @@ export { parseAlertRule, addAlertRule, removeAlertRule, loadAlertRules, checkAle
 export { memorySink, memorySummary, memoryKey, MEMORY_NAMESPACE } from './results/memory-sink.js';
 export * from './suites/invariants/index.js';
 export { runAgents, type RunAgentsOptions, type RunAgentsResult } from './suites/agents/harness.js';
+export { Scheduler, EventHeap, type SimEvent } from './sim/scheduler.js';
+export { Network, type NetworkConfig, type NetworkStats } from './sim/network.js';
+export { parseLatency, sampleLatency, type LatencySpec } from './sim/latency.js';
+export { parseFaultSchedule, FaultInjector, FaultScheduleError, type FaultSchedule, type FaultEvent } from './sim/faults.js';
+export { RaftNode, type RaftConfig, type PersistentState } from './consensus/raft/node.js';
+export { RaftHost } from './consensus/raft/host.js';
+export { KvStore, type KvOp, type KvCommand } from './consensus/raft/kv.js';
+export { SimCluster, type SimClusterOptions } from './consensus/raft/sim-cluster.js';
+export { SafetyChecker } from './consensus/checkers/safety.js';
+export { checkLinearizability, type HistoryOp, type LinearizabilityResult } from './consensus/checkers/linearizability.js';
+export { runElectionScenario } from './consensus/bench/election.js';
+export { runWorkloadScenario } from './consensus/bench/workload.js';
+export { runRealScenario } from './consensus/real/run-real.js';

@@ -9,8 +9,10 @@ import type { CheckResult, Resources, SuiteResult } from '../../results/schema.j
 import type { FaultSchedule } from '../../sim/faults.js';
 import { formatLatency, type LatencySpec } from '../../sim/latency.js';
 import type { SimClusterOptions } from '../raft/sim-cluster.js';
+import { declareRaftMetrics } from './metrics.js';
 
 export const SUITE_NAME = 'consensus.raft';
+declareRaftMetrics();
 
 export interface RaftSetup {
   nodes: number;
