@@ -173,11 +173,78 @@ export function bootstrapCI(
   };
 }
 
-/** Bootstrap 95 % intervals for the median and p99 (the statistic receives sorted samples). */
+/**
+ * k-th smallest (0-based) of a[0..n) by quickselect, reordering `a` in place: O(n) on average,
+ * against O(n log n) for a sort — the bootstrap below runs it a thousand times per statistic.
+ */
+export function selectKth(a: Float64Array, k: number, n = a.length): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k] as number;
+  }
+  return a[k] as number;
+}
+
+/** Nearest-rank percentile by selection (no sort); reorders `a`. Same value as percentileSorted. */
+export function percentileSelect(a: Float64Array, p: number): number {
+  const n = a.length;
+  if (n === 0) return NaN;
+  const rank = p <= 0 ? 1 : Math.min(n, Math.max(1, Math.ceil((p / 100) * n)));
+  return selectKth(a, rank - 1);
+}
+
+/**
+ * Percentile bootstrap CI of one percentile, by selection: the same interval bootstrapCI gives
+ * for `(s) => percentileSorted(s, p)` with the same seed, several times faster.
+ */
+export function bootstrapPercentileCI(
+  values: readonly number[],
+  p: number,
+  options: { resamples?: number; level?: number; seed?: number } = {},
+): ConfidenceInterval {
+  const { resamples = 1000, level = 0.95, seed = 1 } = options;
+  const n = values.length;
+  const source = Float64Array.from(values);
+  const estimate = percentileSelect(Float64Array.from(source), p);
+  if (n < 2) return { estimate, low: estimate, high: estimate, level };
+  const rng = new Rng(seed);
+  const stats = new Float64Array(resamples);
+  const sample = new Float64Array(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) sample[i] = source[Math.floor(rng.next() * n)] as number;
+    stats[r] = percentileSelect(sample, p);
+  }
+  stats.sort();
+  return {
+    estimate,
+    low: percentileSorted(stats, ((1 - level) / 2) * 100),
+    high: percentileSorted(stats, ((1 + level) / 2) * 100),
+    level,
+  };
+}
+
+/** Bootstrap 95 % intervals for the median and p99. */
 export function medianAndP99CI(values: readonly number[], seed = 1): { p50: ConfidenceInterval; p99: ConfidenceInterval } {
   return {
-    p50: bootstrapCI(values, (s) => percentileSorted(s, 50), { seed }),
-    p99: bootstrapCI(values, (s) => percentileSorted(s, 99), { seed: seed + 1 }),
+    p50: bootstrapPercentileCI(values, 50, { seed }),
+    p99: bootstrapPercentileCI(values, 99, { seed: seed + 1 }),
   };
 }
 

@@ -105,7 +105,7 @@ describe('Raft in the simulator', () => {
     fc.record({ p: fc.integer({ min: 1, max: 30 }) }).map(({ p }) => `reorder=${p}%`),
     fc.record({ p: fc.integer({ min: 1, max: 20 }) }).map(({ p }) => `dup=${p}%`),
   );
-  const RUNS = Number(process.env.SWARMPERF_RAFT_PROPERTY_RUNS ?? 1000);
+  const RUNS = Number(process.env.SWARMPERF_RAFT_PROPERTY_RUNS ?? 2000);
 
   it(`safety holds under ${RUNS} random fault schedules (3 nodes, 1.5 s each)`, () => {
     fc.assert(

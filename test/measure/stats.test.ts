@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/measure/rng.js';
 import {
   bootstrapCI,
+  bootstrapPercentileCI,
+  percentileSelect,
+  selectKth,
   describe as describeSamples,
   linearSlope,
   mad,
@@ -113,5 +116,25 @@ describe('statistics, property tests against a naive reference', () => {
         expect(d.p9999).toBeLessThanOrEqual(d.max);
       }),
     );
+  });
+});
+
+describe('selection-based percentiles', () => {
+  it('selectKth and percentileSelect agree with sorting', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 1, maxLength: 200 }), fc.double({ min: 0, max: 100, noNaN: true }), (xs, p) => {
+        expect(percentileSelect(Float64Array.from(xs), p)).toBe(percentile(xs, p));
+        const k = Math.floor((p / 100) * (xs.length - 1));
+        expect(selectKth(Float64Array.from(xs), k)).toBe([...xs].sort((a, b) => a - b)[k]);
+      }),
+    );
+  });
+
+  it('the percentile bootstrap by selection gives the same interval as the sorting one', () => {
+    const rng = new Rng(9);
+    const xs = Array.from({ length: 300 }, () => rng.exponential(50));
+    for (const p of [50, 99]) {
+      expect(bootstrapPercentileCI(xs, p, { seed: 4 })).toEqual(bootstrapCI(xs, (s) => percentileSorted(s, p), { seed: 4 }));
+    }
   });
 });
