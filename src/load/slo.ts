@@ -94,7 +94,7 @@ function parseClause(where: string, part: string): SloClause {
 }
 
 /** The measured value a clause compares (µs or a fraction); undefined when it does not apply. */
-export function measure(clause: SloClause, s: SloSubject): number | undefined {
+export function sloMeasuredValue(clause: SloClause, s: SloSubject): number | undefined {
   const attempted = s.count + s.dropped;
   switch (clause.metric) {
     case 'success':
@@ -134,7 +134,7 @@ export function evaluateSlo(slo: Slo, subject: SloSubject): SloVerdict {
   // No completed operation means no evidence the objective was met: latency clauses fail too.
   const nothingCompleted = subject.count === 0;
   for (const clause of slo.clauses) {
-    const value = measure(clause, subject);
+    const value = sloMeasuredValue(clause, subject);
     if (value === undefined) continue;
     const isLatency = (LATENCY_METRICS as readonly string[]).includes(clause.metric);
     if ((isLatency && nothingCompleted) || !holds(value, clause.comparator, clause.threshold)) {

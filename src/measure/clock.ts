@@ -85,16 +85,22 @@ export class VirtualClock implements Clock {
   sleepUntil(targetUs: number, signal?: AbortSignal): Promise<void> {
     if (targetUs <= this.now || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const sleeper: Sleeper = { at: targetUs, seq: this.seq++, resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+      const onAbort = (): void => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        resolve();
+      };
+      // The abort listener goes away on a normal wake too: long runs sleep millions of times on
+      // one signal, and listeners left behind would pile up.
+      const sleeper: Sleeper = {
+        at: targetUs,
+        seq: this.seq++,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
           resolve();
         },
-        { once: true },
-      );
+      };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -35,8 +35,12 @@ class OperationState {
   readonly errorReasons = new Map<string, number>();
   readonly reservoir: number[] = [];
   seen = 0;
+  /** Algorithm L state: the index of the next sample to keep, and its weight. */
+  nextKeep = 0;
+  weight = 1;
   window: WindowState | undefined;
   windowIndex = 0;
+  windowEndUs = 0;
   readonly intervals: IntervalResult[] = [];
 
   constructor(readonly name: string) {}
@@ -55,6 +59,9 @@ export class Recorder {
   private readonly rng: Rng;
   private readonly ops = new Map<string, OperationState>();
   private finished = false;
+  // The hot path usually records the same operation again: skip the map lookup then.
+  private lastName: string | undefined;
+  private lastOp: OperationState | undefined;
   private endUs: number | undefined;
 
   constructor(options: RecorderOptions) {
@@ -69,9 +76,10 @@ export class Recorder {
   record(name: string, latencyUs: number, atUs: number, serviceUs?: number): void {
     const op = this.op(name);
     op.count++;
-    op.latency.record(latencyUs);
     if (serviceUs !== undefined) (op.service ??= LatencyHistogram.create()).record(serviceUs);
     this.sample(op, latencyUs);
+    // Recorded once, into the current window; windows fold into the operation's histogram as they
+    // close (HDR addition is exact), which halves the cost of the hot path.
     const w = this.windowFor(op, atUs);
     w.count++;
     w.histogram.record(latencyUs);
@@ -106,7 +114,11 @@ export class Recorder {
       count: op.count,
       errors: op.errors,
       dropped: op.dropped,
-      p99Us: op.latency.percentile(99),
+      p99Us: LatencyHistogram.using((h) => {
+        h.add(op.latency);
+        if (op.window) h.add(op.window.histogram);
+        return h.percentile(99);
+      }),
     }));
     return { elapsedUs: nowUs - this.startUs, operations, totalCount: operations.reduce((a, o) => a + o.count, 0) };
   }
@@ -165,26 +177,50 @@ export class Recorder {
   }
 
   private op(name: string): OperationState {
+    if (name === this.lastName && this.lastOp) return this.lastOp;
     let op = this.ops.get(name);
     if (!op) {
       if (this.finished) throw new Error('Recorder already finished');
       op = new OperationState(name);
       this.ops.set(name, op);
     }
+    this.lastName = name;
+    this.lastOp = op;
     return op;
   }
 
-  /** Reservoir sampling (Algorithm R): every sample has an equal chance to be kept. */
+  /**
+   * Reservoir sampling by Li's Algorithm L: every sample has an equal chance to be kept, and once
+   * the reservoir is full it draws random numbers only for the samples it keeps (O(k log(n/k)))
+   * instead of for every sample — the hot path is a counter comparison.
+   */
   private sample(op: OperationState, value: number): void {
-    op.seen++;
-    if (op.reservoir.length < this.reservoirSize) op.reservoir.push(value);
-    else {
-      const j = Math.floor(this.rng.next() * op.seen);
-      if (j < this.reservoirSize) op.reservoir[j] = value;
+    const k = this.reservoirSize;
+    const i = op.seen++;
+    if (i < k) {
+      op.reservoir.push(value);
+      if (i === k - 1) {
+        op.weight = Math.exp(Math.log(this.random()) / k);
+        op.nextKeep = i + Math.floor(Math.log(this.random()) / Math.log(1 - op.weight)) + 1;
+      }
+      return;
     }
+    if (i < op.nextKeep) return;
+    op.reservoir[Math.floor(this.rng.next() * k)] = value;
+    op.weight *= Math.exp(Math.log(this.random()) / k);
+    op.nextKeep = i + Math.floor(Math.log(this.random()) / Math.log(1 - op.weight)) + 1;
+  }
+
+  /** Uniform in (0, 1): Algorithm L takes logarithms of it. */
+  private random(): number {
+    let u = 0;
+    while (u === 0) u = this.rng.next();
+    return u;
   }
 
   private windowFor(op: OperationState, atUs: number): WindowState {
+    // Fast path: still inside the open window (one comparison, no division).
+    if (op.window && atUs < op.windowEndUs) return op.window;
     const index = Math.max(0, Math.floor((atUs - this.startUs) / this.intervalUs));
     if (index > op.windowIndex || !op.window) this.rollTo(op, index, atUs);
     return op.window as WindowState;
@@ -192,18 +228,28 @@ export class Recorder {
 
   /** Closes windows before `index` (emitting empty ones for gaps) and opens window `index`. */
   private rollTo(op: OperationState, index: number, _atUs: number): void {
-    if (op.window) {
+    const closing = op.window;
+    if (closing) {
       for (let i = op.windowIndex; i < index; i++) {
-        const w = i === op.windowIndex ? op.window : undefined;
-        op.intervals.push(this.intervalResult(op.name, i, w));
+        op.intervals.push(this.intervalResult(op.name, i, i === op.windowIndex ? closing : undefined));
       }
-      op.window.histogram.destroy();
-      op.window = undefined;
+      op.latency.add(closing.histogram);
     } else {
       for (let i = op.intervals.length; i < index; i++) op.intervals.push(this.intervalResult(op.name, i, undefined));
     }
     op.windowIndex = index;
-    if (!this.finished) op.window = { count: 0, errors: 0, histogram: LatencyHistogram.create() };
+    op.windowEndUs = this.startUs + (index + 1) * this.intervalUs;
+    if (this.finished) {
+      closing?.histogram.destroy();
+      op.window = undefined;
+    } else if (closing) {
+      // Reuse the window's histogram: no allocation per window.
+      closing.histogram.reset();
+      closing.count = 0;
+      closing.errors = 0;
+    } else {
+      op.window = { count: 0, errors: 0, histogram: LatencyHistogram.create() };
+    }
   }
 
   private intervalResult(name: string, index: number, w: WindowState | undefined): IntervalResult {

@@ -134,6 +134,7 @@ export function categorize(tool: string): string {
   }
 }
 
+
 function get(o: Record<string, unknown>, path: string[]): unknown {
   let v: unknown = o;
   for (const k of path) {

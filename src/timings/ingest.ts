@@ -338,8 +338,9 @@ class Ingestor {
       if (nl - start > this.maxLine) this.reject(line, `line longer than ${this.maxLine} bytes`);
       else if (nl > start) {
         const t = text.slice(start, nl);
-        // Blank (or \r-only) lines are not data and not errors.
-        if (!(t.length <= 2 && t.trim() === '')) this.handle(parseLine(t, this.parseOpts), line);
+        // Blank (whitespace-only) lines are not data and not errors; test the first char before trimming.
+        const c = t.charCodeAt(0);
+        if (!((c === 32 || c === 9 || c === 13) && t.trim() === '')) this.handle(parseLine(t, this.parseOpts), line);
       }
       if (nl >= len) return line;
       start = nl + 1;

@@ -58,3 +58,29 @@ describe('RealClock', () => {
     }
   });
 });
+
+describe('VirtualClock and abort listeners', () => {
+  it('removes the abort listener when a sleeper wakes normally', async () => {
+    const clock = new VirtualClock();
+    const controller = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const signal = controller.signal;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      added++;
+      add(...args);
+    }) as typeof signal.addEventListener;
+    signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      removed++;
+      remove(...args);
+    }) as typeof signal.removeEventListener;
+    const work = (async () => {
+      for (let i = 0; i < 100; i++) await sleep(clock, 10, signal);
+    })();
+    await clock.run(work);
+    expect(added).toBe(100);
+    expect(removed).toBe(100);
+  });
+});

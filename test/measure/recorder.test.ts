@@ -117,3 +117,17 @@ describe('closed loop on the virtual clock', () => {
     expect(op.errorReasons).toEqual({ SQLITE_BUSY: 5 });
   });
 });
+
+describe('Recorder reservoir', () => {
+  it('keeps an unbiased sample of a long stream (Algorithm L)', () => {
+    // 200 000 values 0..199 999 in order; a uniform sample of 2 000 has mean ≈ 100 000 and its
+    // quartiles near 50 000 and 150 000. A biased sampler (e.g. keeping the first or last values) fails.
+    const r = new Recorder({ startUs: 0, reservoirSize: 2000, seed: 17 });
+    for (let i = 0; i < 200_000; i++) r.record('op', i + 1, i);
+    const op = r.finish(200_000).operations[0]!;
+    expect(op.outliers!.sampled).toBe(2000);
+    expect(op.ci95!.p50.estimate).toBeGreaterThan(92_000);
+    expect(op.ci95!.p50.estimate).toBeLessThan(108_000);
+    expect(op.ci95!.p99.estimate).toBeGreaterThan(190_000);
+  });
+});

@@ -4,7 +4,7 @@ import { parseLatency } from '../../src/sim/latency.js';
 import { DELIVER_EVENT, Network, type NetworkConfig } from '../../src/sim/network.js';
 import { Scheduler } from '../../src/sim/scheduler.js';
 
-function harness(config: Partial<NetworkConfig> & { latency?: string } = {}) {
+function harness(config: Partial<Omit<NetworkConfig, 'latency'>> & { latency?: string } = {}) {
   const sim = new Scheduler({ seed: 5 });
   const got: Array<{ to: number; from: number; msg: number; at: number }> = [];
   const { latency, ...rest } = config;

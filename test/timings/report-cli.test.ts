@@ -93,6 +93,10 @@ describe('tool timing report', () => {
     expect(csv).toContain('"""quoted"",cat"');
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField('-2+3')).toBe("'-2+3");
+    // Grouped by category, the category is the key column, not a second one.
+    const byCat = renderToolTimingReport(buildToolTimingReport({ dataDir, sinceUs: null, untilUs: until, by: 'category' }), 'markdown');
+    expect(byCat).toContain('| category | count | errors |');
+    expect(renderToolTimingReport(buildToolTimingReport({ dataDir, sinceUs: null, untilUs: until, by: 'category' }), 'terminal')).not.toMatch(/category\s+category/);
   });
 
   it('serves loosely typed arguments (the MCP tool) and names a bad one', () => {

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_LAG_US } from '../../load/open-loop.js';
-import { checkLoopbackTarget, type Resolver } from '../../targets/http/safety.js';
+import { checkLoopbackTarget, type HostResolver } from '../../targets/http/safety.js';
 import { parseRequestSpec, type HttpRequestSpec } from '../../targets/http/request-spec.js';
 import { collect, parseDurationUs, parseIntFlag, parsePositiveDurationUs, UsageError } from '../parse.js';
 
@@ -39,7 +39,7 @@ export function resolveOpenLoopLimits(raw: Record<string, unknown>): OpenLoopLim
  * Parses the request flags and applies safe mode: unless --allow-remote, the host must be (or
  * resolve only to) loopback addresses. Throws UsageError (exit 2) before any connection is made.
  */
-export async function resolveHttpTarget(url: string, raw: Record<string, unknown>, resolver?: Resolver): Promise<HttpRequestSpec> {
+export async function resolveHttpTarget(url: string, raw: Record<string, unknown>, resolver?: HostResolver): Promise<HttpRequestSpec> {
   const spec = parseRequestSpec({
     url,
     method: typeof raw.method === 'string' ? raw.method : 'GET',

@@ -74,6 +74,6 @@ export function parseRequestSpec(flags: HttpRequestFlags): HttpRequestSpec {
 }
 
 /** The operation name results use: method and path, e.g. "GET /flat" (the query string is left out). */
-export function operationName(spec: Pick<HttpRequestSpec, 'method' | 'url'>): string {
+export function httpOperationName(spec: Pick<HttpRequestSpec, 'method' | 'url'>): string {
   return `${spec.method} ${spec.url.pathname}`;
 }

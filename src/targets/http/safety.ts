@@ -6,9 +6,9 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, isIPv4 } from 'node:net';
 
-export type Resolver = (hostname: string) => Promise<string[]>;
+export type HostResolver = (hostname: string) => Promise<string[]>;
 
-const defaultResolver: Resolver = async (hostname) => (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+const defaultResolver: HostResolver = async (hostname) => (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 /** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback (::ffff:127.x.y.z). */
 export function isLoopbackAddress(address: string): boolean {
@@ -37,7 +37,7 @@ export interface SafetyVerdict {
 }
 
 /** Decides whether `url` may be loaded without --allow-remote. Never sends anything to the host. */
-export async function checkLoopbackTarget(url: URL, resolve: Resolver = defaultResolver): Promise<SafetyVerdict> {
+export async function checkLoopbackTarget(url: URL, resolve: HostResolver = defaultResolver): Promise<SafetyVerdict> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) {
     return isLoopbackAddress(host)

@@ -1,21 +1,21 @@
 /**
- * The HTTP target: one request (method, path, headers, body) sent over an undici Pool sized to the
- * load's concurrency, as a Workload any load model can drive. A response outside 2xx/3xx is an
- * operation error with reason "HTTP <status>"; a connection failure is an error with its code
- * (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, ...). Every response body is read to the end, so the
- * connection is reused and the latency includes the whole response, as a client would see it.
+ * The HTTP target: one request (method, path, headers, body) sent over a pool of keep-alive
+ * connections sized to the load's concurrency, as a Workload any load model can drive. http:// goes
+ * through swarmperf's own raw-socket client (raw-client.ts: prebuilt request bytes, framing-only
+ * parser — as fast as autocannon); https:// goes through an undici Pool (TLS). A response outside
+ * 2xx/3xx is an operation error with reason "HTTP <status>"; a connection failure is an error with
+ * its code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...). Every response body is read to the end, so
+ * the connection is reused and the latency includes the whole response, as a client would see it.
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { OperationCall, Workload } from '../../load/types.js';
-import { operationName, type HttpRequestSpec } from './request-spec.js';
+import { buildRequestBuffer, HttpStatusError, RawHttpPool } from './raw-client.js';
+import { httpOperationName, type HttpRequestSpec } from './request-spec.js';
 
-export class HttpStatusError extends Error {
-  readonly code: string;
-  constructor(readonly status: number) {
-    super(`HTTP ${status}`);
-    this.code = `HTTP ${status}`;
-  }
-}
+export { HttpStatusError } from './raw-client.js';
+
+/** Methods a client may resend after a stale keep-alive connection (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
 export interface HttpTargetOptions {
   /** Most connections the pool opens (opened lazily, as load needs them). */
@@ -36,10 +36,12 @@ export interface HttpTargetStats {
 export class HttpTarget {
   readonly origin: string;
   readonly operation: string;
-  private readonly pool: Pool;
-  private readonly path: string;
+  /** Which client carries the requests: "raw" (http://) or "undici" (https://). */
+  readonly client: 'raw' | 'undici';
+  private readonly raw: RawHttpPool | null = null;
+  private readonly pool: Pool | null = null;
   private readonly call: OperationCall;
-  private readonly dispatchOptions: Dispatcher.DispatchOptions;
+  private readonly dispatchOptions: Dispatcher.DispatchOptions | null = null;
   private stats: HttpTargetStats = emptyStats();
 
   constructor(
@@ -48,35 +50,49 @@ export class HttpTarget {
   ) {
     if (!(options.connections >= 1)) throw new Error('http target: connections must be at least 1');
     this.origin = spec.url.origin;
-    this.path = spec.url.pathname + spec.url.search;
-    this.operation = operationName(spec);
+    this.operation = httpOperationName(spec);
     const timeoutMs = Math.max(1, Math.round(spec.timeoutUs / 1000));
-    this.pool = new Pool(this.origin, {
-      connections: options.connections,
-      pipelining: 1,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      connectTimeout: timeoutMs,
-    });
-    this.dispatchOptions = {
-      origin: this.origin,
-      path: this.path,
-      method: spec.method as Dispatcher.HttpMethod,
-      headers: spec.headers,
-      ...(spec.body !== undefined ? { body: spec.body } : {}),
-    };
-    // One call object for every iteration: the hot path allocates only the response handler.
+    if (spec.url.protocol === 'http:') {
+      this.client = 'raw';
+      this.raw = new RawHttpPool({
+        host: spec.url.hostname.replace(/^\[|\]$/g, ''),
+        port: spec.url.port === '' ? 80 : Number(spec.url.port),
+        request: buildRequestBuffer(spec),
+        head: spec.method === 'HEAD',
+        idempotent: IDEMPOTENT.has(spec.method),
+        connections: options.connections,
+        timeoutMs,
+      });
+    } else {
+      this.client = 'undici';
+      this.pool = new Pool(this.origin, {
+        connections: options.connections,
+        pipelining: 1,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        connectTimeout: timeoutMs,
+      });
+      this.dispatchOptions = {
+        origin: this.origin,
+        path: spec.url.pathname + spec.url.search,
+        method: spec.method as Dispatcher.HttpMethod,
+        headers: spec.headers,
+        ...(spec.body !== undefined ? { body: spec.body } : {}),
+      };
+    }
+    // One call object for every iteration: the hot path allocates only the request's promise.
     this.call = { name: this.operation, run: () => this.request() };
   }
 
   /**
-   * Sends the request once and reads the whole response; rejects on an error status. Uses undici's
-   * dispatch API with a small handler rather than request(): no Readable stream or async iterator
-   * per response, which is most of what a load generator would otherwise spend per request.
+   * Sends the request once and reads the whole response; rejects on an error status. The stats
+   * object current at send time is the one counted (a reset after warmup starts a new one, so a
+   * warmup request finishing late is never counted in the measured window).
    */
   request(): Promise<void> {
+    if (this.raw !== null) return this.raw.request(this.stats);
     return new Promise<void>((resolve, reject) => {
-      this.pool.dispatch(this.dispatchOptions, new ResponseHandler(this.stats, resolve, reject));
+      (this.pool as Pool).dispatch(this.dispatchOptions as Dispatcher.DispatchOptions, new ResponseHandler(this.stats, resolve, reject));
     });
   }
 
@@ -96,17 +112,20 @@ export class HttpTarget {
     return this.stats;
   }
 
+  /** Waits for requests in flight, then closes the connections. */
   async close(): Promise<void> {
-    await this.pool.close();
+    if (this.raw !== null) await this.raw.close();
+    else await (this.pool as Pool).close();
   }
 
   /** Closes at once, failing what is in flight (for a second Ctrl-C or a hung target). */
   async destroy(): Promise<void> {
-    await this.pool.destroy();
+    if (this.raw !== null) await this.raw.destroy();
+    else await (this.pool as Pool).destroy();
   }
 }
 
-/** Receives one response: counts it and its bytes, then settles the request's promise. */
+/** undici (https://): receives one response, counts it and its bytes, then settles the request's promise. */
 class ResponseHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private bytes = 0;

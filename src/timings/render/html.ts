@@ -36,7 +36,7 @@ export function renderHtml(r: ToolTimingReport): string {
   const rows = r.rows
     .map(
       (x) =>
-        `<tr><td>${h(key(x))}</td><td class="l">${r.by === 'category' ? '' : h(x.category)}</td><td>${x.count}</td><td>${x.errors}</td><td${x.errorRate > 0.1 ? ' class="bad"' : ''}>${pct(x.errorRate)}</td><td>${msText(x.p50Ms)}</td><td>${msText(x.p95Ms)}</td><td>${msText(x.p99Ms)}</td><td>${msText(x.maxMs)}</td><td>${msText(x.totalMs)}</td><td class="l"><span class="bar" style="width:${(x.share * 120).toFixed(1)}px"></span>${pct(x.share)}</td></tr>`,
+        `<tr><td>${h(key(x))}</td>${r.by === 'tool' ? `<td class="l">${h(x.category)}</td>` : ''}<td>${x.count}</td><td>${x.errors}</td><td${x.errorRate > 0.1 ? ' class="bad"' : ''}>${pct(x.errorRate)}</td><td>${msText(x.p50Ms)}</td><td>${msText(x.p95Ms)}</td><td>${msText(x.p99Ms)}</td><td>${msText(x.maxMs)}</td><td>${msText(x.totalMs)}</td><td class="l"><span class="bar" style="width:${(x.share * 120).toFixed(1)}px"></span>${pct(x.share)}</td></tr>`,
     )
     .join('\n');
   const slowest = r.slowest
@@ -53,7 +53,7 @@ export function renderHtml(r: ToolTimingReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>swarmperf tool timing</title><style>${CSS}</style></head><body>
 <h1>Tool timing</h1>
 <p>${h(windowText(r))} · ${r.totals.count} calls · ${r.totals.errors} errors · ${h(msText(r.totals.totalMs))} total</p>
-${r.rows.length === 0 ? '<p>No tool calls in this window.</p>' : `<table><thead><tr><th>${h(r.by)}</th><th>category</th><th>count</th><th>errors</th><th>error rate</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>total</th><th>share</th></tr></thead><tbody>
+${r.rows.length === 0 ? '<p>No tool calls in this window.</p>' : `<table><thead><tr><th>${h(r.by)}</th>${r.by === 'tool' ? '<th>category</th>' : ''}<th>count</th><th>errors</th><th>error rate</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>total</th><th>share</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`}
 ${hourChart(r)}

@@ -7,10 +7,14 @@ export function renderMarkdown(r: ToolTimingReport): string {
   const out: string[] = [];
   out.push(`## Tool timing`, '', `${windowText(r)} · ${r.totals.count} calls · ${r.totals.errors} errors · ${msText(r.totals.totalMs)} total`, '');
   if (r.rows.length === 0) return [...out, '_No tool calls in this window._', ''].join('\n');
-  out.push(`| ${r.by} | category | count | errors | error rate | p50 | p95 | p99 | max | total | share |`, '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  const withCategory = r.by === 'tool';
+  out.push(
+    `| ${r.by} |${withCategory ? ' category |' : ''} count | errors | error rate | p50 | p95 | p99 | max | total | share |`,
+    `|---|${withCategory ? '---|' : ''}--:|--:|--:|--:|--:|--:|--:|--:|--:|`,
+  );
   for (const x of r.rows) {
     const key = r.by === 'tool' ? x.tool : r.by === 'category' ? x.category : x.session ?? '';
-    out.push(`| ${md(key)} | ${r.by === 'category' ? '' : md(x.category)} | ${x.count} | ${x.errors} | ${pct(x.errorRate)} | ${msText(x.p50Ms)} | ${msText(x.p95Ms)} | ${msText(x.p99Ms)} | ${msText(x.maxMs)} | ${msText(x.totalMs)} | ${pct(x.share)} |`);
+    out.push(`| ${md(key)} |${withCategory ? ` ${md(x.category)} |` : ''} ${x.count} | ${x.errors} | ${pct(x.errorRate)} | ${msText(x.p50Ms)} | ${msText(x.p95Ms)} | ${msText(x.p99Ms)} | ${msText(x.maxMs)} | ${msText(x.totalMs)} | ${pct(x.share)} |`);
   }
   if (r.slowest.length > 0) {
     out.push('', '### Slowest calls', '', '| tool | duration | at | ok | call id |', '|---|--:|---|---|---|');

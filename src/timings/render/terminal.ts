@@ -11,10 +11,10 @@ export function renderTerminal(r: ToolTimingReport): string {
   const lines = [head, ''];
   lines.push(
     table(
-      [keyHeader(r.by), 'category', 'count', 'errors', 'err%', 'p50', 'p95', 'p99', 'max', 'total', 'share'],
+      [keyHeader(r.by), ...(r.by === 'tool' ? ['category'] : []), 'count', 'errors', 'err%', 'p50', 'p95', 'p99', 'max', 'total', 'share'],
       r.rows.map((x) => [
         plain(r.by === 'tool' ? x.tool : r.by === 'category' ? x.category : x.session ?? ''),
-        plain(r.by === 'category' ? '' : x.category),
+        ...(r.by === 'tool' ? [plain(x.category)] : []),
         formatCount(x.count),
         formatCount(x.errors),
         pct(x.errorRate),
@@ -25,7 +25,7 @@ export function renderTerminal(r: ToolTimingReport): string {
         formatUs(x.totalMs * 1000),
         pct(x.share),
       ]),
-      2,
+      r.by === 'tool' ? 2 : 1,
     ),
   );
   if (r.slowest.length > 0) {
