@@ -5,7 +5,10 @@
  */
 import { UsageError } from '../cli/parse.js';
 import type { RunResult } from '../results/schema.js';
+import { existsSync } from 'node:fs';
+import { loadTrends } from '../cli/commands/report-source.js';
 import { HistoryRefError, openHistory } from '../results/history/store.js';
+import type { TrendSeries } from '../report/model.js';
 import { openBackend, parseBackendSpec } from '../targets/backend.js';
 import type { Backend } from '../targets/ports.js';
 
@@ -48,6 +51,20 @@ export class ServerContext {
   remember(run: RunResult): void {
     this.recent.set(run.id, run);
     while (this.recent.size > RECENT_RUNS) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
+  /**
+   * Trends of a run against the history (the same series and change points `swarmperf report`
+   * shows); empty when history is off or the file does not exist yet.
+   */
+  trendsFor(run: RunResult, window = 20): TrendSeries[] {
+    if (!this.config.historyPath || !existsSync(this.config.historyPath)) return [];
+    const h = openHistory(this.config.historyPath);
+    try {
+      return loadTrends(run, [run], h, window);
+    } finally {
+      h.close();
+    }
   }
 
   /**

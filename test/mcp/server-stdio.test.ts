@@ -84,6 +84,8 @@ describe('swarmperf mcp over stdio', () => {
     ['benchmark_run', { suite: 'selftest', duration: '2h' }, /allows at most/],
     ['benchmark_run', { suite: 'selftest', backend: 'sqlite:/tmp/evil.db' }, /paths are not accepted/],
     ['benchmark_run', { suite: 'selftest', agents: 0 }, /agents/],
+    ['benchmark_run', { protocol: 'pbft' }, /protocol/],
+    ['benchmark_run', { suite: 'selftest', protocol: 'raft' }, /either suite or protocol/],
     ['agent_metrics', { run: 'no-such-run' }, /agent_metrics: .*no-such-run/],
     ['bottleneck_detect', { run: '../../etc' }, /run must be a run id/],
   ])('%s: bad input case %# is an MCP error saying what is wrong', async (tool, args, message) => {
@@ -144,6 +146,17 @@ describe('swarmperf mcp over stdio', () => {
     expect(Array.isArray(bottlenecks.structuredContent?.findings)).toBe(true);
   });
 
+  it('benchmark_run runs a Raft election benchmark in the simulator, checks passing', async () => {
+    const r = (await client.callTool({ name: 'benchmark_run', arguments: { protocol: 'raft', scenario: 'election', nodes: 3, duration: '1s', warmup: '0s', seed: 7 } }, undefined, { timeout: 60_000 })) as Result;
+    expect(r.isError).toBeFalsy();
+    const s = r.structuredContent as { runId: string; passed: boolean; suites: Array<{ name: string; backend: string; operations: Array<{ name: string; count: number }> }> };
+    expect(s.passed).toBe(true);
+    expect(s.suites[0]?.name).toBe('consensus.raft');
+    expect(s.suites[0]?.backend).toMatch(/^sim:3-nodes/);
+    const election = s.suites[0]?.operations.find((o) => o.name === 'election');
+    expect(election?.count).toBeGreaterThan(0);
+  });
+
   it('runs one benchmark at a time', async () => {
     const first = client.callTool({ name: 'benchmark_run', arguments: { suite: 'selftest', duration: '1500ms', warmup: '0s', agents: 1 } }, undefined, { timeout: 60_000 });
     await new Promise((r) => setTimeout(r, 300));
@@ -159,6 +172,8 @@ describe('swarmperf mcp over stdio', () => {
     const runId = r.structuredContent?.runId as string;
     expect(text(r)).toContain(runId);
     expect(text(r)).toMatch(/\| *sleep-1ms *\|/);
+    // Earlier selftest runs of this session are in the history: the report shows their trends.
+    expect(text(r)).toMatch(/## Trends[\s\S]*selftest/);
   });
 
   it('tool_timing_report ingests a log (into the data folder) and reports per tool', async () => {

@@ -4,16 +4,17 @@
  * One RunResult; one suite `consensus.raft` per swept setting (`--nodes 3,5,7`, several
  * `--election-timeout` ranges, `--batch on,off`), its backend naming the setting (e.g. sim:5-nodes).
  */
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { runElectionScenario } from '../../consensus/bench/election.js';
 import { formatTimeoutRange, type RaftSetup, type ScenarioRun } from '../../consensus/bench/common.js';
 import { runWorkloadScenario, type WorkloadOptions, type WorkloadScenario } from '../../consensus/bench/workload.js';
 import { runRealScenario } from '../../consensus/real/run-real.js';
 import { buildRunResult } from '../../results/run-result.js';
-import type { SuiteResult } from '../../results/schema.js';
+import type { RunResult, SuiteResult } from '../../results/schema.js';
+import type { ProgressSink } from '../../report/progress.js';
 import { FaultScheduleError, parseFaultSchedule, type FaultSchedule } from '../../sim/faults.js';
 import { LatencyParseError, parseLatency, type LatencySpec } from '../../sim/latency.js';
-import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
+import { addCommonFlags, finishRun, resolveCommon, withInterrupt } from '../common.js';
 import { collect, parseBytes, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
 
 const SCENARIOS = ['election', 'throughput', 'latency', 'faults'] as const;
@@ -27,7 +28,30 @@ export function registerBenchCommand(program: Command): void {
   const cmd = program
     .command('bench')
     .description('benchmark a consensus protocol in the deterministic simulator or over real TCP (see docs: consensus)')
-    .requiredOption('--protocol <name>', `protocol: ${PROTOCOLS.join(' | ')}`)
+    .requiredOption('--protocol <name>', `protocol: ${PROTOCOLS.join(' | ')}`);
+  addBenchOptions(cmd);
+  addCommonFlags(cmd, { duration: '10s', warmup: '1s' });
+  cmd.action(async (raw: Record<string, unknown>) => {
+    const protocol = String(raw.protocol);
+    if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new UsageError(`--protocol: unknown protocol "${protocol}"; known: ${PROTOCOLS.join(', ')}`);
+    // The faults scenario needs room for its default schedule (faults up to 14 s).
+    if (raw.scenario === 'faults' && cmd.getOptionValueSource('duration') === 'default') raw.duration = '15s';
+    const o = resolveCommon(raw);
+    const { result } = await withInterrupt(o.progress, (signal) =>
+      runConsensusBench(raw, { ...o, signal, startedAt: new Date(), ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }),
+    );
+    for (const s of result.suites) {
+      for (const c of s.checks) {
+        if (!c.passed) process.stderr.write(`swarmperf: ${s.backend}: check "${c.name}" failed: ${c.detail} (seed ${o.seed})\n`);
+      }
+    }
+    process.exitCode = await finishRun(result, o);
+  });
+}
+
+/** The scenario flags of `swarmperf bench` (shared with the MCP server, which reads their defaults). */
+function addBenchOptions(cmd: Command): Command {
+  return cmd
     .option('--scenario <name>', `scenario: ${SCENARIOS.join(' | ')}`, 'election')
     .option('--mode <mode>', 'sim (deterministic simulator) | real (worker threads over TCP on loopback)', 'sim')
     .option('--nodes <n[,n…]>', 'cluster size; a list sweeps sizes, one suite each (e.g. 3,5,7,9)', '5')
@@ -54,68 +78,91 @@ export function registerBenchCommand(program: Command): void {
     .option('--cas <share>', 'share of commands that are compare-and-set', '0')
     .option('--value-size <bytes>', 'bytes per written value', '64')
     .option('--lin-max-ops <n>', 'check linearizability when the history has at most this many commands', '20000');
-  addCommonFlags(cmd, { duration: '10s', warmup: '1s' });
-  cmd.action(async (raw: Record<string, unknown>) => {
-    const protocol = String(raw.protocol);
-    if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new UsageError(`--protocol: unknown protocol "${protocol}"; known: ${PROTOCOLS.join(', ')}`);
-    const scenario = String(raw.scenario) as Scenario;
-    if (!SCENARIOS.includes(scenario)) throw new UsageError(`--scenario: unknown scenario "${scenario}"; known: ${SCENARIOS.join(', ')}`);
-    const mode = String(raw.mode);
-    if (mode !== 'sim' && mode !== 'real') throw new UsageError(`--mode: expected sim or real, got "${mode}"`);
-    // The faults scenario needs room for its default schedule (faults up to 14 s).
-    if (scenario === 'faults' && cmd.getOptionValueSource('duration') === 'default') raw.duration = '15s';
-    const o = resolveCommon(raw);
-    const plan = parsePlan(raw, scenario, o.seed);
-    const workload = parseWorkload(raw, scenario, o.durationUs, o.warmupUs, o.iterations);
-    const trials = parseIntFlag('--trials', String(raw.trials), 1, 1_000_000);
-    const startedAt = new Date();
-    const suites: SuiteResult[] = [];
-    const aborted = await withInterrupt(o.progress, async (signal) => {
-      for (const item of plan) {
-        if (signal.aborted) return true;
-        const run: ScenarioRun = { intervalUs: o.intervalUs, signal, progress: o.progress };
-        if (item.label) run.label = item.label;
-        o.progress.log(`▶ raft ${scenario} · ${mode} · ${item.setup.nodes} nodes${item.label ? ` · ${item.label}` : ''} · seed ${o.seed}`);
-        const r =
-          mode === 'real'
-            ? await runRealScenario(item.setup, scenario, { trials, workload }, run)
-            : scenario === 'election'
-              ? await runElectionScenario(item.setup, { trials }, run)
-              : await runWorkloadScenario(item.setup, workload, run);
-        suites.push(r.suite);
-        for (const c of r.suite.checks) {
-          if (!c.passed) process.stderr.write(`swarmperf: ${r.suite.backend}: check "${c.name}" failed: ${c.detail} (seed ${o.seed})\n`);
-        }
-        if (r.aborted) return true;
-      }
-      return signal.aborted;
-    });
-    const first = plan[0]?.setup;
-    const result = buildRunResult({
-      startedAt,
-      finishedAt: new Date(),
-      partial: aborted,
-      config: {
-        command: 'bench',
-        protocol,
-        scenario,
-        mode,
-        nodes: plan.map((p) => p.setup.nodes).filter((n, i, a) => a.indexOf(n) === i),
-        latency: String(raw.latency),
-        electionTimeout: String(raw.electionTimeout),
-        heartbeatUs: first?.heartbeatUs,
-        preVote: first?.preVote,
-        checkQuorum: first?.checkQuorum,
-        batch: String(raw.batch),
-        ...(first?.faults?.text ? { faults: first.faults.text } : {}),
-        ...(scenario === 'election' ? { trials } : { concurrency: workload.concurrency, rate: workload.rate ?? null, keys: workload.keys, reads: workload.readRatio }),
-        ...commonConfig(o),
-      },
-      suites,
-      tags: o.tags,
-    });
-    process.exitCode = await finishRun(result, o);
+}
+
+/** Every bench flag at its default, as commander would give them: the MCP server starts from these. */
+export function consensusBenchDefaults(): Record<string, unknown> {
+  return addBenchOptions(new Command('bench')).opts();
+}
+
+export interface ConsensusBenchRun {
+  durationUs: number;
+  warmupUs: number;
+  intervalUs: number;
+  iterations?: number;
+  seed: number;
+  signal: AbortSignal;
+  progress: ProgressSink;
+  startedAt: Date;
+  tags?: Record<string, string>;
+}
+
+/**
+ * Runs `bench --protocol raft` from its raw flags (validated here, UsageError naming the flag) and
+ * returns one RunResult with a suite per swept setting. Shared by the CLI and the MCP server.
+ */
+export async function runConsensusBench(raw: Record<string, unknown>, o: ConsensusBenchRun): Promise<{ result: RunResult; aborted: boolean }> {
+  const protocol = String(raw.protocol ?? 'raft');
+  if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new UsageError(`--protocol: unknown protocol "${protocol}"; known: ${PROTOCOLS.join(', ')}`);
+  const scenario = String(raw.scenario) as Scenario;
+  if (!SCENARIOS.includes(scenario)) throw new UsageError(`--scenario: unknown scenario "${scenario}"; known: ${SCENARIOS.join(', ')}`);
+  const mode = String(raw.mode);
+  if (mode !== 'sim' && mode !== 'real') throw new UsageError(`--mode: expected sim or real, got "${mode}"`);
+  const plan = parsePlan(raw, scenario, o.seed);
+  const workload = parseWorkload(raw, scenario, o.durationUs, o.warmupUs, o.iterations);
+  const trials = parseIntFlag('--trials', String(raw.trials), 1, 1_000_000);
+  const suites: SuiteResult[] = [];
+  let aborted = false;
+  for (const item of plan) {
+    if (o.signal.aborted) {
+      aborted = true;
+      break;
+    }
+    const run: ScenarioRun = { intervalUs: o.intervalUs, signal: o.signal, progress: o.progress };
+    if (item.label) run.label = item.label;
+    o.progress.log(`▶ raft ${scenario} · ${mode} · ${item.setup.nodes} nodes${item.label ? ` · ${item.label}` : ''} · seed ${o.seed}`);
+    const r =
+      mode === 'real'
+        ? await runRealScenario(item.setup, scenario, { trials, workload }, run)
+        : scenario === 'election'
+          ? await runElectionScenario(item.setup, { trials }, run)
+          : await runWorkloadScenario(item.setup, workload, run);
+    suites.push(r.suite);
+    if (r.aborted) {
+      aborted = true;
+      break;
+    }
+  }
+  aborted ||= o.signal.aborted;
+  const first = plan[0]?.setup;
+  const result = buildRunResult({
+    startedAt: o.startedAt,
+    finishedAt: new Date(),
+    partial: aborted,
+    config: {
+      command: 'bench',
+      protocol,
+      scenario,
+      mode,
+      nodes: plan.map((p) => p.setup.nodes).filter((n, i, a) => a.indexOf(n) === i),
+      latency: String(raw.latency),
+      electionTimeout: String(raw.electionTimeout),
+      heartbeatUs: first?.heartbeatUs,
+      preVote: first?.preVote,
+      checkQuorum: first?.checkQuorum,
+      batch: String(raw.batch),
+      ...(first?.faults?.text ? { faults: first.faults.text } : {}),
+      ...(scenario === 'election' ? { trials } : { concurrency: workload.concurrency, rate: workload.rate ?? null, keys: workload.keys, reads: workload.readRatio }),
+      durationUs: o.durationUs,
+      warmupUs: o.warmupUs,
+      intervalUs: o.intervalUs,
+      seed: o.seed,
+      ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
+    },
+    suites,
+    ...(o.tags ? { tags: o.tags } : {}),
   });
+  return { result, aborted };
 }
 
 interface PlanItem {

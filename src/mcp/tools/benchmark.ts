@@ -18,6 +18,7 @@ import { allChecksPassed, buildRunResult } from '../../results/run-result.js';
 import type { RunResult } from '../../results/schema.js';
 import { parseBackendSpec } from '../../targets/backend.js';
 import { getSuite, listSuites } from '../../suites/types.js';
+import { consensusBenchDefaults, runConsensusBench } from '../../cli/commands/bench.js';
 import type { ServerContext } from '../context.js';
 import { guarded, ok } from './common.js';
 
@@ -27,13 +28,17 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 export const RESULTS_NAMESPACE = 'performance';
 export const resultsKey = (runId: string): string => `swarmperf/${runId}/results`;
 
-const PROTOCOLS = ['raft', 'pbft', 'gossip'] as const;
+// Only Raft is built so far; PBFT and gossip come with their own issue.
+const PROTOCOLS = ['raft'] as const;
+const SCENARIOS = ['election', 'throughput', 'latency', 'faults'] as const;
 
 const durationText = z.string().min(1).max(32);
 
 export const benchmarkRunInput = z.strictObject({
   suite: z.string().min(1).max(64).optional().describe('suite to run (see the tool description for the list)'),
-  protocol: z.enum(PROTOCOLS).optional().describe('consensus protocol benchmark instead of a suite'),
+  protocol: z.enum(PROTOCOLS).optional().describe('consensus protocol benchmark (in the deterministic simulator) instead of a suite'),
+  scenario: z.enum(SCENARIOS).default('election').describe('protocol benchmarks: election | throughput | latency | faults (default election)'),
+  nodes: z.number().int().min(1).max(101).default(5).describe('protocol benchmarks: cluster size (default 5)'),
   backend: z
     .string()
     .min(1)
@@ -147,9 +152,8 @@ export function registerBenchmarkTools(server: McpServer, ctx: ServerContext): v
 export async function runBenchmark(ctx: ServerContext, input: BenchmarkRunInput, extra: Extra) {
   if (input.suite !== undefined && input.protocol !== undefined) throw new UsageError('give either suite or protocol, not both');
   if (input.suite === undefined && input.protocol === undefined) throw new UsageError(`give a suite (one of: ${listSuites().map((s) => s.name).join(', ')}) or a protocol (${PROTOCOLS.join(', ')})`);
-  if (input.protocol !== undefined) throw new UsageError(`protocol benchmarks (${input.protocol}) are not available over MCP in this build`);
-  const suite = getSuite(input.suite as string);
-  if (!suite) throw new UsageError(`unknown suite "${input.suite}"; known suites: ${listSuites().map((s) => s.name).join(', ')}`);
+  const suite = input.suite !== undefined ? getSuite(input.suite) : undefined;
+  if (input.suite !== undefined && !suite) throw new UsageError(`unknown suite "${input.suite}"; known suites: ${listSuites().map((s) => s.name).join(', ')}`);
   const durationUs = parseDurationUs('duration', input.duration);
   const warmupUs = parseDurationUs('warmup', input.warmup);
   const intervalUs = parseDurationUs('interval', input.interval);
@@ -160,38 +164,57 @@ export async function runBenchmark(ctx: ServerContext, input: BenchmarkRunInput,
   }
   const backend = input.backend !== undefined ? clientBackendSpec(input.backend, ctx.config.dataDir) : ctx.config.backend;
   const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const slot = ctx.beginBenchmark(`${suite.name} on ${backend}`);
+  const what = suite ? `${suite.name} on ${backend}` : `${input.protocol} ${input.scenario} (simulator, ${input.nodes} nodes)`;
+  const slot = ctx.beginBenchmark(what);
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
   extra.signal.addEventListener('abort', onAbort, { once: true });
   let run: RunResult;
   try {
     const progress = mcpProgress(extra, (durationUs + warmupUs) / 1000);
-    progress.log(`▶ ${suite.name} · backend ${backend} · ${input.agents} agents · seed ${seed}`);
     const startedAt = new Date();
-    const suiteResult = await suite.run({
-      clock: new RealClock(),
-      durationUs,
-      warmupUs,
-      intervalUs,
-      ...(input.iterations !== undefined ? { iterations: input.iterations } : {}),
-      seed,
-      quick: input.quick,
-      agents: input.agents,
-      backend,
-      dataDir: ctx.config.dataDir,
-      signal: controller.signal,
-      progress,
-      extra: {},
-    });
-    run = buildRunResult({
-      startedAt,
-      finishedAt: new Date(),
-      partial: controller.signal.aborted,
-      config: { command: 'mcp benchmark_run', suites: [suite.name], agents: input.agents, backend, quick: input.quick, durationUs, warmupUs, intervalUs, seed, ...(input.iterations !== undefined ? { iterations: input.iterations } : {}) },
-      suites: [suiteResult],
-      ...(input.tags ? { tags: input.tags } : {}),
-    });
+    if (!suite) {
+      // A protocol benchmark: the same code path as `swarmperf bench`, from its default flags.
+      const raw = { ...consensusBenchDefaults(), protocol: input.protocol, scenario: input.scenario, nodes: String(input.nodes), mode: 'sim' };
+      const bench = await runConsensusBench(raw, {
+        durationUs,
+        warmupUs,
+        intervalUs,
+        ...(input.iterations !== undefined ? { iterations: input.iterations } : {}),
+        seed,
+        signal: controller.signal,
+        progress,
+        startedAt,
+        ...(input.tags ? { tags: input.tags } : {}),
+      });
+      run = bench.result;
+      run.config.command = 'mcp benchmark_run';
+    } else {
+      progress.log(`▶ ${suite.name} · backend ${backend} · ${input.agents} agents · seed ${seed}`);
+      const suiteResult = await suite.run({
+        clock: new RealClock(),
+        durationUs,
+        warmupUs,
+        intervalUs,
+        ...(input.iterations !== undefined ? { iterations: input.iterations } : {}),
+        seed,
+        quick: input.quick,
+        agents: input.agents,
+        backend,
+        dataDir: ctx.config.dataDir,
+        signal: controller.signal,
+        progress,
+        extra: {},
+      });
+      run = buildRunResult({
+        startedAt,
+        finishedAt: new Date(),
+        partial: controller.signal.aborted,
+        config: { command: 'mcp benchmark_run', suites: [suite.name], agents: input.agents, backend, quick: input.quick, durationUs, warmupUs, intervalUs, seed, ...(input.iterations !== undefined ? { iterations: input.iterations } : {}) },
+        suites: [suiteResult],
+        ...(input.tags ? { tags: input.tags } : {}),
+      });
+    }
   } finally {
     extra.signal.removeEventListener('abort', onAbort);
     slot.release();

@@ -19,13 +19,13 @@ export function registerReportTools(server: McpServer, ctx: ServerContext): void
     'performance_report',
     {
       title: 'Performance report (markdown)',
-      description: 'A recorded run as a markdown report: per-suite operations table (throughput, latency percentiles, errors), service time, checks and bottleneck findings.',
+      description: 'A recorded run as a markdown report: per-suite operations table (throughput, latency percentiles, errors), service time, checks, bottleneck findings and trends against the history (with change points).',
       inputSchema: z.strictObject({ run: runRef }),
     },
     ({ run }) =>
       guarded('performance_report', () => {
         const r = ctx.getRun(run);
-        const { text } = renderMarkdown({ run: r, runs: [r], trends: [] });
+        const { text } = renderMarkdown({ run: r, runs: [r], trends: ctx.trendsFor(r) });
         return ok(text, { runId: r.id, markdown: text });
       }),
   );

@@ -488,7 +488,9 @@ class Connection {
       host: pool.options.host,
       port: pool.options.port,
       noDelay: true,
-      onread: { buffer: readBuffer, callback: (n: number, buf: Uint8Array) => {
+      onread: {
+        buffer: readBuffer,
+        callback: (n: number, buf: Uint8Array) => {
           this.onRead(n, buf as Buffer);
           return true; // keep reading (false would pause the socket)
         },
