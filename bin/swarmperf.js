@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in dist/ (built by `npm run build`, which `npm install` runs via prepare).
-import { main } from '../dist/cli/main.js';
+const args = process.argv.slice(2);
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
+if (args[0] === 'tools' && args[1] === 'record' && !args.includes('--help') && !args.includes('-h')) {
+  // The timing hook runs on every agent tool call: skip loading the whole CLI (commander, zod,
+  // every command) and go straight to the small hook entry point, which takes the same flags.
+  const { hookMain } = await import('../dist/timings/hook-main.js');
+  process.exitCode = hookMain(args.slice(2));
+} else {
+  const { main } = await import('../dist/cli/main.js');
+  try {
+    process.exitCode = await main(process.argv);
+  } catch (err) {
     console.error(`swarmperf: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
-  },
-);
+  }
+}
