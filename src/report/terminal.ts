@@ -1,7 +1,6 @@
 /** The terminal summary of a run: per suite a table of operations, then checks and findings. */
 import type { RunResult, SuiteResult } from '../results/schema.js';
 import { escapeTerminal } from './escape.js';
-import { formatFindings } from './findings-text.js';
 import { formatCount, formatRate, formatUs } from './units.js';
 
 export function table(headers: string[], rows: string[][], alignLeft = 1): string {
@@ -53,7 +52,11 @@ export function formatSuite(suite: SuiteResult): string {
 
 export function formatRunSummary(result: RunResult): string {
   const parts = result.suites.map(formatSuite);
-  if (result.findings && result.findings.length > 0) parts.push('Findings:\n' + formatFindings(result.findings));
+  if (result.findings && result.findings.length > 0) {
+    // One line each here; `swarmperf bottlenecks` prints the recommendations.
+    const lines = result.findings.map((f) => `  ${f.severity === 'critical' ? '✗' : f.severity === 'warning' ? '!' : '·'} ${f.kind}${f.component ? ` · ${escapeTerminal(f.component)}` : ''}: ${escapeTerminal(f.evidence)}`);
+    parts.push(`Findings (${result.findings.length}; \`swarmperf bottlenecks ${result.id}\` for what to do):\n${lines.join('\n')}`);
+  }
   const head = `run ${result.id}${result.partial ? ' (partial: interrupted)' : ''}`;
   return [head, ...parts].join('\n\n');
 }
