@@ -17,7 +17,9 @@ export function buildProgram(): Command {
     .version(swarmperfVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // One line per command in --help, whatever the terminal width.
+    .configureHelp({ helpWidth: 240 });
   registerCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

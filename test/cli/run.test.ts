@@ -9,6 +9,15 @@ describe('swarmperf CLI basics', () => {
     const r = runCli(['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/run \[options\] \[suites\.\.\.\]/);
+    const commands = ['run', 'load', 'stress', 'bench', 'mcp-bench', 'tools', 'memory', 'history', 'compare', 'trends', 'anomalies', 'alerts', 'bottlenecks', 'report', 'mcp'];
+    const lines = r.stdout.split('\n');
+    for (const name of commands) {
+      // The command and its description on one line, and no continuation line after it.
+      const i = lines.findIndex((l) => new RegExp(`^  ${name}( |$)`).test(l));
+      expect(i, name).toBeGreaterThan(0);
+      expect(lines[i]!.trim().length, name).toBeGreaterThan(name.length + 10);
+      expect(lines[i + 1]!, name).toMatch(/^  \S|^$/);
+    }
   });
 
   it('runs the selftest suite end to end and writes a valid RunResult', () => {

@@ -17,19 +17,22 @@ import { registerAnomaliesCommand } from './anomalies.js';
 import { registerAlertsCommand } from './alerts.js';
 
 export function registerCommands(program: Command): void {
+  // Measure …
   registerRunCommand(program);
-  registerReportCommand(program);
-  registerBottlenecksCommand(program);
   registerLoadCommand(program);
   registerStressCommand(program);
-  registerMcpBenchCommand(program);
-  registerMcpCommand(program);
-  registerToolsCommand(program);
   registerBenchCommand(program);
+  registerMcpBenchCommand(program);
+  registerToolsCommand(program);
   registerMemoryCommand(program);
+  // … keep and compare over time …
   registerHistoryCommand(program);
   registerCompareCommand(program);
   registerTrendsCommand(program);
   registerAnomaliesCommand(program);
   registerAlertsCommand(program);
+  // … explain and report.
+  registerBottlenecksCommand(program);
+  registerReportCommand(program);
+  registerMcpCommand(program);
 }
