@@ -14,6 +14,7 @@
  */
 import { parseDurationUs, UsageError } from '../cli/parse.js';
 import type { LatencyStats, OperationResult } from '../results/schema.js';
+import { holds } from '../measure/threshold.js';
 
 export const DEFAULT_SLO = 'p99<100ms,success>=99%';
 
@@ -110,18 +111,6 @@ export function sloMeasuredValue(clause: SloClause, s: SloSubject): number | und
   }
 }
 
-function holds(value: number, c: Comparator, threshold: number): boolean {
-  switch (c) {
-    case '<':
-      return value < threshold;
-    case '<=':
-      return value <= threshold;
-    case '>':
-      return value > threshold;
-    case '>=':
-      return value >= threshold;
-  }
-}
 
 function formatValue(clause: SloClause, value: number): string {
   if ((RATIO_METRICS as readonly string[]).includes(clause.metric)) return `${(value * 100).toFixed(2)}%`;

@@ -9,7 +9,8 @@ import type { Finding, RunResult, SuiteResult } from '../results/schema.js';
 import { reportCharts, type ChartSpec } from './charts/run-charts.js';
 import { escapeMarkdown as md, fileSlug, markdownCode as code } from './escape.js';
 import type { ReportInput, TrendSeries } from './model.js';
-import { formatCount, formatRate, formatUs } from './units.js';
+import { OPERATION_COLUMNS, operationRow } from './terminal.js';
+import { formatRate, formatUs } from './units.js';
 
 export type MarkdownCharts = { mode: 'none' } | { mode: 'svg'; dir: string } | { mode: 'mermaid' };
 
@@ -53,19 +54,8 @@ export function suiteSection(suite: SuiteResult): string[] {
   else {
     lines.push(
       tableMd(
-        ['operation', 'count', 'errors', 'dropped', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'max'],
-        suite.operations.map((op) => [
-          md(op.name),
-          formatCount(op.count),
-          formatCount(op.errors),
-          formatCount(op.dropped),
-          formatRate(op.throughput),
-          formatUs(op.latencyUs.p50),
-          formatUs(op.latencyUs.p90),
-          formatUs(op.latencyUs.p99),
-          formatUs(op.latencyUs.p999),
-          formatUs(op.latencyUs.max),
-        ]),
+        [...OPERATION_COLUMNS],
+        suite.operations.map((op) => operationRow(op, md)),
       ),
       '',
     );

@@ -1,18 +1,14 @@
 /** The terminal summary of a run: per suite a table of operations, then checks and findings. */
-import type { RunResult, SuiteResult } from '../results/schema.js';
+import type { OperationResult, RunResult, SuiteResult } from '../results/schema.js';
 import { escapeTerminal } from './escape.js';
 import { formatCount, formatRate, formatUs } from './units.js';
 
-export function table(headers: string[], rows: string[][], alignLeft = 1): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]): string =>
-    cells.map((c, i) => (i < alignLeft ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
-  return [fmt(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
-}
+/** The per-operation summary columns, the same in the terminal and the markdown report. */
+export const OPERATION_COLUMNS = ['operation', 'count', 'errors', 'dropped', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'max'] as const;
 
-export function formatSuite(suite: SuiteResult): string {
-  const rows = suite.operations.map((op) => [
-    escapeTerminal(op.name),
+export function operationRow(op: OperationResult, escapeName: (name: string) => string): string[] {
+  return [
+    escapeName(op.name),
     formatCount(op.count),
     formatCount(op.errors),
     formatCount(op.dropped),
@@ -22,8 +18,19 @@ export function formatSuite(suite: SuiteResult): string {
     formatUs(op.latencyUs.p99),
     formatUs(op.latencyUs.p999),
     formatUs(op.latencyUs.max),
-  ]);
-  const lines = [`■ ${escapeTerminal(suite.name)} (${escapeTerminal(suite.backend)})`, table(['operation', 'count', 'errors', 'dropped', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows)];
+  ];
+}
+
+export function table(headers: string[], rows: string[][], alignLeft = 1): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (cells: string[]): string =>
+    cells.map((c, i) => (i < alignLeft ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
+  return [fmt(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}
+
+export function formatSuite(suite: SuiteResult): string {
+  const rows = suite.operations.map((op) => operationRow(op, escapeTerminal));
+  const lines = [`■ ${escapeTerminal(suite.name)} (${escapeTerminal(suite.backend)})`, table([...OPERATION_COLUMNS], rows)];
   const withService = suite.operations.filter((op) => op.serviceTimeUs);
   if (withService.length > 0) {
     lines.push('  service time (from actual start):');

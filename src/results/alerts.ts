@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
 import { extractMetrics, formatMetricValue, metricInfo, metricMatcher, OPERATION_STATS, parseMetricName, RESOURCE_STATS, type MetricUnit } from './metrics.js';
 import type { RunResult } from './schema.js';
+import { holds } from '../measure/threshold.js';
 
 export type AlertOp = '<' | '<=' | '>' | '>=' | '==';
 
@@ -215,20 +216,6 @@ export interface AlertCheck {
   noData: number;
 }
 
-function holds(value: number, op: AlertOp, threshold: number): boolean {
-  switch (op) {
-    case '<':
-      return value < threshold;
-    case '<=':
-      return value <= threshold;
-    case '>':
-      return value > threshold;
-    case '>=':
-      return value >= threshold;
-    case '==':
-      return value === threshold;
-  }
-}
 
 /** Evaluates every rule against one run. */
 export function checkAlerts(rules: readonly AlertRule[], run: RunResult): AlertCheck {

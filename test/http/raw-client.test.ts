@@ -3,7 +3,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildRequestBuffer, HttpParseError, HttpStatusError, RawHttpPool, ResponseParser, type RawHttpPoolOptions } from '../../src/targets/http/raw-client.js';
 import { parseRequestSpec } from '../../src/targets/http/request-spec.js';
-import type { HttpTargetStats } from '../../src/targets/http/target.js';
+import { HttpTarget, type HttpTargetStats } from '../../src/targets/http/target.js';
 
 interface Seen {
   status: number;
@@ -154,7 +154,7 @@ describe('buildRequestBuffer', () => {
   it('writes the request line, Host, headers, Content-Length and body', () => {
     const spec = parseRequestSpec({ url: 'http://127.0.0.1:8080/a/b?x=1', method: 'post', header: ['X-Test: yes'], body: '{"a":1}', timeoutUs: 1e6 });
     expect(buildRequestBuffer(spec).toString('latin1')).toBe(
-      'POST /a/b?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nx-test: yes\r\nUser-Agent: swarmperf\r\nConnection: keep-alive\r\nContent-Length: 7\r\n\r\n{"a":1}',
+      'POST /a/b?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nx-test: yes\r\nConnection: keep-alive\r\nContent-Length: 7\r\n\r\n{"a":1}',
     );
     const get = parseRequestSpec({ url: 'http://localhost/', header: ['User-Agent: me'], timeoutUs: 1e6 });
     expect(buildRequestBuffer(get).toString('latin1')).toBe('GET / HTTP/1.1\r\nHost: localhost\r\nuser-agent: me\r\nConnection: keep-alive\r\n\r\n');
@@ -241,6 +241,18 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('RawHttpPool against a loopback server', () => {
+  it('carries http:// targets (https:// stays on undici for TLS)', async () => {
+    const server = await httpServer((_req, res) => res.end('hi'));
+    const target = new HttpTarget(parseRequestSpec({ url: `http://127.0.0.1:${server.port}/`, timeoutUs: 1e6 }), { connections: 1 });
+    expect(target.client).toBe('raw');
+    await target.request();
+    expect(target.currentStats).toEqual({ completed: 1, statusClasses: { '2xx': 1 }, failedWithoutResponse: 0, bytesReceived: 2 });
+    await target.close();
+    const tls = new HttpTarget(parseRequestSpec({ url: 'https://127.0.0.1:1/', timeoutUs: 1e6 }), { connections: 1 });
+    expect(tls.client).toBe('undici');
+    await tls.close();
+  });
+
   it('keeps connections alive: N concurrent workers use N connections, and every request is counted once', async () => {
     const server = await httpServer((_req, res) => res.end('hello'));
     const p = pool(server.port, { connections: 4 });

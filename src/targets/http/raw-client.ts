@@ -30,12 +30,15 @@ export class HttpConnectionError extends Error {
   }
 }
 
-/** The whole request as bytes: request line, Host, the spec's headers, Content-Length, body. */
+/**
+ * The whole request as bytes: request line, Host, the spec's headers, Content-Length, body. No
+ * User-Agent unless given (as undici, wrk and autocannon send none): the server parses only what
+ * the user asked for, so side-by-side figures compare like with like.
+ */
 export function buildRequestBuffer(spec: Pick<HttpRequestSpec, 'url' | 'method' | 'headers' | 'body'>): Buffer {
   const path = (spec.url.pathname || '/') + spec.url.search;
   let head = `${spec.method} ${path} HTTP/1.1\r\nHost: ${spec.url.host}\r\n`;
   for (const [name, value] of Object.entries(spec.headers)) head += `${name}: ${value}\r\n`;
-  if (!('user-agent' in spec.headers)) head += 'User-Agent: swarmperf\r\n';
   // Keep-alive is HTTP/1.1's default; saying it costs nothing and helps servers that look for it.
   head += 'Connection: keep-alive\r\n';
   const body = spec.body;
