@@ -13,10 +13,10 @@ describe('swarmperf CLI basics', () => {
     const lines = r.stdout.split('\n');
     for (const name of commands) {
       // The command and its description on one line, and no continuation line after it.
-      const i = lines.findIndex((l) => new RegExp(`^  ${name}( |$)`).test(l));
+      const i = lines.findIndex((l) => new RegExp(`^ {2}${name}( |$)`).test(l));
       expect(i, name).toBeGreaterThan(0);
       expect(lines[i]!.trim().length, name).toBeGreaterThan(name.length + 10);
-      expect(lines[i + 1]!, name).toMatch(/^  \S|^$/);
+      expect(lines[i + 1]!, name).toMatch(/^ {2}\S|^$/);
     }
   });
 
