@@ -39,7 +39,7 @@ export { ingestToolLogs, IngestFileError, type IngestOptions, type IngestSummary
 export { buildToolTimingReport, toolTimingReport, toolTimingReportFromArgs, type ToolTimingReport, type ToolTimingRow, type GroupBy as ToolTimingGroupBy, type ReportOptions as ToolTimingReportOptions } from './timings/report.js';
 export { renderToolTimingReport, REPORT_FORMATS as TOOL_REPORT_FORMATS, type ReportFormat as ToolReportFormat } from './timings/render/index.js';
 export { timed, recordToolTiming, toolTimingLog, ToolTimingLog, type ToolTimingInput, type TimedOptions } from './timings/api.js';
-export { recordHookEvent, appendWithRotation, HookInputError, type RecordOptions as HookRecordOptions, type ToolTimingLine } from './timings/record.js';
+export { recordHookEvent, appendWithRotation, HookInputError, type RecordOptions as HookRecordOptions, type ToolTimingLine } from './timings/record.cjs';
 export { parseFieldMap, type ToolCall, type FieldMap } from './timings/formats.js';
 export * from './results/history/index.js';
 export { extractMetrics, metricInfo, metricValue, metricMatcher, parseMetricName, formatMetricValue, declareSuiteMetric, OPERATION_STATS, RESOURCE_STATS, type MetricValue, type MetricInfo, type MetricUnit, type Direction } from './results/metrics.js';

@@ -363,6 +363,10 @@ function degradationFindings(suite: SuiteResult, op: OperationResult, component:
       ),
     ];
   }
+  // An open-loop run (it has service times) offers a fixed rate: a window above it is catch-up
+  // after a stall, not capacity, so falling back to the offered rate is no degradation. Stalls
+  // there show as open-loop saturation and latency findings instead.
+  if (op.serviceTimeUs) return [];
   // From the interval windows: how the end of the run compares with its best window.
   // The last window is usually cut short by the end of the run; too short a window is noise.
   const windows = suite.intervals.filter((w) => w.operation === op.name);

@@ -7,7 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import { categorize } from './formats.js';
-import { appendWithRotation, DEFAULT_KEEP, DEFAULT_MAX_LOG_BYTES, epochUs, type ToolTimingLine } from './record.js';
+import { appendWithRotation, DEFAULT_KEEP, DEFAULT_MAX_LOG_BYTES, epochUs, type ToolTimingLine } from './record.cjs';
 
 export interface ToolTimingLogOptions {
   path: string;

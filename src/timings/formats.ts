@@ -13,6 +13,10 @@
  * and the checks are few and flat. Every rejection names the field and what was wrong.
  * Time is integer µs (epoch µs for instants).
  */
+import { categorize } from './categories.cjs';
+
+// The name → category table lives in a CommonJS module the hook process can load without this one.
+export { categorize };
 
 export interface ToolCall {
   tool: string;
@@ -112,26 +116,6 @@ export function parseFieldMap(spec: string): FieldMap {
     if (v) (map as unknown as Record<string, string[]>)[field] = v;
   }
   return map;
-}
-
-/** Category for a tool that the log did not categorise, from its name (Claude Code and MCP conventions). */
-export function categorize(tool: string): string {
-  const t = tool.toLowerCase();
-  if (t.startsWith('mcp__')) {
-    const server = t.slice(5).split('__')[0];
-    return server ? `mcp:${server}` : 'mcp';
-  }
-  switch (t) {
-    case 'bash': case 'bashoutput': case 'killshell': case 'killbash': return 'shell';
-    case 'read': case 'write': case 'edit': case 'multiedit': case 'glob': case 'grep': case 'ls': case 'notebookedit': case 'notebookread': return 'file_ops';
-    case 'webfetch': case 'websearch': return 'web';
-    case 'task': return 'spawn';
-    case 'todowrite': case 'todoread': return 'todo';
-    default: {
-      const u = t.indexOf('_');
-      return u > 0 ? t.slice(0, u) : 'other';
-    }
-  }
 }
 
 

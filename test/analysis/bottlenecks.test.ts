@@ -107,6 +107,15 @@ describe('findBottlenecks', () => {
     expect(byKind(findBottlenecks(run), 'throughput-degradation')).toHaveLength(0);
   });
 
+  it('does not call an open-loop run degraded when a catch-up window beat the offered rate', () => {
+    const run = troubledRun();
+    const update = run.suites.flatMap((s) => s.operations).find((o) => o.name === 'update')!;
+    expect(byKind(findBottlenecks(run), 'throughput-degradation', 'tasks/update')).toHaveLength(1);
+    // The same windows from an open-loop run (it has service times): a fixed offered rate.
+    update.serviceTimeUs = { ...update.latencyUs };
+    expect(byKind(findBottlenecks(run), 'throughput-degradation', 'tasks/update')).toHaveLength(0);
+  });
+
   it('uses the summary for event loop, GC and network, and leaves out what was not sampled', () => {
     const r = healthyRun();
     const s = r.suites[0]!;

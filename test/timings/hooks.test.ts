@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { timed, ToolTimingLog } from '../../src/timings/api.js';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
-import { HookInputError, recordHookEvent, type RecordOptions } from '../../src/timings/record.js';
+import { HookInputError, recordHookEvent, type RecordOptions } from '../../src/timings/record.cjs';
 import { toolTimingReport } from '../../src/timings/report.js';
 
 const dirs: string[] = [];
@@ -77,7 +77,7 @@ describe('tools record (hook events → timing lines)', () => {
 
   it('the hook process exits 0 on success and 1 (never 2, which would block the tool) on bad input', () => {
     const dir = tmp();
-    const entry = join(import.meta.dirname, '../../src/timings/hook-main.ts');
+    const entry = join(import.meta.dirname, '../../src/timings/hook-main.cts');
     const run = (input: string, args: string[] = []): ReturnType<typeof spawnSync> =>
       spawnSync(process.execPath, ['--import', 'tsx', entry, '--data-dir', dir, ...args], { input, encoding: 'utf8', cwd: join(import.meta.dirname, '../..') });
     expect(run(ev('PreToolUse', 'toolu_p')).status).toBe(0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
-import { appendWithRotation } from '../../src/timings/record.js';
+import { appendWithRotation } from '../../src/timings/record.cjs';
 import { toolTimingReport } from '../../src/timings/report.js';
 
 const dirs: string[] = [];

@@ -1,16 +1,15 @@
 /**
- * The hook process: `node dist/timings/hook-main.js [--data-dir D] [--log F] [--state-dir D]
- * [--max-size 10mb] [--keep 3]` (also reached as `swarmperf tools record`, which loads the whole CLI
- * first). It imports only node built-ins and record.ts, because Claude Code waits for it on every
- * tool call.
+ * The hook's command line: `[--data-dir D] [--log F] [--state-dir D] [--max-size 10mb] [--keep 3]`
+ * and one event on stdin. Shared by the hook process (hook-main.cts), the bin/swarmperf.js fast
+ * path and `swarmperf tools record`. CommonJS with node built-ins and record.cts only: Claude Code
+ * waits for the hook on every tool call.
  *
  * Exit codes: 0 recorded/ignored; 1 on any problem (a message on stderr). Never 2: for a PreToolUse
  * hook, exit 2 tells Claude Code to BLOCK the tool call, and a timing hook must never do that.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { DEFAULT_KEEP, DEFAULT_MAX_LOG_BYTES, recordHookEvent, type RecordOptions } from './record.js';
+import { DEFAULT_KEEP, DEFAULT_MAX_LOG_BYTES, recordHookEvent, type RecordOptions } from './record.cjs';
 
 const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
 
@@ -47,6 +46,7 @@ const FLAGS: Record<string, 'dataDir' | 'log' | 'stateDir' | 'maxSize' | 'keep'>
   '--keep': 'keep',
 };
 
+/** Runs the hook for `argv` (the flags only) on stdin; returns the exit code. */
 export function hookMain(argv: string[]): number {
   try {
     const flags: Partial<Record<'dataDir' | 'log' | 'stateDir' | 'maxSize' | 'keep', string>> = {};
@@ -67,8 +67,4 @@ export function hookMain(argv: string[]): number {
     process.stderr.write(`swarmperf tools record: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = hookMain(process.argv.slice(2));
 }
