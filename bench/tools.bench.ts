@@ -21,7 +21,8 @@ import { writeSyntheticToolLog, type SyntheticLogTruth } from '../src/timings/sy
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST_INGEST = join(ROOT, 'dist/timings/ingest.js');
-const DIST_HOOK = join(ROOT, 'dist/timings/hook-main.js');
+const DIST_HOOK = join(ROOT, 'dist/timings/hook-main.cjs');
+const BIN = join(ROOT, 'bin/swarmperf.js');
 const BIG_MB = Number(process.env.TOOLS_BENCH_MB ?? 200);
 const tmp = mkdtempSync(join(tmpdir(), 'swarmperf-bench-tools-'));
 const rows: string[][] = [];
@@ -100,7 +101,6 @@ rmSync(big, { force: true });
 // Measured as CPU time (user + sys, from /usr/bin/time over a shell loop of N spawns) as well as
 // wall time: on a shared, loaded machine wall time mostly measures the neighbours.
 const HOOK_RUNS = Number(process.env.TOOLS_BENCH_HOOK_RUNS ?? 20);
-const hookDir = mkdtempSync(join(tmp, 'hook-'));
 const event = (name: string): string =>
   JSON.stringify({ session_id: 's', hook_event_name: name, tool_name: 'Bash', tool_input: { command: 'ls' }, tool_use_id: 'toolu_ID', tool_response: { stdout: 'x' } }).replace('toolu_ID', 'toolu_r$R_$i');
 function loopCpu(round: number, body: string): { cpuMs: number; wallMs: number } {
@@ -110,29 +110,42 @@ function loopCpu(round: number, body: string): { cpuMs: number; wallMs: number }
 }
 const q = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
 const node = q(process.execPath);
+// Two ways to run the hook, each in its own data dir so its lines can be counted: the CommonJS
+// entry (what the docs tell Claude Code to run) and `swarmperf tools record`, whose ES-module
+// launcher pays Node's ESM loader start-up first.
+const hookDir = mkdtempSync(join(tmp, 'hook-'));
+const binDir = mkdtempSync(join(tmp, 'hook-bin-'));
+const pre = `echo "${event('PreToolUse').replace(/"/g, '\\"')}"`;
+const post = `echo "${event('PostToolUse').replace(/"/g, '\\"')}"`;
+const pairLoop = (cmd: string): string => `${pre} | ${cmd}; ${post} | ${cmd}`;
 const bareRuns: Array<{ cpuMs: number; wallMs: number }> = [];
 const pairRuns: Array<{ cpuMs: number; wallMs: number }> = [];
-for (let round = 0; round < 3; round++) {
-  // Same echo and pipe in both loops; the bare loop runs node twice per step like the Pre+Post pair.
-  bareRuns.push(loopCpu(round, `echo "${event('PreToolUse').replace(/"/g, '\\"')}" | ${node} -e 0; echo x | ${node} -e 0`));
-  pairRuns.push(
-    loopCpu(
-      round,
-      `echo "${event('PreToolUse').replace(/"/g, '\\"')}" | ${node} ${q(DIST_HOOK)} --data-dir ${q(hookDir)}; echo "${event('PostToolUse').replace(/"/g, '\\"')}" | ${node} ${q(DIST_HOOK)} --data-dir ${q(hookDir)}`,
-    ),
-  );
+const binRuns: Array<{ cpuMs: number; wallMs: number }> = [];
+const ROUNDS = 5;
+for (let round = 0; round < ROUNDS; round++) {
+  // Interleaved, same echo and pipe in every loop; the bare loop runs node twice per step like the Pre+Post pair.
+  bareRuns.push(loopCpu(round, `${pre} | ${node} -e 0; echo x | ${node} -e 0`));
+  pairRuns.push(loopCpu(round, pairLoop(`${node} ${q(DIST_HOOK)} --data-dir ${q(hookDir)}`)));
+  binRuns.push(loopCpu(round, pairLoop(`${node} ${q(BIN)} tools record --data-dir ${q(binDir)}`)));
 }
-const written = readFileSync(join(hookDir, 'tool-timing.jsonl'), 'utf8').trim().split('\n').length;
-if (written !== 3 * HOOK_RUNS) fail(`hook wrote ${written} lines for ${3 * HOOK_RUNS} Pre/Post pairs`);
-const bareCpu = Math.min(...bareRuns.map((r) => r.cpuMs)) / 2;
-const hookCpu = Math.min(...pairRuns.map((r) => r.cpuMs)) / 2;
-const bareWall = median(bareRuns.map((r) => r.wallMs)) / 2;
-const hookWall = median(pairRuns.map((r) => r.wallMs)) / 2;
-rows.push(['`node -e 0`', `3×${HOOK_RUNS}×2 spawns`, `${bareCpu.toFixed(1)} ms CPU`, `${bareWall.toFixed(1)} ms wall (median of loops)`, '']);
-rows.push(['hook (`node dist/timings/hook-main.js`), Pre and Post', `3×${HOOK_RUNS}×2 spawns`, `${hookCpu.toFixed(1)} ms CPU`, `${hookWall.toFixed(1)} ms wall (median of loops)`, '']);
+const countLines = (dir: string): number => readFileSync(join(dir, 'tool-timing.jsonl'), 'utf8').trim().split('\n').length;
+const written = countLines(hookDir);
+if (written !== ROUNDS * HOOK_RUNS) fail(`hook-main.cjs wrote ${written} lines for ${ROUNDS * HOOK_RUNS} Pre/Post pairs`);
+if (countLines(binDir) !== ROUNDS * HOOK_RUNS) fail(`swarmperf tools record wrote ${countLines(binDir)} lines for ${ROUNDS * HOOK_RUNS} Pre/Post pairs`);
+// CPU: the least disturbed loop (neighbours only ever add); wall: the median loop.
+const cpuOf = (runs: Array<{ cpuMs: number }>): number => Math.min(...runs.map((r) => r.cpuMs)) / 2;
+const wallOf = (runs: Array<{ wallMs: number }>): number => median(runs.map((r) => r.wallMs)) / 2;
+const [bareCpu, hookCpu, binCpu] = [cpuOf(bareRuns), cpuOf(pairRuns), cpuOf(binRuns)];
+const [bareWall, hookWall, binWall] = [wallOf(bareRuns), wallOf(pairRuns), wallOf(binRuns)];
+const spawns = `${ROUNDS}×${HOOK_RUNS}×2 spawns`;
+rows.push(['`node -e 0`', spawns, `${bareCpu.toFixed(1)} ms CPU`, `${bareWall.toFixed(1)} ms wall (median of loops)`, '']);
+rows.push(['hook (`node dist/timings/hook-main.cjs`), Pre and Post', spawns, `${hookCpu.toFixed(1)} ms CPU`, `${hookWall.toFixed(1)} ms wall (median of loops)`, '']);
+rows.push(['`swarmperf tools record` (ESM launcher), Pre and Post', spawns, `${binCpu.toFixed(1)} ms CPU`, `${binWall.toFixed(1)} ms wall (median of loops)`, '']);
+const signed = (ms: number): string => `${ms < 0 ? '−' : '+'}${Math.abs(ms).toFixed(1)} ms`;
 notes.push(
-  `hook overhead above \`node -e 0\` per hook process: **+${(hookCpu - bareCpu).toFixed(1)} ms CPU**, +${(hookWall - bareWall).toFixed(1)} ms wall (goal < 10 ms); ` +
-    `${written} lines written for ${3 * HOOK_RUNS} pairs, verified`,
+  `hook overhead above \`node -e 0\` per hook process: **${signed(hookCpu - bareCpu)} CPU**, ${signed(hookWall - bareWall)} wall (goal < 10 ms) for hook-main.cjs; ` +
+    `${signed(binCpu - bareCpu)} CPU, ${signed(binWall - bareWall)} wall through \`swarmperf tools record\`; ` +
+    `${written} lines written for ${ROUNDS * HOOK_RUNS} pairs by each, verified`,
 );
 
 // ── 3. in-process recording ───────────────────────────────────────────────────────────────────
