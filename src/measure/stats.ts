@@ -144,24 +144,33 @@ export interface ConfidenceInterval {
 
 /**
  * Percentile bootstrap confidence interval of a statistic: resample with replacement `resamples`
- * times (seeded, so reproducible) and take the (1−level)/2 and (1+level)/2 quantiles.
+ * times (seeded, so reproducible) and take the (1−level)/2 and (1+level)/2 quantiles. The
+ * statistic receives each resample sorted.
  */
 export function bootstrapCI(
   values: readonly number[],
   statistic: (sample: Float64Array) => number,
   options: { resamples?: number; level?: number; seed?: number } = {},
 ): ConfidenceInterval {
+  return resampledCI(values, (sample) => statistic(sample.sort()), options);
+}
+
+/** The resampling loop both bootstraps share; `statistic` may reorder the sample it is given. */
+function resampledCI(
+  values: readonly number[],
+  statistic: (sample: Float64Array) => number,
+  options: { resamples?: number; level?: number; seed?: number },
+): ConfidenceInterval {
   const { resamples = 1000, level = 0.95, seed = 1 } = options;
   const n = values.length;
   const source = Float64Array.from(values);
-  const estimate = statistic(Float64Array.from(source).sort());
+  const estimate = statistic(Float64Array.from(source));
   if (n < 2) return { estimate, low: estimate, high: estimate, level };
   const rng = new Rng(seed);
   const stats = new Float64Array(resamples);
   const sample = new Float64Array(n);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < n; i++) sample[i] = source[Math.floor(rng.next() * n)] as number;
-    sample.sort();
     stats[r] = statistic(sample);
   }
   stats.sort();
@@ -219,25 +228,7 @@ export function bootstrapPercentileCI(
   p: number,
   options: { resamples?: number; level?: number; seed?: number } = {},
 ): ConfidenceInterval {
-  const { resamples = 1000, level = 0.95, seed = 1 } = options;
-  const n = values.length;
-  const source = Float64Array.from(values);
-  const estimate = percentileSelect(Float64Array.from(source), p);
-  if (n < 2) return { estimate, low: estimate, high: estimate, level };
-  const rng = new Rng(seed);
-  const stats = new Float64Array(resamples);
-  const sample = new Float64Array(n);
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) sample[i] = source[Math.floor(rng.next() * n)] as number;
-    stats[r] = percentileSelect(sample, p);
-  }
-  stats.sort();
-  return {
-    estimate,
-    low: percentileSorted(stats, ((1 - level) / 2) * 100),
-    high: percentileSorted(stats, ((1 + level) / 2) * 100),
-    level,
-  };
+  return resampledCI(values, (sample) => percentileSelect(sample, p), options);
 }
 
 /** Bootstrap 95 % intervals for the median and p99. */
