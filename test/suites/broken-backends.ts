@@ -52,6 +52,8 @@ export interface RacyTaskBugs {
   ignoreDependencies?: boolean;
   /** claim never returns tasks of priority below 3 (they stay pending forever). */
   skipLowPriority?: boolean;
+  /** Not a bug: a correct but slow claim (waits this long first, atomically) — for drain deadlines. */
+  claimDelayMs?: number;
 }
 
 export class BuggyTaskStore implements TaskStore {
@@ -79,6 +81,7 @@ export class BuggyTaskStore implements TaskStore {
   }
 
   async claim(workerId: string): Promise<Task | null> {
+    if (this.bugs.claimDelayMs) await new Promise((resolve) => setTimeout(resolve, this.bugs.claimDelayMs));
     const candidates = [...this.tasks.values()]
       .filter((t) => t.status === 'pending')
       .filter((t) => this.bugs.ignoreDependencies || t.dependsOn.every((d) => this.tasks.get(d)?.status === 'completed'))

@@ -246,7 +246,10 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
       h.state = 'done';
       poke();
     });
-    child.on('exit', (code, sig) => {
+    // 'close', not 'exit': 'exit' can come before the parent has read a large report still in the
+    // IPC pipe (a long tasks drain log), which then looked like an agent that died before reporting.
+    // 'close' waits for the IPC channel to disconnect, i.e. for every message to be delivered.
+    child.on('close', (code, sig) => {
       if (h.state !== 'done' && !h.killed) {
         h.failure = `agent ${h.agentId} (pid ${h.pid}) exited with ${sig ?? `code ${code}`} before reporting${h.stderrTail ? `: ${h.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
         h.state = 'done';

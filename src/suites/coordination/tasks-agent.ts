@@ -4,6 +4,11 @@
  * or updates a task's priority with optimistic concurrency (re-read and retry on a version
  * conflict, every retry counted). Every claim and completion — warmup, measured window and the
  * final drain alike — goes into the history the invariant checkers read.
+ *
+ * With completion off (`complete: false`, the suite's `--complete off`) an agent never completes
+ * what it claims: claim throughput is then measured alone, like-for-like with a bare claim loop.
+ * Claimed tasks stay claimed, so nothing that depends on them ever becomes claimable, and the drain
+ * ends as soon as claim() finds nothing — there is no holder whose completion could unblock more.
  */
 import { runClosedLoop } from '../../load/closed-loop.js';
 import type { Workload } from '../../load/types.js';
@@ -31,6 +36,7 @@ export const tasksAgent: AgentRole = async (ctx) => {
   const mix = ctx.param<Record<TaskOp, number>>('mix', { create: 35, claim: 45, update: 20 });
   const depProbability = ctx.param('depProbability', 0.3);
   const drainTimeoutMs = ctx.param('drainTimeoutMs', 10_000);
+  const completing = ctx.param('complete', true);
   const rng = ctx.rng;
   const claims: ClaimEvent[] = [];
   const completes: CompleteEvent[] = [];
@@ -59,7 +65,7 @@ export const tasksAgent: AgentRole = async (ctx) => {
     }
     claims.push({ taskId: task.id, workerId: me, startUs, endUs, dependsOn: task.dependsOn });
     if (task.status !== 'claimed' || task.claimedBy !== me) counters.claimMismatch++;
-    holding = task;
+    if (completing) holding = task;
     return task;
   };
 
@@ -143,6 +149,10 @@ export const tasksAgent: AgentRole = async (ctx) => {
       continue;
     }
     if (await claim()) continue;
+    if (!completing) {
+      drained = true;
+      break;
+    }
     const inProgress = await store.list('claimed');
     if (inProgress.length === 0) {
       drained = true;

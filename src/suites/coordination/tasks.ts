@@ -3,13 +3,20 @@
  * agents create, claim, complete and update tasks for the measured window and then drain the
  * queue; the invariant checkers then read every claim and completion and the store's final state:
  * no task claimed twice, none claimable left unclaimed, dependencies respected.
+ *
+ * `--complete off` measures claims alone (agents claim and never complete): every check still
+ * runs — no double claim; once drained, every pending task must be blocked by a dependency (which,
+ * with nothing completed by the agents, is any task with a dependency that was not completed); and
+ * a task with dependencies claimed at all is a dependency violation, since none of them completed.
+ * A drain that runs out of time is a FAILED check, not a skipped one: "nothing claimable left" was
+ * then never verified (size --queue so the agents can drain it, or raise --drain-timeout).
  */
-import type { SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../results/schema.js';
 import type { Backend } from '../../targets/ports.js';
 import { Rng } from '../../measure/rng.js';
 import { checkTaskInvariants, type ClaimEvent, type CompleteEvent } from '../invariants/tasks.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, closeQuietly, intOption, mixOption, openSuiteBackend, runSuiteAgents, sumStats } from './common.js';
+import { agentLogs, assembleSuiteResult, choiceOption, closeQuietly, durationMsOption, intOption, mixOption, openSuiteBackend, runSuiteAgents, sumStats } from './common.js';
 import { TASK_OPS, type TasksAgentLog } from './tasks-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -23,20 +30,31 @@ export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend): Pro
   const queue = intOption(o.extra, 'queue', '--queue', o.quick ? 100 : 500, 0, 10_000_000);
   const mix = mixOption(o.extra, 'mix', '--mix', TASK_OPS, { create: 35, claim: 45, update: 20 });
   const depProbability = intOption(o.extra, 'depPercent', '--dep-percent', 30, 0, 100) / 100;
+  const completing = choiceOption(o.extra, 'complete', '--complete', ['on', 'off'] as const, 'on') === 'on';
+  const drainTimeoutMs = durationMsOption(o.extra, 'drainTimeout', '--drain-timeout', o.quick ? 5_000 : 15_000, 100, 600_000);
   const sb = await openSuiteBackend(o, injected);
   try {
     await sb.backend.reset();
     const seeded = await seedQueue(sb.backend, queue, depProbability, o.seed);
-    const r = await runSuiteAgents(o, sb, { role: 'tasks', label: 'tasks', params: { mix, depProbability, drainTimeoutMs: o.quick ? 5_000 : 15_000 }, finishGraceMs: o.quick ? 10_000 : 20_000 });
+    const r = await runSuiteAgents(o, sb, {
+      role: 'tasks',
+      label: completing ? 'tasks' : 'tasks (claim only)',
+      params: { mix, depProbability, drainTimeoutMs, complete: completing },
+      // The agents' drain runs inside the grace period; 5 s more for reporting.
+      finishGraceMs: drainTimeoutMs + 5_000,
+    });
     const logs = agentLogs<TasksAgentLog>(r);
     const claims: ClaimEvent[] = logs.flatMap((l) => l.claims);
     const completes: CompleteEvent[] = logs.flatMap((l) => l.completes);
     const finalTasks = (await sb.backend.tasks.list()).map((t) => ({ id: t.id, status: t.status, dependsOn: t.dependsOn, claimedBy: t.claimedBy }));
     const drained = !r.aborted && logs.length > 0 && logs.every((l) => l.drained) && r.outcomes.every((a) => a.report !== undefined);
     const checks = checkTaskInvariants({ claims, completes, finalTasks, drained, skewUs: 1_000 });
+    const drainTimedOut = r.counters.drainTimedOut ?? 0;
+    if (!r.aborted && drainTimedOut > 0) replaceCheck(checks, drainFailure(finalTasks, drainTimedOut, drainTimeoutMs));
     const contention = sumStats(r.backendStats, ['tasks.claim']);
     const metrics: Record<string, number> = {
       seededTasks: seeded,
+      completionOn: completing ? 1 : 0,
       tasksTotal: finalTasks.length,
       claims: claims.length,
       claimEmpty: r.counters.claimEmpty ?? 0,
@@ -56,6 +74,23 @@ export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend): Pro
   } finally {
     if (!injected) await closeQuietly(sb.backend);
   }
+}
+
+/** Not drained in time: the "nothing claimable left" invariant went unverified, which fails the run. */
+function drainFailure(finalTasks: ReadonlyArray<{ id: string; status: string; dependsOn: string[] }>, agents: number, timeoutMs: number): CheckResult {
+  const status = new Map(finalTasks.map((t) => [t.id, t.status]));
+  const claimable = finalTasks.filter((t) => t.status === 'pending' && t.dependsOn.every((d) => status.get(d) === 'completed')).length;
+  return {
+    name: 'no claimable task left unclaimed',
+    passed: false,
+    detail: `not verified: ${agents} agent(s) did not drain the queue within --drain-timeout ${timeoutMs} ms (${claimable} tasks still claimable); use a smaller --queue or a longer --drain-timeout`,
+  };
+}
+
+function replaceCheck(checks: CheckResult[], check: CheckResult): void {
+  const i = checks.findIndex((c) => c.name === check.name);
+  if (i >= 0) checks[i] = check;
+  else checks.push(check);
 }
 
 /** Seeds the queue before the agents start: some tasks depend on one or two earlier ones. */
@@ -85,6 +120,8 @@ export const tasksSuite: SuiteDefinition = {
     { flags: '--queue <n>', description: 'tasks seeded before the agents start (default 500, --quick 100)' },
     { flags: '--mix <ops>', description: 'operation weights, e.g. create=35,claim=45,update=20 (default)' },
     { flags: '--dep-percent <n>', description: 'percent of created tasks that depend on earlier ones (default 30)' },
+    { flags: '--complete <on|off>', description: 'off: agents claim and never complete (claim throughput alone; every check still runs) (default on)' },
+    { flags: '--drain-timeout <duration>', description: 'time the agents have to drain the queue after the window; running out fails the run (default 15s, --quick 5s)' },
   ],
   run: (o) => runTasksSuite(o),
 };
