@@ -6,6 +6,7 @@ export default defineConfig({
   oxc: { include: /\.(m?ts|cts|[jt]sx)$/ },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Several suites spawn worker processes and servers; two cores are all this machine has.
     testTimeout: 60_000,
     hookTimeout: 60_000,
