@@ -1,6 +1,6 @@
 /**
  * Every threshold the bottleneck analysis uses, in one table, so that what counts as a
- * bottleneck is read (and changed) in one place and documented from here (docs/readme/reports.md).
+ * bottleneck is read (and changed) in one place and documented from here (docs/reports.md).
  * Warning and critical levels; a figure above `warning` makes a finding, above `critical` a
  * critical one. Sample-size floors keep short or tiny runs from raising findings on noise.
  */

@@ -94,7 +94,7 @@ const SEVERITY_MARK: Record<Finding['severity'], string> = { critical: '🔴 cri
 export function findingsSection(findings: readonly Finding[] | undefined): string[] {
   const lines = ['## Findings', ''];
   if (!findings || findings.length === 0) {
-    lines.push('No bottleneck findings: every figure is within the thresholds (see `docs/readme/reports.md`).', '');
+    lines.push('No bottleneck findings: every figure is within the thresholds (see `docs/reports.md`).', '');
     return lines;
   }
   lines.push(
