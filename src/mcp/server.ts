@@ -17,7 +17,7 @@ import { registerSystemTools } from './tools/system.js';
 
 export const SERVER_NAME = 'swarmperf';
 
-export const DEFAULT_MAX_BENCHMARK_US = 10 * 60_000_000;
+export { DEFAULT_MAX_BENCHMARK_US } from './limits.js';
 
 export function createSwarmperfServer(ctx: ServerContext): McpServer {
   const server = new McpServer(

@@ -13,7 +13,7 @@ import { RealClock } from '../../measure/clock.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import { buildRunResult } from '../../results/run-result.js';
 import type { CheckResult, SuiteResult } from '../../results/schema.js';
-import { HttpTarget, type HttpTargetStats } from '../../targets/http/target.js';
+import type { HttpTargetStats } from '../../targets/http/target.js';
 import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
 import { parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
 import { addHttpFlags, addOpenLoopFlags, resolveHttpTarget, resolveOpenLoopLimits } from './http-options.js';
@@ -45,6 +45,8 @@ export function registerLoadCommand(program: Command): void {
     // A ramp starting from 0/s has nothing to warm up with.
     const warmupUs = mode.kind === 'open' && mode.warmupRate <= 0 ? 0 : o.warmupUs;
 
+    // The HTTP clients (undici among them) load only when a load runs.
+    const { HttpTarget } = await import('../../targets/http/target.js');
     const target = new HttpTarget(spec, { connections: mode.kind === 'closed' ? mode.concurrency : limits.maxInFlight });
     const workload = target.workload();
     const label = mode.kind === 'open' ? `load ${target.operation} @ ${mode.schedule.describe()}` : `load ${target.operation} × ${mode.concurrency}`;

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { RealClock } from '../../measure/clock.js';
 import { buildRunResult } from '../../results/run-result.js';
 import { parseArgsFlag, readArgsFile } from '../../targets/mcp/args.js';
-import { runMcpBench, type McpLoadModel, type McpToolSelection } from '../../targets/mcp/bench.js';
+import type { McpLoadModel, McpToolSelection } from '../../targets/mcp/bench.js';
 import { parseHeader, parseHttpTarget, parseStdioTarget, type McpTargetSpec } from '../../targets/mcp/spec.js';
 import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
 import { collect, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
@@ -43,7 +43,7 @@ export function registerMcpBenchCommand(program: Command): void {
     const clock = new RealClock();
     o.progress.log(`▶ mcp-bench · ${target.display} · ${load.model === 'closed' ? `concurrency ${load.concurrency}` : `rate ${load.rate}/s`} · seed ${o.seed}`);
     const outcome = await withInterrupt(o.progress, (signal) =>
-      runMcpBench({
+      runMcpBenchLazily({
         target,
         tools,
         load,
@@ -128,4 +128,10 @@ function resolveLoad(raw: Record<string, unknown>): McpLoadModel {
     return { model: 'open', rate: parsePositiveNumber('--rate', String(raw.rate)), maxInFlight: parseIntFlag('--max-in-flight', String(raw.maxInFlight), 1, 100_000) };
   }
   return { model: 'closed', concurrency: raw.concurrency !== undefined ? parseIntFlag('--concurrency', String(raw.concurrency), 1, 10_000) : 1 };
+}
+
+/** The MCP SDK client loads only when a benchmark runs, not with every CLI command. */
+async function runMcpBenchLazily(...args: Parameters<typeof import('../../targets/mcp/bench.js').runMcpBench>): ReturnType<typeof import('../../targets/mcp/bench.js').runMcpBench> {
+  const { runMcpBench } = await import('../../targets/mcp/bench.js');
+  return runMcpBench(...args);
 }

@@ -6,8 +6,7 @@ import type { Command } from 'commander';
 import { parseBackendSpec } from '../../targets/backend.js';
 import { ensureDataDir, resolveDataDir } from '../../results/data-dir.js';
 import { historyPathFromOptions } from '../../results/history/store.js';
-import { startHttpServer } from '../../mcp/http.js';
-import { createContext, DEFAULT_MAX_BENCHMARK_US, serveStdio } from '../../mcp/server.js';
+import { DEFAULT_MAX_BENCHMARK_US } from '../../mcp/limits.js';
 import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../parse.js';
 
 export function registerMcpCommand(program: Command): void {
@@ -31,6 +30,8 @@ export function registerMcpCommand(program: Command): void {
       const log = (line: string): void => {
         process.stderr.write(`swarmperf mcp: ${line}\n`);
       };
+      // The MCP SDK and the server load only when the server starts: the rest of the CLI stays fast.
+      const { createContext, serveStdio } = await import('../../mcp/server.js');
       const ctx = createContext({ dataDir, backend, historyPath, maxBenchmarkUs: parsePositiveDurationUs('--max-duration', String(raw.maxDuration ?? DEFAULT_MAX_BENCHMARK_US + 'us')), log });
       if (raw.http === undefined) {
         await serveStdio(ctx);
@@ -39,6 +40,7 @@ export function registerMcpCommand(program: Command): void {
       const port = parseIntFlag('--http', String(raw.http), 0, 65535);
       let handle;
       try {
+        const { startHttpServer } = await import('../../mcp/http.js');
         handle = await startHttpServer(ctx, port);
       } catch (err) {
         const code = (err as { code?: string }).code;

@@ -14,7 +14,6 @@ import { startResourceSampler } from '../../monitor/sampler.js';
 import { buildRunResult } from '../../results/run-result.js';
 import type { SuiteResult } from '../../results/schema.js';
 import { formatRate, formatUs } from '../../report/units.js';
-import { HttpTarget } from '../../targets/http/target.js';
 import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
 import { parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
 import { addHttpFlags, addOpenLoopFlags, resolveHttpTarget, resolveOpenLoopLimits } from './http-options.js';
@@ -53,6 +52,8 @@ export function registerStressCommand(program: Command): void {
     const limits = resolveOpenLoopLimits(raw);
     const spec = await resolveHttpTarget(url, raw);
 
+    // The HTTP clients (undici among them) load only when a load runs.
+    const { HttpTarget } = await import('../../targets/http/target.js');
     const target = new HttpTarget(spec, { connections: limits.maxInFlight });
     const sampler = startResourceSampler({ intervalMs: 1000 });
     const startedAt = new Date();
