@@ -234,9 +234,11 @@ function summarize(rows: HourRow[], by: GroupBy): ToolTimingRow[] {
         count: g.count,
         errors: g.errors,
         errorRate: g.count === 0 ? 0 : g.errors / g.count,
-        p50Ms: ms(g.hist.percentile(50)),
-        p95Ms: ms(g.hist.percentile(95)),
-        p99Ms: ms(g.hist.percentile(99)),
+        // Percentiles are HDR bucket values (within 0.1 %), which can sit just above the exact max
+        // kept beside them; no percentile is reported above the max.
+        p50Ms: ms(Math.min(g.hist.percentile(50), g.maxUs)),
+        p95Ms: ms(Math.min(g.hist.percentile(95), g.maxUs)),
+        p99Ms: ms(Math.min(g.hist.percentile(99), g.maxUs)),
         // The histogram tops out at 1 h; the exact max is kept beside it.
         maxMs: ms(g.maxUs),
         totalMs: ms(g.totalUs),

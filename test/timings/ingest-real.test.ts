@@ -56,8 +56,9 @@ describe('ingest of the real hyrm tool-timing log', () => {
       const r = rows.find((x) => x.tool === tool)!;
       expect(r.totalMs).toBe(total);
       expect(r.maxMs).toBe(max);
-      // HdrHistogram keeps 3 significant digits: p99 within 0.1 % of a value ≤ max.
-      expect(r.p99Ms).toBeLessThanOrEqual(max * 1.001);
+      // HdrHistogram keeps 3 significant digits; no percentile is reported above the exact max.
+      expect(r.p99Ms).toBeLessThanOrEqual(max);
+      expect(r.p99Ms).toBeGreaterThanOrEqual(r.p95Ms);
       expect(r.p50Ms).toBeLessThanOrEqual(r.p95Ms);
     }
     const shares = rows.reduce((s, r) => s + r.share, 0);
