@@ -5,7 +5,10 @@
  *   2. SQLite claim throughput of the tasks suite with 4 agent processes, as a ratio to a bare
  *      better-sqlite3 `UPDATE … RETURNING` claim loop in one process (goal ≥ 0.5×), for the
  *      suite's default claim + complete cycle and its claim-only mode (`--complete off`), each
- *      also against its like-for-like bare loop (claim + complete vs claim only).
+ *      also against its like-for-like bare loop (claim + complete vs claim only) — once per SQLite
+ *      busy-wait strategy (`busyWait=sqlite`: SQLite's sleeping busy handler; `busyWait=spin`: the
+ *      adapter's short jittered pauses), interleaved, with each run's per-agent fairness (min/max
+ *      operations per agent).
  * Agents fork from dist/ (`npm run bench` builds first). Bounded: about 1–2 minutes.
  */
 import Database from 'better-sqlite3';
@@ -18,6 +21,7 @@ import type { SuiteResult } from '../src/results/schema.js';
 import { coordinationSuites } from '../src/suites/coordination/index.js';
 import { runTasksSuite } from '../src/suites/coordination/tasks.js';
 import type { SuiteRunOptions } from '../src/suites/types.js';
+import { BUSY_WAITS, type BusyWait } from '../src/targets/sqlite/connection.js';
 
 const DURATION_US = Number(process.env.BENCH_DURATION_US ?? 1_000_000);
 const root = mkdtempSync(join(tmpdir(), 'swarmperf-bench-coord-'));
@@ -80,8 +84,8 @@ function bareClaimLoop(tasks: number, withComplete: boolean, durationUs: number)
   return rate;
 }
 
-async function main(): Promise<void> {
-  console.log(`Machine: ${process.platform} ${process.arch}, Node ${process.version}; ${DURATION_US / 1e6} s measured per cell, seed 1.\n`);
+/** Table 1: every coordination suite on memory vs sqlite with 1, 4 and 8 agents. */
+async function suitesTable(): Promise<void> {
   console.log('### Suites: memory vs sqlite, 1 / 4 / 8 agents (total ops/s · worst p99; ✗ = a check failed)\n');
   const counts = [1, 4, 8];
   console.log(`| suite | ${counts.flatMap((n) => [`memory ×${n}`, `sqlite ×${n}`]).join(' | ')} |`);
@@ -96,37 +100,58 @@ async function main(): Promise<void> {
     }
     console.log(`| ${suite.name} | ${cells.join(' | ')} |`);
   }
+}
 
+async function main(): Promise<void> {
+  console.log(`Machine: ${process.platform} ${process.arch}, Node ${process.version}; ${DURATION_US / 1e6} s measured per cell, seed 1.\n`);
+  // BENCH_CLAIMS_ONLY=1 skips the suites table (about a minute) to repeat the claim table alone.
+  if (process.env.BENCH_CLAIMS_ONLY !== '1') await suitesTable();
   console.log('\n### SQLite claim throughput: tasks suite, 4 agent processes vs a bare UPDATE … RETURNING loop\n');
   // Queues sized so they outlast the measured window (claimEmpty 0) yet drain afterwards: a run
   // whose drain times out FAILS its "no claimable task left" check rather than skipping it.
   const claimUs = 2_000_000;
-  const agentRun = async (complete: 'on' | 'off', queue: number): Promise<{ rate: number; p99Us: number; conflicts: number; empty: number; ok: boolean; failed: string[]; perAgent: number[] }> => {
-    const r = await runTasksSuite(options('sqlite', 4, { mix: 'claim=100', queue: String(queue), depPercent: '0', complete, drainTimeout: '60s' }, claimUs));
+  type AgentRun = { rate: number; p99Us: number; maxUs: number; conflicts: number; empty: number; ok: boolean; failed: string[]; perAgent: number[] };
+  const agentRun = async (busyWait: BusyWait, complete: 'on' | 'off', queue: number): Promise<AgentRun> => {
+    const extra = { mix: 'claim=100', queue: String(queue), depPercent: '0', complete, drainTimeout: '60s' };
+    const r = await runTasksSuite(options(`sqlite?busyWait=${busyWait}`, 4, extra, claimUs));
     const op = r.operations.find((o) => o.name === 'claim');
     const failed = r.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
     // Per-agent operation counts: SQLite's sleep-based busy handler is not fair, so one agent can
     // starve while the others take the lock — visible here, and it stretches the merged window.
     const perAgent = (r.workers ?? []).map((w) => Number(w.operations ?? 0));
-    return { rate: op?.throughput ?? 0, p99Us: op?.latencyUs.p99 ?? 0, conflicts: r.metrics?.claimConflicts ?? 0, empty: r.metrics?.claimEmpty ?? 0, ok: failed.length === 0, failed, perAgent };
+    return { rate: op?.throughput ?? 0, p99Us: op?.latencyUs.p99 ?? 0, maxUs: op?.latencyUs.max ?? 0, conflicts: r.metrics?.claimConflicts ?? 0, empty: r.metrics?.claimEmpty ?? 0, ok: failed.length === 0, failed, perAgent };
   };
-  const withComplete = await agentRun('on', 100_000);
-  const claimOnly = await agentRun('off', 200_000);
+  // The strategies run back to back within each mode, so a noisy neighbour tends to hit both alike.
+  const withCompleteBy = {} as Record<BusyWait, AgentRun>;
+  const claimOnlyBy = {} as Record<BusyWait, AgentRun>;
+  for (const w of BUSY_WAITS) withCompleteBy[w] = await agentRun(w, 'on', 100_000);
+  for (const w of BUSY_WAITS) claimOnlyBy[w] = await agentRun(w, 'off', 200_000);
   const bare = bareClaimLoop(200_000, false, claimUs);
   const bareWithComplete = bareClaimLoop(200_000, true, claimUs);
   const ratio = (n: number, d: number): string => `${(n / d).toFixed(2)}×`;
   const goal = (n: number): string => `${ratio(n, bare)} ${n / bare >= 0.5 ? '(goal ≥ 0.5× met)' : '(goal ≥ 0.5× NOT met)'}`;
   const mark = (r: { ok: boolean }): string => (r.ok ? '' : ' ✗');
-  console.log('| measure | claims/s | ratio to bare claim-only loop | ratio to like-for-like bare loop |');
-  console.log('|---|---:|---:|---:|');
-  console.log(`| bare loop, 1 process, claim only | ${fmtRate(bare)} | 1.00× | 1.00× |`);
-  console.log(`| bare loop, 1 process, claim + complete | ${fmtRate(bareWithComplete)} | ${ratio(bareWithComplete, bare)} | 1.00× |`);
-  console.log(`| tasks suite, 4 agents, claim + complete each (\`--complete on\`) | ${fmtRate(withComplete.rate)}${mark(withComplete)} | ${goal(withComplete.rate)} | ${ratio(withComplete.rate, bareWithComplete)} (vs bare claim + complete) |`);
-  console.log(`| tasks suite, 4 agents, claim only (\`--complete off\`) | ${fmtRate(claimOnly.rate)}${mark(claimOnly)} | ${goal(claimOnly.rate)} | ${ratio(claimOnly.rate, bare)} (vs bare claim only) |`);
-  for (const [name, r] of [['claim + complete', withComplete], ['claim only', claimOnly]] as const) {
-    console.log(
-      `\n${name}: claim p99 ${fmtUs(r.p99Us)}, claim conflicts (busy retries) ${r.conflicts}, claims that found the queue empty ${r.empty} (each agent's last drain claim is one), operations per agent ${r.perAgent.join(' / ')}, checks ${r.ok ? 'all passed' : `FAILED: ${r.failed.join('; ')}`}`,
-    );
+  // Fairness: the least busy agent's operations over the busiest's (1.00 = equal shares, 0 = one starved).
+  const fairness = (perAgent: number[]): string => (perAgent.length === 0 ? 'n/a' : (Math.min(...perAgent) / Math.max(1, ...perAgent)).toFixed(2));
+  console.log('| measure | claims/s | ratio to bare claim-only loop | ratio to like-for-like bare loop | fairness (min/max ops per agent) |');
+  console.log('|---|---:|---:|---:|---:|');
+  console.log(`| bare loop, 1 process, claim only | ${fmtRate(bare)} | 1.00× | 1.00× | — |`);
+  console.log(`| bare loop, 1 process, claim + complete | ${fmtRate(bareWithComplete)} | ${ratio(bareWithComplete, bare)} | 1.00× | — |`);
+  for (const w of BUSY_WAITS) {
+    const withComplete = withCompleteBy[w];
+    console.log(`| tasks suite, 4 agents, \`busyWait=${w}\`, claim + complete each (\`--complete on\`) | ${fmtRate(withComplete.rate)}${mark(withComplete)} | ${goal(withComplete.rate)} | ${ratio(withComplete.rate, bareWithComplete)} (vs bare claim + complete) | ${fairness(withComplete.perAgent)} |`);
+  }
+  for (const w of BUSY_WAITS) {
+    const claimOnly = claimOnlyBy[w];
+    console.log(`| tasks suite, 4 agents, \`busyWait=${w}\`, claim only (\`--complete off\`) | ${fmtRate(claimOnly.rate)}${mark(claimOnly)} | ${goal(claimOnly.rate)} | ${ratio(claimOnly.rate, bare)} (vs bare claim only) | ${fairness(claimOnly.perAgent)} |`);
+  }
+  console.log(`\nspin / sqlite: claim + complete ${ratio(withCompleteBy.spin.rate, withCompleteBy.sqlite.rate)}, claim only ${ratio(claimOnlyBy.spin.rate, claimOnlyBy.sqlite.rate)}`);
+  for (const w of BUSY_WAITS) {
+    for (const [name, r] of [['claim + complete', withCompleteBy[w]], ['claim only', claimOnlyBy[w]]] as const) {
+      console.log(
+        `\nbusyWait=${w}, ${name}: claim p99 ${fmtUs(r.p99Us)}, max ${fmtUs(r.maxUs)} (a starved agent's wait shows here, not in p99), claim conflicts (busy retries; under spin every short pause counts) ${r.conflicts}, claims that found the queue empty ${r.empty} (each agent's last drain claim is one), operations per agent ${r.perAgent.join(' / ')}, checks ${r.ok ? 'all passed' : `FAILED: ${r.failed.join('; ')}`}`,
+      );
+    }
   }
   rmSync(root, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@
  *   jsonfile                        JSON files under <dataDir>/coordination-json/
  *   jsonfile:DIR                    JSON files under DIR
  *
- * Tuning goes after `?`, e.g. `sqlite:/tmp/x.db?busyTimeout=50&retries=0&pollMs=2`,
+ * Tuning goes after `?`, e.g. `sqlite:/tmp/x.db?busyTimeout=50&retries=0&pollMs=2&busyWait=spin`,
  * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`. Every process that opens the same spec with the
  * same data folder shares the same store (except memory).
  */
@@ -26,11 +26,18 @@ const TUNING: Record<BackendKind, Record<string, string>> = {
   jsonfile: { lockTimeout: 'lockTimeoutMs', staleLock: 'staleLockMs', pollMs: 'pollMs' },
 };
 
+/** Query parameters that name one of a few strategies → option name and the allowed values. */
+const CHOICES: Record<BackendKind, Record<string, { option: string; values: readonly string[] }>> = {
+  memory: {},
+  sqlite: { busyWait: { option: 'busyWait', values: ['sqlite', 'spin'] } },
+  jsonfile: {},
+};
+
 export interface ParsedBackendSpec {
   kind: BackendKind;
   /** Absolute file (sqlite) or folder (jsonfile); undefined for memory. */
   location?: string;
-  tuning: Record<string, number>;
+  tuning: Record<string, number | string>;
 }
 
 const USAGE = 'expected memory, sqlite, sqlite:PATH, jsonfile or jsonfile:DIR (tuning after "?", e.g. sqlite?busyTimeout=50)';
@@ -48,13 +55,21 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
   if (arg !== undefined && arg === '') throw new UsageError(`--backend: "${spec}" has an empty path after ":"; ${USAGE}`);
   if (kind === 'memory' && arg !== undefined) throw new UsageError(`--backend: the memory backend takes no path, got "${spec}"`);
 
-  const tuning: Record<string, number> = {};
+  const tuning: Record<string, number | string> = {};
   if (query !== '') {
     for (const part of query.split('&')) {
       const [name = '', value] = part.split('=', 2);
+      const choice = CHOICES[kind][name];
+      if (choice !== undefined) {
+        if (value === undefined || !choice.values.includes(value)) {
+          throw new UsageError(`--backend: ${name} in "${spec}" must be one of ${choice.values.join(', ')}, got "${value ?? ''}"`);
+        }
+        tuning[choice.option] = value;
+        continue;
+      }
       const option = TUNING[kind][name];
       if (option === undefined) {
-        const known = Object.keys(TUNING[kind]);
+        const known = [...Object.keys(TUNING[kind]), ...Object.keys(CHOICES[kind])];
         throw new UsageError(`--backend: unknown ${kind} option "${name}" in "${spec}"; ${known.length ? `known: ${known.join(', ')}` : 'it takes none'}`);
       }
       if (value === undefined || !/^\d+$/.test(value)) throw new UsageError(`--backend: ${name} in "${spec}" must be a whole number, got "${value ?? ''}"`);

@@ -52,6 +52,8 @@ describe('parseBackendSpec / openBackend', () => {
       tuning: { busyTimeoutMs: 50, retries: 0, pollMs: 2 },
     });
     expect(parseBackendSpec('sqlite?busyTimeout=5', '/data').location).toBe(join('/data', 'coordination.db'));
+    expect(parseBackendSpec('sqlite?busyWait=spin&busyTimeout=20', '/data').tuning).toEqual({ busyWait: 'spin', busyTimeoutMs: 20 });
+    expect(parseBackendSpec('sqlite:/tmp/x.db?busyWait=sqlite', '/data').tuning).toEqual({ busyWait: 'sqlite' });
     expect(parseBackendSpec('jsonfile', '/data')).toEqual({ kind: 'jsonfile', location: join('/data', 'coordination-json'), tuning: {} });
     expect(parseBackendSpec('jsonfile:/tmp/j?lockTimeout=10&staleLock=99', '/data')).toEqual({ kind: 'jsonfile', location: '/tmp/j', tuning: { lockTimeoutMs: 10, staleLockMs: 99 } });
   });
@@ -64,6 +66,11 @@ describe('parseBackendSpec / openBackend', () => {
     ['memory?x=1', /unknown memory option "x".*it takes none/],
     ['sqlite?busyTimeout=-1', /busyTimeout .* must be a whole number/],
     ['jsonfile?busyTimeout=1', /unknown jsonfile option "busyTimeout".*known: lockTimeout/],
+    ['sqlite?busyWait=yield', /busyWait in "sqlite\?busyWait=yield" must be one of sqlite, spin, got "yield"/],
+    ['sqlite?busyWait', /busyWait .* must be one of sqlite, spin, got ""/],
+    ['sqlite?busyWait=SPIN', /must be one of sqlite, spin/],
+    ['jsonfile?busyWait=spin', /unknown jsonfile option "busyWait"/],
+    ['sqlite?busywait=spin', /unknown sqlite option "busywait".*known: busyTimeout, retries, pollMs, retentionMs, busyWait/],
   ])('rejects %j with a UsageError naming --backend', async (spec, message) => {
     const err = await openBackend(spec, '/data').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);

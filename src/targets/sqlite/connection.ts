@@ -3,11 +3,18 @@
  * backend: opening (WAL, synchronous=NORMAL, busy timeout), the schema, and the bounded retry that
  * surfaces SQLITE_BUSY instead of hiding it.
  *
- * Contention model: SQLite's own busy handler waits up to `busyTimeoutMs` inside the call (this
- * blocks the process's event loop, as it does in every better-sqlite3 agent system). If the store is
- * still locked, the operation is retried `retries` more times after a short jittered async backoff,
- * each retry counted per operation; when all fail, a BackendBusyError with code 'SQLITE_BUSY' is
- * thrown and counted under `busy`.
+ * Contention model — one attempt waits for the lock for up to `busyTimeoutMs`, in one of two ways
+ * (`busyWait`), both inside the call (they block the process's event loop, as SQLite's own busy
+ * handler does in every better-sqlite3 agent system):
+ *   - 'sqlite': SQLite's own busy handler (busy_timeout). It sleeps 1, 2, 5, 10 … up to 100 ms
+ *     between tries and queues no one, so under steady contention a process that lost a few times
+ *     sleeps long while the others keep retaking the lock: agents starve.
+ *   - 'spin': busy_timeout 0; on SQLITE_BUSY the adapter itself pauses a short jittered while
+ *     (Atomics.wait, tens to hundreds of µs, growing slowly, capped at 1 ms) and tries again until
+ *     the same budget is spent. Every such try is counted as a retry of the operation.
+ * If the store is still locked after an attempt, the operation is retried `retries` more times
+ * after a short jittered async backoff, each retry counted per operation; when all fail, a
+ * BackendBusyError with code 'SQLITE_BUSY' is thrown and counted under `busy`.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -21,6 +28,29 @@ export interface SqliteTuning {
   busyTimeoutMs: number;
   /** Attempts after the first one when SQLite still reports busy (default 3). */
   retries: number;
+  /** Who waits for a held lock within one attempt: SQLite's busy handler, or the adapter's spin (see above). */
+  busyWait: BusyWait;
+}
+
+export const BUSY_WAITS = ['sqlite', 'spin'] as const;
+export type BusyWait = (typeof BUSY_WAITS)[number];
+
+/**
+ * Spin pauses, µs. The floor stays above a lock hold (~20 µs for one claim) so a waiter does not
+ * burn a core the holder needs (2-core boxes); the ceiling starts low so a waiter is back soon after
+ * the lock frees, grows ×1.25 per busy try so a long hold costs fewer wake-ups, and is capped at
+ * 1 ms — far below SQLite's 100 ms sleeps, which is what lets a waiter that lost keep competing.
+ */
+const SPIN_MIN_US = 20;
+const SPIN_FIRST_CEILING_US = 200;
+const SPIN_MAX_CEILING_US = 1000;
+const SPIN_GROWTH = 1.25;
+
+/** Atomics.wait needs an Int32Array on shared memory; nobody ever notifies it, so it is a precise sleep. */
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+function sleepSyncUs(us: number): void {
+  Atomics.wait(SLEEP_CELL, 0, 0, us / 1000);
 }
 
 const SCHEMA = `
@@ -81,7 +111,8 @@ export class SqliteConnection {
   ) {
     mkdirSync(dirname(path), { recursive: true });
     try {
-      this.db = new Database(path, { timeout: tuning.busyTimeoutMs });
+      // 'spin' waits in the adapter (withRetry), so SQLite must report busy at once.
+      this.db = new Database(path, { timeout: tuning.busyWait === 'spin' ? 0 : tuning.busyTimeoutMs });
     } catch (err) {
       throw new Error(`sqlite backend: cannot open ${path}: ${(err as Error).message}`, { cause: err });
     }
@@ -102,21 +133,48 @@ export class SqliteConnection {
   async withRetry<T>(op: string, fn: () => T): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return fn();
+        return this.tuning.busyWait === 'spin' ? this.spinAttempt(op, fn) : fn();
       } catch (err) {
         if (!isBusyError(err)) throw err;
         if (attempt > this.tuning.retries) {
           this.busyByOp[op] = (this.busyByOp[op] ?? 0) + 1;
-          throw new BackendBusyError('SQLITE_BUSY', op, attempt, `database is locked (${(err as { code: string }).code}, busy_timeout ${this.tuning.busyTimeoutMs} ms)`);
+          const how = this.tuning.busyWait === 'spin' ? `spin wait ${this.tuning.busyTimeoutMs} ms` : `busy_timeout ${this.tuning.busyTimeoutMs} ms`;
+          throw new BackendBusyError('SQLITE_BUSY', op, attempt, `database is locked (${(err as { code: string }).code}, ${how})`);
         }
-        this.retriesByOp[op] = (this.retriesByOp[op] ?? 0) + 1;
+        this.countRetry(op);
         // Jittered exponential backoff (1–2, 1–4, 1–8 ms ...) so retrying processes spread out.
         await delay(1 + Math.floor(Math.random() * 2 ** attempt));
       }
     }
   }
 
-  /** Counts a busy error met outside withRetry (the bus poller retries on its next tick). */
+  /**
+   * One attempt under busyWait 'spin': `fn` is tried, and while SQLite reports busy (busy_timeout 0,
+   * so at once) the process sleeps a short jittered pause and tries again, each try counted, until
+   * `busyTimeoutMs` has passed; then the last busy error is rethrown for withRetry to handle.
+   * Retrying `fn` whole is safe for the same reason withRetry's retries are: a busy statement or
+   * transaction has been rolled back and changed nothing.
+   */
+  private spinAttempt<T>(op: string, fn: () => T): T {
+    let deadlineUs = -1; // set on the first busy: the uncontended path never reads the clock
+    let ceilingUs = SPIN_FIRST_CEILING_US;
+    for (;;) {
+      try {
+        return fn();
+      } catch (err) {
+        if (!isBusyError(err)) throw err;
+        const nowUs = Math.round(performance.now() * 1000);
+        if (deadlineUs < 0) deadlineUs = nowUs + this.tuning.busyTimeoutMs * 1000;
+        if (nowUs >= deadlineUs) throw err;
+        this.countRetry(op);
+        const pauseUs = SPIN_MIN_US + Math.floor(Math.random() * (ceilingUs - SPIN_MIN_US));
+        sleepSyncUs(Math.min(pauseUs, deadlineUs - nowUs));
+        ceilingUs = Math.min(SPIN_MAX_CEILING_US, ceilingUs * SPIN_GROWTH);
+      }
+    }
+  }
+
+  /** Counts one retry of `op` (also a busy error met outside withRetry: the bus poller retries on its next tick). */
   countRetry(op: string): void {
     this.retriesByOp[op] = (this.retriesByOp[op] ?? 0) + 1;
   }

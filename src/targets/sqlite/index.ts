@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Backend, BackendStats } from '../ports.js';
 import type { AdapterOptions } from '../options.js';
 import { SqliteMessageBus } from './bus.js';
-import { SqliteConnection } from './connection.js';
+import { SqliteConnection, type BusyWait } from './connection.js';
 import { SqliteLeaderElection } from './election.js';
 import { SqliteMemoryStore } from './memory-store.js';
 import { SqliteAgentRegistry } from './registry.js';
@@ -18,13 +18,15 @@ export interface SqliteBackendOptions extends AdapterOptions {
   busyTimeoutMs?: number;
   /** Retries after SQLITE_BUSY outlasts the busy timeout. Default 3. */
   retries?: number;
+  /** Who waits for a held lock within one attempt: 'sqlite' (its busy handler) or 'spin' (the adapter). */
+  busyWait?: BusyWait;
   /** Bus subscriber poll period, ms. Default 1. */
   pollMs?: number;
   /** Bus message retention, ms. Default 60 000. */
   retentionMs?: number;
 }
 
-export const SQLITE_DEFAULTS = { busyTimeoutMs: 1000, retries: 3, pollMs: 1, retentionMs: 60_000 } as const;
+export const SQLITE_DEFAULTS = { busyTimeoutMs: 1000, retries: 3, busyWait: 'sqlite', pollMs: 1, retentionMs: 60_000 } as const;
 
 export class SqliteBackend implements Backend {
   readonly name: string;
@@ -61,6 +63,7 @@ export class SqliteBackend implements Backend {
     const conn = new SqliteConnection(path, {
       busyTimeoutMs: options.busyTimeoutMs ?? SQLITE_DEFAULTS.busyTimeoutMs,
       retries: options.retries ?? SQLITE_DEFAULTS.retries,
+      busyWait: options.busyWait ?? SQLITE_DEFAULTS.busyWait,
     });
     try {
       await conn.init();
