@@ -5,7 +5,7 @@
  * figure for the same setup. Prints a markdown table.
  */
 import { runElectionScenario } from '../src/consensus/bench/election.js';
-import type { RaftSetup } from '../src/consensus/bench/common.js';
+import { raftSetup, type RaftSetup } from '../src/consensus/bench/common.js';
 import { runWorkloadScenario, type WorkloadOptions } from '../src/consensus/bench/workload.js';
 import { runRealScenario } from '../src/consensus/real/run-real.js';
 import { Rng } from '../src/measure/rng.js';
@@ -81,20 +81,7 @@ function naiveQueue(total: number, pending: number): number {
   return delivered / ((performance.now() - t0) / 1000);
 }
 
-const setup = (nodes: number): RaftSetup => ({
-  nodes,
-  seed: 42,
-  latency: parseLatency('uniform:5ms-10ms'),
-  loss: 0,
-  duplicate: 0,
-  reorder: 0,
-  electionTimeoutUs: [150_000, 300_000],
-  heartbeatUs: 75_000,
-  preVote: false,
-  checkQuorum: true,
-  batch: true,
-  maxEntriesPerAppend: 256,
-});
+const setup = (nodes: number): RaftSetup => raftSetup(nodes, 42, parseLatency('uniform:5ms-10ms'));
 
 async function main(): Promise<void> {
   const rows: string[][] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runElectionScenario } from '../../src/consensus/bench/election.js';
-import type { RaftSetup } from '../../src/consensus/bench/common.js';
+import { raftSetup, type RaftSetup } from '../../src/consensus/bench/common.js';
 import { runWorkloadScenario, type WorkloadOptions } from '../../src/consensus/bench/workload.js';
 import { runRealScenario } from '../../src/consensus/real/run-real.js';
 import { main } from '../../src/cli/main.js';
@@ -12,21 +12,7 @@ import { silentProgress } from '../../src/report/progress.js';
 import { parseFaultSchedule } from '../../src/sim/faults.js';
 import { parseLatency } from '../../src/sim/latency.js';
 
-const setup = (nodes: number, extra: Partial<RaftSetup> = {}): RaftSetup => ({
-  nodes,
-  seed: 99,
-  latency: parseLatency('uniform:2ms-4ms'),
-  loss: 0,
-  duplicate: 0,
-  reorder: 0,
-  electionTimeoutUs: [150_000, 300_000],
-  heartbeatUs: 75_000,
-  preVote: false,
-  checkQuorum: true,
-  batch: true,
-  maxEntriesPerAppend: 256,
-  ...extra,
-});
+const setup = (nodes: number, extra: Partial<RaftSetup> = {}): RaftSetup => raftSetup(nodes, 99, parseLatency('uniform:2ms-4ms'), extra);
 const run = { intervalUs: 1_000_000, progress: silentProgress };
 const workload = (scenario: WorkloadOptions['scenario'], extra: Partial<WorkloadOptions> = {}): WorkloadOptions => ({
   scenario,

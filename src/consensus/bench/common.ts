@@ -36,6 +36,28 @@ export interface RaftSetup {
   processing?: { perMessageUs: number; perEntryUs: number };
 }
 
+/**
+ * A setup with the Raft paper's defaults (150–300 ms election timeout, heartbeat half its minimum,
+ * check-quorum, batching, a clean network), overridable per field: for benchmarks and tests.
+ */
+export function raftSetup(nodes: number, seed: number, latency: LatencySpec, overrides: Partial<RaftSetup> = {}): RaftSetup {
+  return {
+    nodes,
+    seed,
+    latency,
+    loss: 0,
+    duplicate: 0,
+    reorder: 0,
+    electionTimeoutUs: [150_000, 300_000],
+    heartbeatUs: 75_000,
+    preVote: false,
+    checkQuorum: true,
+    batch: true,
+    maxEntriesPerAppend: 256,
+    ...overrides,
+  };
+}
+
 export interface ScenarioRun {
   intervalUs: number;
   signal?: AbortSignal;
