@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock } from '../src/measure/clock.js';
 import { silentProgress } from '../src/report/progress.js';
+import { formatRate, formatUs } from '../src/report/units.js';
 import type { SuiteResult } from '../src/results/schema.js';
 import { coordinationSuites } from '../src/suites/coordination/index.js';
 import { runTasksSuite } from '../src/suites/coordination/tasks.js';
@@ -49,9 +50,6 @@ function summary(r: SuiteResult): { opsPerSec: number; p99Us: number; ok: boolea
   const p99Us = Math.max(0, ...r.operations.filter((op) => op.name !== 'failover').map((op) => op.latencyUs.p99));
   return { opsPerSec: count / seconds, p99Us, ok: r.checks.every((c) => c.passed) };
 }
-
-const fmtRate = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
-const fmtUs = (us: number): string => (us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us} µs`);
 
 /** A bare claim loop: one process, one connection, the same pragmas as the sqlite backend. */
 function bareClaimLoop(tasks: number, withComplete: boolean, durationUs: number): number {
@@ -95,7 +93,7 @@ async function suitesTable(): Promise<void> {
     for (const n of counts) {
       for (const backend of ['memory', 'sqlite']) {
         const r = summary(await suite.run(options(backend, n)));
-        cells.push(`${fmtRate(r.opsPerSec)}/s · ${fmtUs(r.p99Us)}${r.ok ? '' : ' ✗'}`);
+        cells.push(`${formatRate(r.opsPerSec)} · ${formatUs(r.p99Us)}${r.ok ? '' : ' ✗'}`);
       }
     }
     console.log(`| ${suite.name} | ${cells.join(' | ')} |`);
@@ -135,21 +133,21 @@ async function main(): Promise<void> {
   const fairness = (perAgent: number[]): string => (perAgent.length === 0 ? 'n/a' : (Math.min(...perAgent) / Math.max(1, ...perAgent)).toFixed(2));
   console.log('| measure | claims/s | ratio to bare claim-only loop | ratio to like-for-like bare loop | fairness (min/max ops per agent) |');
   console.log('|---|---:|---:|---:|---:|');
-  console.log(`| bare loop, 1 process, claim only | ${fmtRate(bare)} | 1.00× | 1.00× | — |`);
-  console.log(`| bare loop, 1 process, claim + complete | ${fmtRate(bareWithComplete)} | ${ratio(bareWithComplete, bare)} | 1.00× | — |`);
+  console.log(`| bare loop, 1 process, claim only | ${formatRate(bare)} | 1.00× | 1.00× | — |`);
+  console.log(`| bare loop, 1 process, claim + complete | ${formatRate(bareWithComplete)} | ${ratio(bareWithComplete, bare)} | 1.00× | — |`);
   for (const w of BUSY_WAITS) {
     const withComplete = withCompleteBy[w];
-    console.log(`| tasks suite, 4 agents, \`busyWait=${w}\`, claim + complete each (\`--complete on\`) | ${fmtRate(withComplete.rate)}${mark(withComplete)} | ${goal(withComplete.rate)} | ${ratio(withComplete.rate, bareWithComplete)} (vs bare claim + complete) | ${fairness(withComplete.perAgent)} |`);
+    console.log(`| tasks suite, 4 agents, \`busyWait=${w}\`, claim + complete each (\`--complete on\`) | ${formatRate(withComplete.rate)}${mark(withComplete)} | ${goal(withComplete.rate)} | ${ratio(withComplete.rate, bareWithComplete)} (vs bare claim + complete) | ${fairness(withComplete.perAgent)} |`);
   }
   for (const w of BUSY_WAITS) {
     const claimOnly = claimOnlyBy[w];
-    console.log(`| tasks suite, 4 agents, \`busyWait=${w}\`, claim only (\`--complete off\`) | ${fmtRate(claimOnly.rate)}${mark(claimOnly)} | ${goal(claimOnly.rate)} | ${ratio(claimOnly.rate, bare)} (vs bare claim only) | ${fairness(claimOnly.perAgent)} |`);
+    console.log(`| tasks suite, 4 agents, \`busyWait=${w}\`, claim only (\`--complete off\`) | ${formatRate(claimOnly.rate)}${mark(claimOnly)} | ${goal(claimOnly.rate)} | ${ratio(claimOnly.rate, bare)} (vs bare claim only) | ${fairness(claimOnly.perAgent)} |`);
   }
   console.log(`\nspin / sqlite: claim + complete ${ratio(withCompleteBy.spin.rate, withCompleteBy.sqlite.rate)}, claim only ${ratio(claimOnlyBy.spin.rate, claimOnlyBy.sqlite.rate)}`);
   for (const w of BUSY_WAITS) {
     for (const [name, r] of [['claim + complete', withCompleteBy[w]], ['claim only', claimOnlyBy[w]]] as const) {
       console.log(
-        `\nbusyWait=${w}, ${name}: claim p99 ${fmtUs(r.p99Us)}, max ${fmtUs(r.maxUs)} (a starved agent's wait shows here, not in p99), claim conflicts (busy retries; under spin every short pause counts) ${r.conflicts}, claims that found the queue empty ${r.empty} (each agent's last drain claim is one), operations per agent ${r.perAgent.join(' / ')}, checks ${r.ok ? 'all passed' : `FAILED: ${r.failed.join('; ')}`}`,
+        `\nbusyWait=${w}, ${name}: claim p99 ${formatUs(r.p99Us)}, max ${formatUs(r.maxUs)} (a starved agent's wait shows here, not in p99), claim conflicts (busy retries; under spin every short pause counts) ${r.conflicts}, claims that found the queue empty ${r.empty} (each agent's last drain claim is one), operations per agent ${r.perAgent.join(' / ')}, checks ${r.ok ? 'all passed' : `FAILED: ${r.failed.join('; ')}`}`,
       );
     }
   }

@@ -261,7 +261,7 @@ function operationFindings(suite: SuiteResult, op: OperationResult): Finding[] {
   const contention = contentionOf(op);
   if (contention.total > 0) {
     const share = contention.total / Math.max(1, op.count);
-    const sev: Severity = share > T.contentionShare.critical ? 'critical' : share > T.contentionShare.warning ? 'warning' : 'info';
+    const sev: Severity = level(share, T.contentionShare) ?? 'info';
     out.push(
       finding(
         'lock-contention',
@@ -333,7 +333,7 @@ function suiteContentionFindings(suite: SuiteResult): Finding[] {
   for (const [name, value] of Object.entries(suite.metrics)) {
     if (!/conflict|busy|locked|contention/i.test(name) || !(value > 0) || !Number.isInteger(value)) continue;
     const share = totalOps > 0 ? value / totalOps : 0;
-    const sev: Severity = share > T.contentionShare.critical ? 'critical' : share > T.contentionShare.warning ? 'warning' : 'info';
+    const sev: Severity = level(share, T.contentionShare) ?? 'info';
     out.push(
       finding(
         'lock-contention',

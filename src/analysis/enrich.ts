@@ -4,12 +4,12 @@
  * twice gives the same result.
  */
 import type { Enricher } from '../results/pipeline.js';
-import type { RunResult } from '../results/schema.js';
+import type { Finding, RunResult } from '../results/schema.js';
 import { findBottlenecks, FINDING_KINDS } from './bottlenecks.js';
 
 const OURS = new Set<string>(FINDING_KINDS);
 
-export function withBottleneckFindings(run: RunResult): RunResult['findings'] {
+export function withBottleneckFindings(run: RunResult): Finding[] {
   const others = (run.findings ?? []).filter((f) => !OURS.has(f.kind));
   return [...findBottlenecks(run), ...others];
 }

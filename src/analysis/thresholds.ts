@@ -54,5 +54,5 @@ export const BOTTLENECK_THRESHOLDS = {
 
 export type BottleneckThresholds = typeof BOTTLENECK_THRESHOLDS;
 
-/** Error reasons (and suite metric names) that mean lock contention rather than a failure. */
+/** Error reasons that mean lock contention rather than a failure (suite counters: see suiteContentionFindings). */
 export const CONTENTION_PATTERN = /busy|locked|lock|conflict|contention|deadlock|serializ|retry/i;

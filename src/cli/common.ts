@@ -89,6 +89,28 @@ export function resolveCommon(raw: CommonRawOptions & Record<string, unknown>): 
   return options;
 }
 
+/**
+ * The measurement settings a suite or load model takes straight from the common flags (the
+ * fields SuiteRunOptions and McpBenchOptions share).
+ */
+export function measurementOptions(o: CommonOptions): {
+  durationUs: number;
+  warmupUs: number;
+  intervalUs: number;
+  iterations?: number;
+  seed: number;
+  progress: ProgressSink;
+} {
+  return {
+    durationUs: o.durationUs,
+    warmupUs: o.warmupUs,
+    intervalUs: o.intervalUs,
+    ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
+    seed: o.seed,
+    progress: o.progress,
+  };
+}
+
 /** The config block recorded in the RunResult for the common flags. */
 export function commonConfig(o: CommonOptions): Record<string, unknown> {
   const config: Record<string, unknown> = {

@@ -14,11 +14,12 @@
  */
 import { parseDurationUs, UsageError } from '../cli/parse.js';
 import type { LatencyStats, OperationResult } from '../results/schema.js';
-import { holds } from '../measure/threshold.js';
+import { holds, type ThresholdOp } from '../measure/threshold.js';
+import { formatUs } from '../report/units.js';
 
 export const DEFAULT_SLO = 'p99<100ms,success>=99%';
 
-type Comparator = '<' | '<=' | '>' | '>=';
+type Comparator = Exclude<ThresholdOp, '=='>;
 const LATENCY_METRICS = ['p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'p9999', 'max', 'mean'] as const;
 type LatencyMetric = (typeof LATENCY_METRICS)[number];
 const RATIO_METRICS = ['success', 'errors', 'dropped', 'throughput'] as const;
@@ -96,14 +97,15 @@ function parseClause(where: string, part: string): SloClause {
 
 /** The measured value a clause compares (µs or a fraction); undefined when it does not apply. */
 export function sloMeasuredValue(clause: SloClause, s: SloSubject): number | undefined {
-  const attempted = s.count + s.dropped;
   switch (clause.metric) {
     case 'success':
-      return attempted === 0 ? 0 : (s.count - s.errors) / attempted;
+      return successRate(s.count, s.errors, s.dropped);
     case 'errors':
       return s.count === 0 ? 0 : s.errors / s.count;
-    case 'dropped':
+    case 'dropped': {
+      const attempted = s.count + s.dropped;
       return attempted === 0 ? 0 : s.dropped / attempted;
+    }
     case 'throughput':
       return s.intendedRate === undefined || s.intendedRate <= 0 ? undefined : s.throughput / s.intendedRate;
     default:
@@ -111,10 +113,15 @@ export function sloMeasuredValue(clause: SloClause, s: SloSubject): number | und
   }
 }
 
+/** Share of attempts (completed + dropped) that succeeded; 0 when nothing was attempted. */
+export function successRate(count: number, errors: number, dropped: number): number {
+  const attempted = count + dropped;
+  return attempted === 0 ? 0 : (count - errors) / attempted;
+}
 
 function formatValue(clause: SloClause, value: number): string {
   if ((RATIO_METRICS as readonly string[]).includes(clause.metric)) return `${(value * 100).toFixed(2)}%`;
-  return value >= 1000 ? `${(value / 1000).toFixed(1)}ms` : `${Math.round(value)}us`;
+  return formatUs(value);
 }
 
 export function evaluateSlo(slo: Slo, subject: SloSubject): SloVerdict {

@@ -17,7 +17,7 @@ import type { IntervalResult, OperationResult, StressInfo } from '../results/sch
 import { silentProgress, type ProgressSink } from '../report/progress.js';
 import { runMeasuredPhase } from './execute.js';
 import { constantRate, runOpenLoop } from './open-loop.js';
-import { evaluateSloOnOperations, type Slo } from './slo.js';
+import { evaluateSloOnOperations, successRate, type Slo } from './slo.js';
 import type { Workload } from './types.js';
 
 export type RateGrowth = { factor: number } | { step: number };
@@ -89,8 +89,7 @@ export interface StressOutcome {
 
 export function nextRate(rate: number, growth: RateGrowth, maxRate: number): number {
   const raw = 'factor' in growth ? rate * growth.factor : rate + growth.step;
-  // Rates are reported and compared: keep them readable (3 significant digits, at least whole).
-  const rounded = raw >= 100 ? roundSignificant(raw, 3) : Math.round(raw * 100) / 100;
+  const rounded = roundRate(raw);
   return Math.min(maxRate, rounded > rate ? rounded : raw);
 }
 
@@ -129,7 +128,7 @@ export async function runStress(workload: Workload, options: StressOptions, ctx:
       phase,
       rate,
       throughput: out.operations.reduce((a, o) => a + o.throughput, 0),
-      successRate: completed + dropped === 0 ? 0 : (completed - errors) / (completed + dropped),
+      successRate: successRate(completed, errors, dropped),
       p99Us: out.operations.reduce((m, o) => Math.max(m, o.latencyUs.p99), 0),
       dropped,
       passed: verdict.passed && !out.aborted,
@@ -197,11 +196,10 @@ export async function runStress(workload: Workload, options: StressOptions, ctx:
     const info: StressInfo = {
       steps: steps.map((s) => {
         const own = s.operations.find((o) => o.name === op.name);
-        const attempted = own ? own.count + own.dropped : 0;
         return {
           rate: s.rate,
           throughput: own?.throughput ?? 0,
-          successRate: own && attempted > 0 ? (own.count - own.errors) / attempted : 0,
+          successRate: own ? successRate(own.count, own.errors, own.dropped) : 0,
           p99Us: own?.latencyUs.p99 ?? 0,
           passed: s.passed,
           violations: s.brokenClauses,
@@ -229,6 +227,7 @@ export async function runStress(workload: Workload, options: StressOptions, ctx:
   };
 }
 
+/** Rates are reported and compared: keep them readable (3 significant digits from 100 up, else 2 decimals). */
 function roundRate(x: number): number {
   return x >= 100 ? roundSignificant(x, 3) : Math.round(x * 100) / 100;
 }

@@ -50,16 +50,16 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startHttpServer(ctx: ServerContext, port: number): Promise<HttpServerHandle> {
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; close: () => Promise<void> }>();
-  let boundPort = port;
-  const allowedHosts = (): Set<string> => new Set([`${HOST}:${boundPort}`, `localhost:${boundPort}`]);
-  const allowedOrigins = (): Set<string> => new Set([`http://${HOST}:${boundPort}`, `http://localhost:${boundPort}`]);
+  // Filled in once the port is bound (a request cannot arrive before).
+  let allowedHosts = new Set<string>();
+  let allowedOrigins = new Set<string>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', `http://${HOST}`);
     if (url.pathname !== MCP_PATH) return jsonRpcError(res, 404, -32000, `not found: the MCP endpoint is ${MCP_PATH}`);
-    if (!allowedHosts().has(req.headers.host ?? '')) return jsonRpcError(res, 403, -32000, `forbidden: Host "${req.headers.host ?? ''}" is not this loopback server`);
+    if (!allowedHosts.has(req.headers.host ?? '')) return jsonRpcError(res, 403, -32000, `forbidden: Host "${req.headers.host ?? ''}" is not this loopback server`);
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins().has(origin)) return jsonRpcError(res, 403, -32000, `forbidden: Origin "${origin}" is not allowed`);
+    if (origin !== undefined && !allowedOrigins.has(origin)) return jsonRpcError(res, 403, -32000, `forbidden: Origin "${origin}" is not allowed`);
 
     const sessionHeader = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
@@ -116,7 +116,9 @@ export async function startHttpServer(ctx: ServerContext, port: number): Promise
       resolve();
     });
   });
-  boundPort = (http.address() as AddressInfo).port;
+  const boundPort = (http.address() as AddressInfo).port;
+  allowedHosts = new Set([`${HOST}:${boundPort}`, `localhost:${boundPort}`]);
+  allowedOrigins = new Set([`http://${HOST}:${boundPort}`, `http://localhost:${boundPort}`]);
   const url = `http://${HOST}:${boundPort}${MCP_PATH}`;
   return {
     port: boundPort,

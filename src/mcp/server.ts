@@ -17,8 +17,6 @@ import { registerSystemTools } from './tools/system.js';
 
 export const SERVER_NAME = 'swarmperf';
 
-export { DEFAULT_MAX_BENCHMARK_US } from './limits.js';
-
 export function createSwarmperfServer(ctx: ServerContext): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, version: swarmperfVersion() },

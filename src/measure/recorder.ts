@@ -60,7 +60,6 @@ export class Recorder {
   private readonly ops = new Map<string, OperationState>();
   private finished = false;
   // The hot path usually records the same operation again: skip the map lookup then.
-  private lastName: string | undefined;
   private lastOp: OperationState | undefined;
   private endUs: number | undefined;
 
@@ -91,8 +90,8 @@ export class Recorder {
     const op = this.op(name);
     op.errors++;
     op.errorReasons.set(reason, (op.errorReasons.get(reason) ?? 0) + 1);
-    const w = this.windowFor(op, atUs);
-    w.errors++;
+    // record() just opened (or kept) the window this completion falls in.
+    (op.window as WindowState).errors++;
   }
 
   recordDropped(name: string, n = 1): void {
@@ -137,7 +136,7 @@ export class Recorder {
     const intervals: IntervalResult[] = [];
     for (const op of this.ops.values()) {
       // Close every window up to the end so that stalls show as windows with zero throughput.
-      this.rollTo(op, lastWindow + 1, endUs);
+      this.rollTo(op, lastWindow + 1);
       intervals.push(...op.intervals);
       operations.push(this.operationResult(op, durationUs));
       op.latency.destroy();
@@ -177,14 +176,13 @@ export class Recorder {
   }
 
   private op(name: string): OperationState {
-    if (name === this.lastName && this.lastOp) return this.lastOp;
+    if (this.lastOp?.name === name) return this.lastOp;
     let op = this.ops.get(name);
     if (!op) {
       if (this.finished) throw new Error('Recorder already finished');
       op = new OperationState(name);
       this.ops.set(name, op);
     }
-    this.lastName = name;
     this.lastOp = op;
     return op;
   }
@@ -199,15 +197,17 @@ export class Recorder {
     const i = op.seen++;
     if (i < k) {
       op.reservoir.push(value);
-      if (i === k - 1) {
-        op.weight = Math.exp(Math.log(this.random()) / k);
-        op.nextKeep = i + Math.floor(Math.log(this.random()) / Math.log(1 - op.weight)) + 1;
-      }
+      if (i === k - 1) this.skipAhead(op, i);
       return;
     }
     if (i < op.nextKeep) return;
     op.reservoir[Math.floor(this.rng.next() * k)] = value;
-    op.weight *= Math.exp(Math.log(this.random()) / k);
+    this.skipAhead(op, i);
+  }
+
+  /** Algorithm L's step after sample `i` filled or replaced a slot: shrink the weight, draw the next index kept. */
+  private skipAhead(op: OperationState, i: number): void {
+    op.weight *= Math.exp(Math.log(this.random()) / this.reservoirSize);
     op.nextKeep = i + Math.floor(Math.log(this.random()) / Math.log(1 - op.weight)) + 1;
   }
 
@@ -222,12 +222,12 @@ export class Recorder {
     // Fast path: still inside the open window (one comparison, no division).
     if (op.window && atUs < op.windowEndUs) return op.window;
     const index = Math.max(0, Math.floor((atUs - this.startUs) / this.intervalUs));
-    if (index > op.windowIndex || !op.window) this.rollTo(op, index, atUs);
+    if (index > op.windowIndex || !op.window) this.rollTo(op, index);
     return op.window as WindowState;
   }
 
   /** Closes windows before `index` (emitting empty ones for gaps) and opens window `index`. */
-  private rollTo(op: OperationState, index: number, _atUs: number): void {
+  private rollTo(op: OperationState, index: number): void {
     const closing = op.window;
     if (closing) {
       for (let i = op.windowIndex; i < index; i++) {

@@ -34,9 +34,12 @@ export function sorted(values: readonly number[]): number[] {
 export function percentileSorted(sortedValues: ArrayLike<number>, p: number): number {
   const n = sortedValues.length;
   if (n === 0) return NaN;
-  if (p <= 0) return sortedValues[0] as number;
-  const rank = Math.ceil((p / 100) * n);
-  return sortedValues[Math.min(n, Math.max(1, rank)) - 1] as number;
+  return sortedValues[nearestRankIndex(n, p)] as number;
+}
+
+/** 0-based index of the nearest-rank p-th percentile among n sorted values (n ≥ 1). */
+function nearestRankIndex(n: number, p: number): number {
+  return p <= 0 ? 0 : Math.min(n, Math.max(1, Math.ceil((p / 100) * n))) - 1;
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -213,10 +216,8 @@ export function selectKth(a: Float64Array, k: number, n = a.length): number {
 
 /** Nearest-rank percentile by selection (no sort); reorders `a`. Same value as percentileSorted. */
 export function percentileSelect(a: Float64Array, p: number): number {
-  const n = a.length;
-  if (n === 0) return NaN;
-  const rank = p <= 0 ? 1 : Math.min(n, Math.max(1, Math.ceil((p / 100) * n)));
-  return selectKth(a, rank - 1);
+  if (a.length === 0) return NaN;
+  return selectKth(a, nearestRankIndex(a.length, p));
 }
 
 /**

@@ -6,11 +6,12 @@
  * is embedded as JSON (escaped for <script>) so the page carries its own data.
  */
 import type { Finding, RunResult, SuiteResult } from '../results/schema.js';
-import { formatMetricValue } from '../results/metrics.js';
+import { formatMetricValue, isWorse } from '../results/metrics.js';
 import { reportCharts, type ChartSpec } from './charts/run-charts.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 import type { ReportInput, TrendSeries } from './model.js';
-import { formatBytes, formatCount, formatRate, formatUs } from './units.js';
+import { OPERATION_COLUMNS, operationRow } from './terminal.js';
+import { formatBytes, formatRate, formatUs } from './units.js';
 
 const CSS = `
 :root { color-scheme: light; }
@@ -107,19 +108,11 @@ function suiteHtml(suite: SuiteResult, charts: ChartSpec[]): string {
   const parts = [`<h3>${h(suite.name)} <span class="muted">(${h(suite.backend)})</span></h3>`];
   parts.push(
     table(
-      ['operation', 'count', 'errors', 'dropped', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'max'],
-      suite.operations.map((op) => [
-        td(h(op.name), 'name'),
-        td(formatCount(op.count)),
-        td(formatCount(op.errors)),
-        td(formatCount(op.dropped)),
-        td(formatRate(op.throughput)),
-        td(formatUs(op.latencyUs.p50)),
-        td(formatUs(op.latencyUs.p90)),
-        td(formatUs(op.latencyUs.p99)),
-        td(formatUs(op.latencyUs.p999)),
-        td(formatUs(op.latencyUs.max)),
-      ]),
+      [...OPERATION_COLUMNS],
+      suite.operations.map((op) => {
+        const [name, ...figures] = operationRow(op, h);
+        return [td(name as string, 'name'), ...figures.map((f) => td(f))];
+      }),
     ),
   );
   const service = suite.operations.filter((op) => op.serviceTimeUs);
@@ -175,7 +168,7 @@ function trendsHtml(trends: readonly TrendSeries[], charts: ChartSpec[]): string
     const fmt = (v: number): string => formatMetricValue(v, t.unit);
     const last = t.points[t.points.length - 1]!.value;
     const change = t.lastChange;
-    const worse = change !== undefined && (t.direction === 'smaller' ? change > 0 : change < 0);
+    const worse = change !== undefined && isWorse(t.direction, 0, change);
     const cls = change === undefined || Math.abs(change) < 0.05 ? '' : worse ? 'worse' : 'better';
     return [
       td(h(t.metric), 'name'),

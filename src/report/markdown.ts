@@ -4,7 +4,7 @@
  * (returned as files for the caller to write) or Mermaid xychart blocks inline (for stdout, or
  * where SVG files cannot travel). Every outside name goes through escapeMarkdown/markdownCode.
  */
-import { formatMetricValue } from '../results/metrics.js';
+import { formatMetricValue, isWorse } from '../results/metrics.js';
 import type { Finding, RunResult, SuiteResult } from '../results/schema.js';
 import { reportCharts, type ChartSpec } from './charts/run-charts.js';
 import { escapeMarkdown as md, fileSlug, markdownCode as code } from './escape.js';
@@ -124,7 +124,7 @@ export function trendsSection(trends: readonly TrendSeries[]): string[] {
       ['metric', 'runs', 'first', 'baseline', 'latest', 'latest vs baseline', 'change points'],
       trends.map((t) => {
         const fmt = (v: number): string => formatMetricValue(v, t.unit);
-        const worse = t.lastChange !== undefined && (t.direction === 'smaller' ? t.lastChange > 0 : t.lastChange < 0);
+        const worse = t.lastChange !== undefined && isWorse(t.direction, 0, t.lastChange);
         const change = pctChange(t.lastChange);
         return [
           md(t.metric),

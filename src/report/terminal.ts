@@ -21,7 +21,12 @@ export function operationRow(op: OperationResult, escapeName: (name: string) => 
   ];
 }
 
-export function table(headers: string[], rows: string[][], alignLeft = 1): string {
+/**
+ * A plain-text table for the terminal. Every cell is escaped here, once for every command that
+ * prints one: names from imported runs, logs and tags may hold control characters.
+ */
+export function table(headers: string[], rawRows: string[][], alignLeft = 1): string {
+  const rows = rawRows.map((r) => r.map(escapeTerminal));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (cells: string[]): string =>
     cells.map((c, i) => (i < alignLeft ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
@@ -29,7 +34,7 @@ export function table(headers: string[], rows: string[][], alignLeft = 1): strin
 }
 
 export function formatSuite(suite: SuiteResult): string {
-  const rows = suite.operations.map((op) => operationRow(op, escapeTerminal));
+  const rows = suite.operations.map((op) => operationRow(op, (name) => name));
   const lines = [`■ ${escapeTerminal(suite.name)} (${escapeTerminal(suite.backend)})`, table([...OPERATION_COLUMNS], rows)];
   const withService = suite.operations.filter((op) => op.serviceTimeUs);
   if (withService.length > 0) {

@@ -5,7 +5,7 @@
  */
 import { mad, median } from '../measure/stats.js';
 import type { HistoryStore, ListOptions, SeriesPoint } from './history/store.js';
-import { metricInfo, metricMatcher, type Direction, type MetricUnit } from './metrics.js';
+import { isWorse, metricInfo, metricMatcher, type Direction, type MetricUnit } from './metrics.js';
 
 export interface Anomaly {
   metric: string;
@@ -46,7 +46,7 @@ export interface AnomalyOptions {
  */
 const MAD_FLOOR = 0.01;
 
-/** Judges one value against earlier values; undefined when there is too little history. */
+/** Judges one value against earlier values (the caller makes sure there are enough of them). */
 export function judge(value: number, earlier: readonly number[], threshold = 3.5): { median: number; mad: number; z: number; outlier: boolean } {
   const m = median(earlier);
   const d = Math.max(mad(earlier), Math.abs(m) * MAD_FLOOR);
@@ -66,7 +66,7 @@ export function seriesAnomalies(metric: string, points: readonly SeriesPoint[], 
     if (earlier.length < minHistory) continue;
     const j = judge(p.value, earlier, options.threshold ?? 3.5);
     if (!j.outlier) continue;
-    const worse = info.direction === 'smaller' ? j.z > 0 : j.z < 0;
+    const worse = isWorse(info.direction, j.median, p.value);
     if (options.worseOnly && !worse) continue;
     out.push({ metric, unit: info.unit, direction: info.direction, runId: p.runId, at: p.at, value: p.value, median: j.median, mad: j.mad, z: j.z, worse, historySize: earlier.length });
   }

@@ -13,7 +13,7 @@
  *
  * By default the statistic runs on the ranks of the values, not the values: CI machines produce
  * occasional 3× outlier runs, and with raw distances those outliers dominate every mean |X−Y|, so a
- * real 20 % step hides behind them (measured: 29 % detected on raw values, 78 % on ranks, with the
+ * real 20 % step hides behind them (measured: 29.5 % detected on raw values, 75.5 % on ranks, with the
  * same false-positive rate; on Gaussian noise the two are within a few points — see
  * bench/changepoint.bench.ts). Ranks of exchangeable values are exchangeable, so the permutation
  * test stays exact.

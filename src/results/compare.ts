@@ -20,7 +20,7 @@
 import { LatencyHistogram } from '../measure/histogram.js';
 import { mad, median } from '../measure/stats.js';
 import { envHash } from './history/store.js';
-import { extractMetrics, type Direction, type MetricUnit, type MetricValue } from './metrics.js';
+import { extractMetrics, isWorse, type Direction, type MetricUnit, type MetricValue } from './metrics.js';
 import type { OperationResult, RunResult, SuiteResult } from './schema.js';
 import { mannWhitney, normalTwoSided, quantileDifference, quantileInterval, twoProportion, welch, welchFromSummary, type Bucket, type TestResult } from './stat-tests.js';
 
@@ -220,8 +220,7 @@ function decide(direction: Direction, base: number, head: number, pValue: number
   if (delta === 0) return 'unchanged';
   const relative = base === 0 ? Infinity : Math.abs(delta) / Math.abs(base);
   if (relative < minEffect) return 'unchanged';
-  const worse = direction === 'smaller' ? delta > 0 : delta < 0;
-  return worse ? 'regressed' : 'improved';
+  return isWorse(direction, base, head) ? 'regressed' : 'improved';
 }
 
 /** Holm–Bonferroni step-down adjustment of every tested metric's p-value (family-wise error ≤ alpha). */

@@ -6,7 +6,7 @@
 import { median } from '../measure/stats.js';
 import { detectChangePoints, type ChangePointOptions } from './changepoint.js';
 import type { HistoryStore, ListOptions, SeriesPoint } from './history/store.js';
-import { metricInfo, metricMatcher, type Direction, type MetricUnit } from './metrics.js';
+import { isWorse, metricInfo, metricMatcher, type Direction, type MetricUnit } from './metrics.js';
 import { normalTwoSided } from './stat-tests.js';
 
 export interface TrendChangePoint {
@@ -92,7 +92,6 @@ export function analyzeSeries(metric: string, points: SeriesPoint[], options: Tr
   const cps = detectChangePoints(values.slice(offset), options).map((cp) => {
     const index = cp.index + offset;
     const p = points[index] as SeriesPoint;
-    const worse = info.direction === 'smaller' ? cp.after > cp.before : cp.after < cp.before;
     const out: TrendChangePoint = {
       index,
       runId: p.runId,
@@ -100,7 +99,7 @@ export function analyzeSeries(metric: string, points: SeriesPoint[], options: Tr
       before: cp.before,
       after: cp.after,
       change: cp.before === 0 ? null : (cp.after - cp.before) / Math.abs(cp.before),
-      kind: worse ? 'regression' : 'improvement',
+      kind: isWorse(info.direction, cp.before, cp.after) ? 'regression' : 'improvement',
       pValue: cp.pValue,
     };
     return out;

@@ -21,6 +21,8 @@
  *
  * A bad schedule is rejected with one message naming the clause and the part that is wrong.
  */
+import { parseDurationUs } from '../cli/parse.js';
+import type { Rng } from '../measure/rng.js';
 import type { Network, RateKind } from './network.js';
 import type { Scheduler, SimEvent } from './scheduler.js';
 
@@ -49,23 +51,26 @@ export interface FaultSchedule {
   events: FaultEvent[];
 }
 
-const TIME_UNITS: Record<string, number> = { us: 1, 'µs': 1, ms: 1e3, s: 1e6, m: 60e6, min: 60e6, h: 3600e6 };
-
+/** A time in the schedule: the CLI's duration syntax (bare number = seconds). */
 function parseTime(text: string, where: () => string): number {
-  const m = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m|min|h)?$/.exec(text);
-  if (!m) throw new FaultScheduleError(`${where()}: "${text}" is not a time (expected e.g. 500ms, 5s, 1.5m)`);
-  return Math.round(Number(m[1]) * (TIME_UNITS[m[2] ?? 's'] as number));
+  try {
+    return parseDurationUs('', text);
+  } catch {
+    throw new FaultScheduleError(`${where()}: "${text}" is not a time (expected e.g. 500ms, 5s, 1.5m)`);
+  }
+}
+
+/** A share of messages, "1%" or "0.01", from 0 to 1; undefined when the text is not one. Also read by --loss, --dup, --reorder. */
+export function parseShare(text: string): number | undefined {
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  const v = pct ? Number(pct[1]) / 100 : /^\d*\.?\d+$/.test(text) ? Number(text) : NaN;
+  return Number.isFinite(v) && v >= 0 && v <= 1 ? v : undefined;
 }
 
 function parseRateValue(text: string, where: () => string): number {
-  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
-  const v = pct ? Number(pct[1]) / 100 : /^\d*\.?\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(v) || v < 0 || v > 1) throw new FaultScheduleError(`${where()}: "${text}" is not a rate (expected e.g. 1% or 0.01, at most 100%)`);
+  const v = parseShare(text);
+  if (v === undefined) throw new FaultScheduleError(`${where()}: "${text}" is not a rate (expected e.g. 1% or 0.01, at most 100%)`);
   return v;
-}
-
-export function emptySchedule(): FaultSchedule {
-  return { text: '', events: [] };
 }
 
 /** Parses a schedule for a cluster of `nodes` nodes. */
@@ -177,6 +182,52 @@ function parseAction(head: string, nodes: number, where: (part?: string) => stri
   }
 }
 
+/** What partitions and rate windows act on: the simulated network, or real mode's fault proxy. */
+export interface FaultableLinks {
+  partition(groups: readonly (readonly number[])[]): number;
+  heal(id: number): void;
+  beginRate(kind: RateKind, value: number): number;
+  endRate(kind: RateKind, id: number): void;
+}
+
+/** What leader/random targets are resolved against, when the fault starts. */
+export type ClusterView = Pick<FaultableCluster, 'nodeCount' | 'currentLeader' | 'isUp'>;
+
+/** The node a fault hits: a fixed one, whoever leads now, or a random live node; undefined if none. */
+export function resolveFaultTarget(t: FaultTarget, cluster: ClusterView, rng: Rng): number | undefined {
+  if (t.kind === 'node') return t.node;
+  if (t.kind === 'leader') return cluster.currentLeader();
+  const live: number[] = [];
+  for (let i = 0; i < cluster.nodeCount; i++) if (cluster.isUp(i)) live.push(i);
+  return live.length > 0 ? rng.pick(live) : undefined;
+}
+
+/**
+ * Starts a link fault (partition, isolate, rate window) in the simulator or the real proxy alike:
+ * the nodes it hits and how to end it. Node faults (crash, restart) are left to the caller, whose
+ * crash and restart differ (a simulated step or a worker thread); for them this returns undefined.
+ */
+export function startLinkFault(a: FaultAction, links: FaultableLinks, cluster: ClusterView, rng: Rng): { nodes: number[]; undo?: () => void } | undefined {
+  switch (a.kind) {
+    case 'partition': {
+      const id = links.partition(a.groups);
+      return { nodes: a.groups.flat(), undo: () => links.heal(id) };
+    }
+    case 'isolate': {
+      const n = resolveFaultTarget(a.target, cluster, rng);
+      if (n === undefined) return { nodes: [] };
+      const id = links.partition([[n]]);
+      return { nodes: [n], undo: () => links.heal(id) };
+    }
+    case 'rate': {
+      const id = links.beginRate(a.rate, a.value);
+      return { nodes: [], undo: () => links.endRate(a.rate, id) };
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** What a fault schedule acts on. */
 export interface FaultableCluster {
   readonly nodeCount: number;
@@ -238,7 +289,7 @@ export class FaultInjector {
     let nodes: number[] = [];
     switch (a.kind) {
       case 'crash': {
-        const n = this.resolve(a.target);
+        const n = resolveFaultTarget(a.target, c, this.sim.rng);
         if (n !== undefined && c.isUp(n)) {
           c.crash(n);
           nodes = [n];
@@ -252,25 +303,10 @@ export class FaultInjector {
         if (!c.isUp(a.node)) c.restart(a.node);
         nodes = [a.node];
         break;
-      case 'partition': {
-        const id = c.network.partition(a.groups);
-        nodes = a.groups.flat();
-        undo = () => c.network.heal(id);
-        break;
-      }
-      case 'isolate': {
-        const n = this.resolve(a.target);
-        if (n !== undefined) {
-          const id = c.network.partition([[n]]);
-          nodes = [n];
-          undo = () => c.network.heal(id);
-        }
-        break;
-      }
-      case 'rate': {
-        const id = c.network.beginRate(a.rate, a.value);
-        undo = () => c.network.endRate(a.rate, id);
-        break;
+      default: {
+        const started = startLinkFault(a, c.network, c, this.sim.rng);
+        nodes = started?.nodes ?? [];
+        undo = started?.undo;
       }
     }
     this.record({ atUs: this.sim.now, phase: 'start', text: p.ev.text, nodes, kind: a.kind });
@@ -278,14 +314,6 @@ export class FaultInjector {
       const end: Pending = { ev: p.ev, phase: 'end', undo, nodes };
       this.sim.at(this.sim.now + (p.ev.endUs - p.ev.startUs), FAULT_EVENT, 0, 0, end);
     }
-  }
-
-  private resolve(t: FaultTarget): number | undefined {
-    if (t.kind === 'node') return t.node;
-    if (t.kind === 'leader') return this.cluster.currentLeader();
-    const live: number[] = [];
-    for (let i = 0; i < this.cluster.nodeCount; i++) if (this.cluster.isUp(i)) live.push(i);
-    return live.length > 0 ? this.sim.rng.pick(live) : undefined;
   }
 
   private record(r: FaultRecord): void {

@@ -155,7 +155,7 @@ export class Scheduler {
     while (!this.stopped && budget-- > 0) {
       const next = heap.peek();
       if (next === undefined || next.at > untilUs) {
-        if (untilUs !== Number.MAX_SAFE_INTEGER && untilUs > this.nowUs && (next === undefined || next.at > untilUs)) this.nowUs = untilUs;
+        if (untilUs !== Number.MAX_SAFE_INTEGER && untilUs > this.nowUs) this.nowUs = untilUs;
         return;
       }
       heap.pop();

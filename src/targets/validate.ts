@@ -29,9 +29,25 @@ export function checkLeaseTtl(ttlMs: number): void {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new InvalidArgumentError(`lease TTL must be a positive number of milliseconds, got ${ttlMs}`);
 }
 
+export function checkPriority(priority: number): void {
+  if (!Number.isFinite(priority)) throw new InvalidArgumentError(`task priority must be a finite number, got ${priority}`);
+}
+
 export function checkNewTask(task: NewTask): void {
   if (typeof task.title !== 'string') throw new InvalidArgumentError('task title must be a string');
-  if (!Number.isFinite(task.priority)) throw new InvalidArgumentError(`task priority must be a finite number, got ${task.priority}`);
+  checkPriority(task.priority);
+}
+
+export function checkAgentId(id: string): void {
+  if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError('agent id must be a non-empty string');
+}
+
+/**
+ * Claim order every in-JS adapter uses (sqlite says the same in SQL: ORDER BY priority DESC, seq):
+ * higher priority first, then older (lower seq) first.
+ */
+export function claimOrder(a: { priority: number; seq: number }, b: { priority: number; seq: number }): number {
+  return b.priority - a.priority || a.seq - b.seq;
 }
 
 /** An entry's expiry: expired once `now` reaches `expiresAt` (a TTL of 1000 ms lives [t, t+1000)). */

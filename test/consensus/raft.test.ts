@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KvStore } from '../../src/consensus/raft/kv.js';
 import { RaftNode } from '../../src/consensus/raft/node.js';
+import { SimKvClients } from '../../src/consensus/raft/sim-clients.js';
 import { SimCluster } from '../../src/consensus/raft/sim-cluster.js';
 import { Rng } from '../../src/measure/rng.js';
 import { parseFaultSchedule } from '../../src/sim/faults.js';
@@ -76,6 +77,21 @@ describe('Raft in the simulator', () => {
     expect(r.clients.failed).toBe(0);
     expect(r.lin.verdict).toBe('ok');
     expect(r.cluster.checker.acknowledgedCount).toBeGreaterThan(50);
+  });
+
+  it('a command still in flight when the run stops is in the history, its outcome unknown', () => {
+    // Left out, a write that took effect but whose reply never came would make a later read of it
+    // look like a linearizability violation.
+    const c = new SimCluster({ nodes: 3, seed: 1, latency: parseLatency('5ms'), electionTimeoutUs: [50_000, 100_000], heartbeatUs: 20_000 });
+    const clients = new SimKvClients(c, c.sim.rng.fork(), { clients: 2, keys: 1, readRatio: 0, casRatio: 0, valueBytes: 4, attemptTimeoutUs: 200_000, backoffUs: 10_000, giveUpUs: 1_000_000, startUs: 300_000, endUs: 1_000_000, keepHistory: true });
+    c.runUntil(300_001); // both clients have sent a put; no reply can be back yet
+    expect(clients.outstanding).toBe(2);
+    expect(clients.history.map((h) => ({ op: h.op.op, call: h.call, ret: h.ret }))).toEqual([
+      { op: 'put', call: 300_000, ret: undefined },
+      { op: 'put', call: 300_000, ret: undefined },
+    ]);
+    c.runUntil(400_000);
+    expect(clients.history.filter((h) => h.ret !== undefined).length).toBeGreaterThan(2);
   });
 
   it('pre-vote keeps a rejoining partitioned node from deposing the leader', () => {

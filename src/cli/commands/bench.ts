@@ -12,10 +12,10 @@ import { runRealScenario } from '../../consensus/real/run-real.js';
 import { buildRunResult } from '../../results/run-result.js';
 import type { RunResult, SuiteResult } from '../../results/schema.js';
 import type { ProgressSink } from '../../report/progress.js';
-import { FaultScheduleError, parseFaultSchedule, type FaultSchedule } from '../../sim/faults.js';
+import { FaultScheduleError, parseFaultSchedule, parseShare, type FaultSchedule } from '../../sim/faults.js';
 import { LatencyParseError, parseLatency, type LatencySpec } from '../../sim/latency.js';
 import { addCommonFlags, finishRun, resolveCommon, withInterrupt } from '../common.js';
-import { collect, parseBytes, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
+import { collect, parseBytes, parseDurationUs, parseIntFlag, parsePositiveDurationUs, parsePositiveNumber, UsageError } from '../parse.js';
 
 const SCENARIOS = ['election', 'throughput', 'latency', 'faults'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -32,8 +32,6 @@ export function registerBenchCommand(program: Command): void {
   addBenchOptions(cmd);
   addCommonFlags(cmd, { duration: '10s', warmup: '1s' });
   cmd.action(async (raw: Record<string, unknown>) => {
-    const protocol = String(raw.protocol);
-    if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new UsageError(`--protocol: unknown protocol "${protocol}"; known: ${PROTOCOLS.join(', ')}`);
     // The faults scenario needs room for its default schedule (faults up to 14 s).
     if (raw.scenario === 'faults' && cmd.getOptionValueSource('duration') === 'default') raw.duration = '15s';
     const o = resolveCommon(raw);
@@ -170,11 +168,9 @@ interface PlanItem {
   label?: string;
 }
 
-function parseShare(flag: string, raw: string): number {
-  const text = raw.trim();
-  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
-  const v = pct ? Number(pct[1]) / 100 : /^\d*\.?\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`${flag}: expected a share such as 1% or 0.01 (0 to 1), got "${raw}"`);
+function parseShareFlag(flag: string, raw: string): number {
+  const v = parseShare(raw.trim());
+  if (v === undefined) throw new UsageError(`${flag}: expected a share such as 1% or 0.01 (0 to 1), got "${raw}"`);
   return v;
 }
 
@@ -216,9 +212,10 @@ function parsePlan(raw: Record<string, unknown>, scenario: Scenario, seed: numbe
       return t === 'on';
     });
   const heartbeatRaw = raw.heartbeat === undefined ? undefined : String(raw.heartbeat);
-  const loss = parseShare('--loss', String(raw.loss));
-  const duplicate = parseShare('--dup', String(raw.dup));
-  const reorder = parseShare('--reorder', String(raw.reorder));
+  const heartbeatFlagUs = heartbeatRaw === undefined ? undefined : parsePositiveDurationUs('--heartbeat', heartbeatRaw);
+  const loss = parseShareFlag('--loss', String(raw.loss));
+  const duplicate = parseShareFlag('--dup', String(raw.dup));
+  const reorder = parseShareFlag('--reorder', String(raw.reorder));
   const maxBatch = parseIntFlag('--max-batch', String(raw.maxBatch), 1, 1_000_000);
   const bandwidth = raw.bandwidth === undefined ? undefined : parseBytes('--bandwidth', String(raw.bandwidth));
   if (bandwidth !== undefined && bandwidth <= 0) throw new UsageError('--bandwidth: expected a size above zero');
@@ -237,8 +234,7 @@ function parsePlan(raw: Record<string, unknown>, scenario: Scenario, seed: numbe
       }
     }
     for (const range of ranges) {
-      const heartbeatUs = heartbeatRaw === undefined ? Math.max(1, Math.floor(range[0] / 2)) : parseDurationUs('--heartbeat', heartbeatRaw);
-      if (heartbeatUs <= 0) throw new UsageError('--heartbeat: expected a duration above zero');
+      const heartbeatUs = heartbeatFlagUs ?? Math.max(1, Math.floor(range[0] / 2));
       if (heartbeatUs >= range[0]) throw new UsageError(`--heartbeat: ${heartbeatRaw} is not below the minimum election timeout (${range[0] / 1000} ms); followers would time out between heartbeats`);
       for (const batch of batches) {
         const setup: RaftSetup = {
@@ -297,8 +293,8 @@ function parseLinkLatency(specs: string[], nodes: number): Map<string, LatencySp
 }
 
 function parseWorkload(raw: Record<string, unknown>, scenario: Scenario, durationUs: number, warmupUs: number, iterations: number | undefined): WorkloadOptions {
-  const readRatio = parseShare('--reads', String(raw.reads));
-  const casRatio = parseShare('--cas', String(raw.cas));
+  const readRatio = parseShareFlag('--reads', String(raw.reads));
+  const casRatio = parseShareFlag('--cas', String(raw.cas));
   if (readRatio + casRatio > 1) throw new UsageError(`--reads ${String(raw.reads)} and --cas ${String(raw.cas)} add up to more than 1`);
   const rate =
     raw.rate !== undefined ? parsePositiveNumber('--rate', String(raw.rate)) : scenario === 'latency' || scenario === 'faults' ? 500 : undefined;

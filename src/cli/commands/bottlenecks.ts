@@ -50,7 +50,7 @@ export function registerBottlenecksCommand(program: Command): void {
         const run = runs[0]!;
         runId = run.id;
         // Recomputed, not read back: the thresholds of this swarmperf apply to old runs too.
-        findings = withBottleneckFindings(run) ?? [];
+        findings = withBottleneckFindings(run);
       } finally {
         history?.close();
       }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { runClosedLoop } from '../../load/closed-loop.js';
 import { runMeasuredPhase } from '../../load/execute.js';
-import { constantRate, runOpenLoop, type ArrivalSchedule, type OpenLoopOutcome } from '../../load/open-loop.js';
+import { constantRate, countArrivals, runOpenLoop, type ArrivalSchedule, type OpenLoopOutcome } from '../../load/open-loop.js';
 import { parseRamp, rampSchedule } from '../../load/ramp.js';
 import { evaluateSloOnOperations, parseSlo, type Slo } from '../../load/slo.js';
 import type { LoadContext, LoadOutcome } from '../../load/types.js';
@@ -149,10 +149,7 @@ function resolveMode(cmd: Command, raw: Record<string, unknown>): LoadMode {
 
 function averageRate(schedule: ArrivalSchedule, durationUs: number): number {
   if (schedule.durationUs === Infinity) return schedule.rateAt(0);
-  let n = 0;
-  const c = schedule.cursor();
-  while (c.next() < durationUs) n++;
-  return n / (durationUs / 1e6);
+  return countArrivals(schedule, durationUs) / (durationUs / 1e6);
 }
 
 /**

@@ -9,7 +9,7 @@ import { buildRunResult } from '../../results/run-result.js';
 import { parseArgsFlag, readArgsFile } from '../../targets/mcp/args.js';
 import type { McpLoadModel, McpToolSelection } from '../../targets/mcp/bench.js';
 import { parseHeader, parseHttpTarget, parseStdioTarget, type McpTargetSpec } from '../../targets/mcp/spec.js';
-import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
+import { addCommonFlags, commonConfig, finishRun, measurementOptions, resolveCommon, withInterrupt } from '../common.js';
 import { collect, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
 
 export function registerMcpBenchCommand(program: Command): void {
@@ -48,15 +48,10 @@ export function registerMcpBenchCommand(program: Command): void {
         tools,
         load,
         clock,
-        durationUs: o.durationUs,
-        warmupUs: o.warmupUs,
-        intervalUs: o.intervalUs,
-        ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
-        seed: o.seed,
+        ...measurementOptions(o),
         timeoutMs: Math.round(timeoutUs / 1000),
         coldStarts,
         signal,
-        progress: o.progress,
       }).then((r) => ({ ...r, aborted: signal.aborted })),
     );
     const result = buildRunResult({

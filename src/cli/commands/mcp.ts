@@ -18,7 +18,7 @@ export function registerMcpCommand(program: Command): void {
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME); the server writes nowhere else')
     .option('--history <file>', 'history database (default <data-dir>/history.db)')
     .option('--no-history', 'do not record benchmark runs in the history')
-    .option('--max-duration <d>', 'longest benchmark (duration + warmup) a client may ask for', '10m')
+    .option('--max-duration <d>', 'longest benchmark (duration + warmup) a client may ask for', `${DEFAULT_MAX_BENCHMARK_US / 60_000_000}m`)
     .action(async (raw: Record<string, unknown>) => {
       const dataDir = ensureDataDir(resolveDataDir(raw.dataDir as string | undefined));
       const backend = String(raw.backend);
@@ -32,7 +32,7 @@ export function registerMcpCommand(program: Command): void {
       };
       // The MCP SDK and the server load only when the server starts: the rest of the CLI stays fast.
       const { createContext, serveStdio } = await import('../../mcp/server.js');
-      const ctx = createContext({ dataDir, backend, historyPath, maxBenchmarkUs: parsePositiveDurationUs('--max-duration', String(raw.maxDuration ?? DEFAULT_MAX_BENCHMARK_US + 'us')), log });
+      const ctx = createContext({ dataDir, backend, historyPath, maxBenchmarkUs: parsePositiveDurationUs('--max-duration', String(raw.maxDuration)), log });
       if (raw.http === undefined) {
         await serveStdio(ctx);
         return;

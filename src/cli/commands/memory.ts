@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { escapeTerminal } from '../../report/escape.js';
 import { writeFileAtomic } from '../../results/atomic-write.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { openBackend } from '../../targets/backend.js';
@@ -13,7 +14,7 @@ import { InvalidArgumentError } from '../../targets/errors.js';
 import { GlobSyntaxError } from '../../targets/glob.js';
 import { entryToJson, FullKeyError, MemoryFileError, parseMemoryFile, serializeMemoryFile, splitFullKey } from '../../targets/memory-file.js';
 import type { Backend, MemoryEntry } from '../../targets/ports.js';
-import { checkNamespace } from '../../targets/validate.js';
+import { checkNamespace, isExpired } from '../../targets/validate.js';
 import { parseDurationUs, UsageError } from '../parse.js';
 
 interface SharedFlags {
@@ -108,8 +109,7 @@ function printEntries(entries: MemoryEntry[], flags: SharedFlags, showValues: bo
 
 /** One line, control characters escaped, long values cut (use --json or retrieve for all of it). */
 function preview(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  const oneLine = /[\u0000-\u001f\u007f]/.test(value) ? JSON.stringify(value).slice(1, -1) : value;
+  const oneLine = escapeTerminal(value);
   return oneLine.length > 100 ? `${oneLine.slice(0, 99)}…` : oneLine;
 }
 
@@ -148,7 +148,7 @@ export function registerMemoryCommand(program: Command): void {
       const { namespace, key } = fullKeyFlag('--key', raw.key);
       await withBackend(cmd, 'retrieve', async (backend, flags) => {
         const entry = await backend.memory.retrieve(namespace, key);
-        if (flags.json) printEntries(entry ? [entry] : [], { ...flags }, true);
+        if (flags.json) printEntries(entry ? [entry] : [], flags, true);
         if (!entry) {
           process.stderr.write(`swarmperf: memory retrieve: no entry ${namespace}/${key}\n`);
           return 1;
@@ -250,7 +250,7 @@ export function registerMemoryCommand(program: Command): void {
       }
       await withBackend(cmd, 'import', async (backend) => {
         const now = Date.now();
-        const live = entries.filter((e) => e.expiresAt === null || e.expiresAt > now);
+        const live = entries.filter((e) => !isExpired(e, now));
         const n = await backend.memory.import(live);
         const skipped = entries.length - live.length;
         process.stderr.write(`imported ${n} entr${n === 1 ? 'y' : 'ies'} from ${file}${skipped > 0 ? ` (${skipped} already expired, skipped)` : ''}\n`);

@@ -4,7 +4,7 @@ import { RealClock } from '../../measure/clock.js';
 import { buildRunResult } from '../../results/run-result.js';
 import type { SuiteResult } from '../../results/schema.js';
 import { getSuite, listSuites, type SuiteDefinition } from '../../suites/types.js';
-import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
+import { addCommonFlags, commonConfig, finishRun, measurementOptions, resolveCommon, withInterrupt } from '../common.js';
 import { parseIntFlag, UsageError } from '../parse.js';
 
 export function registerRunCommand(program: Command): void {
@@ -49,17 +49,12 @@ export function registerRunCommand(program: Command): void {
         results.push(
           await suite.run({
             clock,
-            durationUs: o.durationUs,
-            warmupUs: o.warmupUs,
-            intervalUs: o.intervalUs,
-            ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
-            seed: o.seed,
+            ...measurementOptions(o),
             quick,
             agents,
             backend,
             dataDir: o.dataDir,
             signal,
-            progress: o.progress,
             extra: raw,
           }),
         );

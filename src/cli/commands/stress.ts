@@ -116,12 +116,9 @@ export function registerStressCommand(program: Command): void {
     };
     const partial = outcome.stopReason === 'aborted';
     const result = buildRunResult({ startedAt, finishedAt: new Date(), partial, config, suites: [suite], tags: o.tags });
-    if (!o.quiet) {
-      const knee = outcome.knee !== null ? ` · knee ${formatRate(outcome.knee)}` : '';
-      o.progress.log(
-        `stress: max sustainable rate ${formatRate(outcome.maxSustainableRate)}${knee} · optimal throughput ${formatRate(outcome.optimalThroughput)} · ${conclusion}`,
-      );
-    }
+    // (progress is silent with --quiet.)
+    const knee = outcome.knee !== null ? ` · knee ${formatRate(outcome.knee)}` : '';
+    o.progress.log(`stress: max sustainable rate ${formatRate(outcome.maxSustainableRate)}${knee} · optimal throughput ${formatRate(outcome.optimalThroughput)} · ${conclusion}`);
     process.exitCode = await finishRun(result, o, partial || found ? {} : { failed: true, failReason: `stress: ${conclusion}` });
   });
 }

@@ -15,7 +15,7 @@ import { recordHookEvent } from '../../timings/record.cjs';
 import { REPORT_FORMATS, renderToolTimingReport, type ReportFormat } from '../../timings/render/index.js';
 import { plain } from '../../timings/render/escape.js';
 import { buildToolTimingReport, type GroupBy } from '../../timings/report.js';
-import { parsePositiveDurationUs, UsageError } from '../parse.js';
+import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../parse.js';
 
 /** The built CommonJS hook entry (the same path from src/cli/commands and dist/cli/commands). */
 const HOOK_ENTRY = fileURLToPath(new URL('../../../dist/timings/hook-main.cjs', import.meta.url));
@@ -76,8 +76,8 @@ export function registerToolsCommand(program: Command): void {
         if (Number.isNaN(t)) throw new UsageError(`--until: expected an ISO date such as 2026-01-04T18:00:00Z, got "${raw.until}"`);
         untilUs = t * 1000;
       }
-      if (!/^\d+$/.test(raw.slowest.trim()) || Number(raw.slowest) > 1000) throw new UsageError(`--slowest: expected a whole number from 0 to 1000, got "${raw.slowest}"`);
-      const report = buildToolTimingReport({ dataDir: resolveDataDir(raw.dataDir), sinceUs, by, slowest: Number(raw.slowest), ...(untilUs !== undefined ? { untilUs } : {}) });
+      const slowest = parseIntFlag('--slowest', raw.slowest, 0, 1000);
+      const report = buildToolTimingReport({ dataDir: resolveDataDir(raw.dataDir), sinceUs, by, slowest, ...(untilUs !== undefined ? { untilUs } : {}) });
       const text = renderToolTimingReport(report, format);
       if (raw.out) {
         writeFileAtomic(raw.out, text);

@@ -14,26 +14,20 @@ import { declareRaftMetrics } from './metrics.js';
 export const SUITE_NAME = 'consensus.raft';
 declareRaftMetrics();
 
-export interface RaftSetup {
-  nodes: number;
-  seed: number;
-  latency: LatencySpec;
-  linkLatency?: Map<string, LatencySpec>;
-  /** Client ↔ node latency in the simulator (real mode: clients connect directly over loopback). */
-  clientLatency?: LatencySpec;
-  bandwidthBytesPerSec?: number;
+/**
+ * One cluster to benchmark: the simulated cluster's options with every default resolved, plus a
+ * fault schedule. Real mode reads the same setup (its clients connect directly over loopback, so
+ * `clientLatency` and `processing` apply to the simulator only).
+ */
+export interface RaftSetup extends Omit<SimClusterOptions, 'trace' | 'checkLogsOnElection' | 'nodeFactory'> {
   loss: number;
   duplicate: number;
   reorder: number;
-  electionTimeoutUs: readonly [number, number];
-  heartbeatUs: number;
   preVote: boolean;
   checkQuorum: boolean;
   batch: boolean;
   maxEntriesPerAppend: number;
   faults?: FaultSchedule;
-  /** Simulated node CPU cost per message and per log entry (µs). */
-  processing?: { perMessageUs: number; perEntryUs: number };
 }
 
 /**
@@ -66,26 +60,10 @@ export interface ScenarioRun {
   label?: string;
 }
 
+/** The simulated cluster's options: the setup without its fault schedule (applied separately). */
 export function clusterOptions(s: RaftSetup): SimClusterOptions {
-  const o: SimClusterOptions = {
-    nodes: s.nodes,
-    seed: s.seed,
-    latency: s.latency,
-    loss: s.loss,
-    duplicate: s.duplicate,
-    reorder: s.reorder,
-    electionTimeoutUs: s.electionTimeoutUs,
-    heartbeatUs: s.heartbeatUs,
-    preVote: s.preVote,
-    checkQuorum: s.checkQuorum,
-    batch: s.batch,
-    maxEntriesPerAppend: s.maxEntriesPerAppend,
-  };
-  if (s.linkLatency) o.linkLatency = s.linkLatency;
-  if (s.clientLatency) o.clientLatency = s.clientLatency;
-  if (s.bandwidthBytesPerSec !== undefined) o.bandwidthBytesPerSec = s.bandwidthBytesPerSec;
-  if (s.processing) o.processing = s.processing;
-  return o;
+  const { faults: _faults, ...options } = s;
+  return options;
 }
 
 export function formatTimeoutRange(r: readonly [number, number]): string {

@@ -37,8 +37,6 @@ export interface WorkloadOptions {
   iterations?: number;
 }
 
-export const PHASES = ['append', 'replicate', 'commit', 'apply', 'reply'] as const;
-
 export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, run: ScenarioRun): Promise<{ suite: SuiteResult; aborted: boolean }> {
   const sampler = startResourceSampler({ intervalMs: 500 });
   const wall0 = performance.now();
@@ -62,7 +60,7 @@ export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, 
   };
   if (w.rate !== undefined) clientOpts.rate = w.rate;
   const clients = new SimKvClients(cluster, cluster.sim.rng.fork(), clientOpts);
-  if (setup.faults) cluster.applyFaults(setup.faults, 0);
+  if (setup.faults) cluster.applyFaults(setup.faults);
 
   const recorder = new Recorder({ startUs, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR });
   for (const k of w.readRatio > 0 ? ['put', 'get'] : ['put']) recorder.declare(k);
@@ -71,13 +69,9 @@ export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, 
   let messagesAtStart = 0;
   let bytesAtStart = 0;
   let started = false;
-  const successTimes: number[] = [];
   const successes: Array<{ callUs: number; atUs: number }> = [];
   const onOutcome = (o: OpOutcome): void => {
-    if (o.ok) {
-      successTimes.push(o.atUs);
-      successes.push({ callUs: o.atUs - o.serviceUs, atUs: o.atUs });
-    }
+    if (o.ok) successes.push({ callUs: o.atUs - o.serviceUs, atUs: o.atUs });
     if (o.atUs < startUs || o.atUs > endUs) return;
     measured++;
     if (!o.ok) {
@@ -180,7 +174,12 @@ export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, 
   let workers: Array<Record<string, unknown>> = [{ setup: describeSetup(setup), seed: setup.seed, scenario: w.scenario }];
   if (w.scenario === 'faults') {
     metrics.availabilityLeader = samples > 0 ? samplesWithLeader / samples : 0;
-    metrics.availabilityRequests = windowAvailability(successTimes, startUs, stopUs, 100_000);
+    metrics.availabilityRequests = windowAvailability(
+      successes.map((s) => s.atUs),
+      startUs,
+      stopUs,
+      100_000,
+    );
     const recoveries = faultRecoveries(faultStarts, successes);
     for (const r of recoveries) if (r.recoveryUs !== undefined && r.atUs >= startUs) recorder.record('recovery', r.recoveryUs, r.atUs + r.recoveryUs);
     const rec = recoveries.filter((r) => r.recoveryUs !== undefined).map((r) => r.recoveryUs as number);

@@ -61,10 +61,4 @@ export class RaftLog {
   all(): readonly Entry[] {
     return this.entries;
   }
-
-  clone(): RaftLog {
-    const copy = new RaftLog();
-    for (const e of this.entries) copy.entries.push(e);
-    return copy;
-  }
 }

@@ -242,8 +242,7 @@ export class RaftNode {
 
   // ── Elections ───────────────────────────────────────────────────────────────────────────
   private hup(): void {
-    if (this.preVote) this.campaign(true);
-    else this.campaign(false);
+    this.campaign(this.preVote);
   }
 
   private campaign(pre: boolean): void {

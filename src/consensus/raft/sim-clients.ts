@@ -58,20 +58,30 @@ export interface OpOutcome {
   attempts: number;
 }
 
-interface ClientState {
+/** One client's bookkeeping for its command in flight: the same in the simulator and in real mode. */
+export interface ClientSession {
   id: number;
+  /** The current command's number (the server's session table deduplicates retries by it). */
   seq: number;
+  /** The command outstanding; undefined while the client is idle. */
   op: KvOp | undefined;
+  /** Intended start (open loop: its arrival time; closed loop: the first send), µs. */
   intended: number;
   firstSend: number;
   lastSend: number;
   attempts: number;
-  gen: number;
+  /** The node the next attempt goes to. */
   target: number;
 }
 
+interface ClientState extends ClientSession {
+  /** Bumped per attempt, so the timeout or retry event of an earlier attempt is ignored. */
+  gen: number;
+}
+
 export class SimKvClients implements ClientDriver {
-  readonly history: HistoryOp[] = [];
+  /** Commands that ended: answered (with their result) or given up (outcome unknown). */
+  private readonly ended: HistoryOp[] = [];
   private readonly clients: ClientState[] = [];
   private readonly idle: number[] = [];
   private readonly queue: number[] = [];
@@ -96,6 +106,18 @@ export class SimKvClients implements ClientDriver {
       for (let i = o.clients - 1; i >= 0; i--) this.idle.push(i);
       cluster.sim.at(o.startUs, ARRIVAL, 0, 0);
     }
+  }
+
+  /**
+   * The history for the linearizability checker: every command issued so far. One still in flight
+   * is there with its outcome unknown (no return), as Jepsen records it: it may already have taken
+   * effect, and a read that saw it must be explainable.
+   */
+  get history(): HistoryOp[] {
+    if (!this.o.keepHistory) return [];
+    const inFlight: HistoryOp[] = [];
+    for (const c of this.clients) if (c.op !== undefined) inFlight.push({ client: c.id, op: c.op, call: c.firstSend });
+    return inFlight.length === 0 ? this.ended : [...this.ended, ...inFlight];
   }
 
   onOutcome(fn: (o: OpOutcome) => void): void {
@@ -141,7 +163,7 @@ export class SimKvClients implements ClientDriver {
     const now = this.cluster.now;
     if (reply.ok && reply.result) {
       const op = c.op;
-      if (this.o.keepHistory) this.history.push({ client: c.id, op, call: c.firstSend, ret: now, result: reply.result });
+      if (this.o.keepHistory) this.ended.push({ client: c.id, op, call: c.firstSend, ret: now, result: reply.result });
       if (op.op !== 'get') this.cluster.checker.acknowledgedWrite(c.id, c.seq, now);
       const p = reply.phases;
       const outcome: OpOutcome = { kind: op.op, ok: true, latencyUs: now - c.intended, serviceUs: now - c.firstSend, atUs: now, attempts: c.attempts };
@@ -172,7 +194,7 @@ export class SimKvClients implements ClientDriver {
     if (now - c.firstSend >= this.o.giveUpUs) {
       // Gave up: the command may or may not have taken effect.
       const op = c.op as KvOp;
-      if (this.o.keepHistory) this.history.push({ client: c.id, op, call: c.firstSend });
+      if (this.o.keepHistory) this.ended.push({ client: c.id, op, call: c.firstSend });
       this.failed++;
       this.finish(c, { kind: op.op, ok: false, error: 'timeout', latencyUs: now - c.intended, serviceUs: now - c.firstSend, atUs: now, attempts: c.attempts }, now);
       return;

@@ -8,8 +8,7 @@
  * heartbeat pushed the deadline back — just re-arms, so resetting a timer costs no heap work.
  */
 import { Rng } from '../../measure/rng.js';
-import type { LatencySpec } from '../../sim/latency.js';
-import { DELIVER_EVENT, Network } from '../../sim/network.js';
+import { DELIVER_EVENT, Network, type NetworkConfig } from '../../sim/network.js';
 import { FAULT_EVENT, FaultInjector, type FaultableCluster, type FaultRecord, type FaultSchedule } from '../../sim/faults.js';
 import { Scheduler, type SimEvent } from '../../sim/scheduler.js';
 import { SafetyChecker } from '../checkers/safety.js';
@@ -25,16 +24,9 @@ export const NODE_FREE_EVENT = 5;
 /** Event kinds from 10 up belong to client drivers. */
 export const CLIENT_EVENT_BASE = 10;
 
-export interface SimClusterOptions {
-  nodes: number;
+/** The network's settings (nodes, latencies, bandwidth, loss/dup/reorder) plus the seed and Raft's. */
+export interface SimClusterOptions extends NetworkConfig {
   seed: number;
-  latency: LatencySpec;
-  linkLatency?: Map<string, LatencySpec>;
-  clientLatency?: LatencySpec;
-  bandwidthBytesPerSec?: number;
-  loss?: number;
-  duplicate?: number;
-  reorder?: number;
   /** Election timeout range, µs. */
   electionTimeoutUs: readonly [number, number];
   heartbeatUs: number;
@@ -82,7 +74,7 @@ export class SimCluster implements FaultableCluster {
   private readonly timerGen: number[];
   private readonly busyUntil: number[];
   /** Messages waiting for a busy node, in arrival order (only with a processing cost). */
-  private readonly inbox: Array<Array<{ from: number; message: unknown }>>;
+  private readonly inbox: unknown[][];
   private readonly freePending: boolean[];
   private readonly callbacks = new Map<number, () => void>();
   private nextCallback = 1;
@@ -92,7 +84,6 @@ export class SimCluster implements FaultableCluster {
   /** Raft messages and their bytes (client traffic excluded), for messagesPerOp / bytesPerOp. */
   raftMessages = 0;
   raftBytes = 0;
-  readonly crashes: Array<{ node: number; atUs: number }> = [];
 
   constructor(readonly options: SimClusterOptions) {
     if (options.nodes < 1) throw new Error('SimCluster: need at least one node');
@@ -101,14 +92,7 @@ export class SimCluster implements FaultableCluster {
     const root = this.sim.rng;
     const netRng = root.fork();
     this.nodeRngs = Array.from({ length: options.nodes }, () => root.fork());
-    const netConfig: ConstructorParameters<typeof Network>[2] = { nodes: options.nodes, latency: options.latency };
-    if (options.linkLatency) netConfig.linkLatency = options.linkLatency;
-    if (options.clientLatency) netConfig.clientLatency = options.clientLatency;
-    if (options.bandwidthBytesPerSec !== undefined) netConfig.bandwidthBytesPerSec = options.bandwidthBytesPerSec;
-    if (options.loss !== undefined) netConfig.loss = options.loss;
-    if (options.duplicate !== undefined) netConfig.duplicate = options.duplicate;
-    if (options.reorder !== undefined) netConfig.reorder = options.reorder;
-    this.network = new Network(this.sim, netRng, netConfig, (to, from, message) => this.deliver(to, from, message));
+    this.network = new Network(this.sim, netRng, options, (to, _from, message) => this.deliver(to, message));
     this.persistent = Array.from({ length: options.nodes }, () => newPersistentState());
     this.up = new Array<boolean>(options.nodes).fill(true);
     this.lastTick = new Array<number>(options.nodes).fill(0);
@@ -187,7 +171,6 @@ export class SimCluster implements FaultableCluster {
     this.hosts[node] = undefined;
     this.timerGen[node] = (this.timerGen[node] as number) + 1;
     this.timerAt[node] = Number.POSITIVE_INFINITY;
-    this.crashes.push({ node, atUs: this.sim.now });
     for (const l of this.listeners) l.crashed?.(node, this.sim.now);
   }
 
@@ -266,11 +249,11 @@ export class SimCluster implements FaultableCluster {
         return;
       case NODE_FREE_EVENT: {
         const i = e.target;
-        const box = this.inbox[i] as Array<{ from: number; message: unknown }>;
+        const box = this.inbox[i] as unknown[];
         this.freePending[i] = false;
         if ((this.busyUntil[i] as number) <= this.sim.now) {
           const next = box.shift();
-          if (next) this.process(i, next.from, next.message);
+          if (next !== undefined) this.process(i, next);
         }
         if (box.length > 0) {
           this.freePending[i] = true;
@@ -292,24 +275,24 @@ export class SimCluster implements FaultableCluster {
     }
   }
 
-  private deliver(to: number, from: number, message: unknown): void {
+  private deliver(to: number, message: unknown): void {
     if (to >= this.nodeCount) {
       this.clients?.onReply(to - this.nodeCount, message as ClientReply);
       return;
     }
     if (this.options.processing && (this.busyUntil[to] as number) > this.sim.now) {
-      (this.inbox[to] as Array<{ from: number; message: unknown }>).push({ from, message });
+      (this.inbox[to] as unknown[]).push(message);
       if (!this.freePending[to]) {
         this.freePending[to] = true;
         this.sim.at(this.busyUntil[to] as number, NODE_FREE_EVENT, to);
       }
       return;
     }
-    this.process(to, from, message);
+    this.process(to, message);
   }
 
   /** Handles one message at a node; with a processing cost, the node is busy for a while after. */
-  private process(to: number, from: number, message: unknown): void {
+  private process(to: number, message: unknown): void {
     const host = this.hosts[to];
     if (!host) return;
     const m = message as RaftMessage | ClientRequest;
@@ -321,7 +304,7 @@ export class SimCluster implements FaultableCluster {
     this.catchUp(to);
     if (m.type === 'req') host.clientRequest(m, this.sim.now);
     else host.step(m, this.sim.now);
-    this.flush(to, from);
+    this.flush(to);
   }
 
   /** Gives a node the ticks that passed since it last saw time. */
@@ -334,7 +317,7 @@ export class SimCluster implements FaultableCluster {
   }
 
   /** Sends what the host produced and re-arms its timer. */
-  private flush(i: number, _from?: number): void {
+  private flush(i: number): void {
     const host = this.hosts[i];
     if (!host) return;
     const out = host.drain();

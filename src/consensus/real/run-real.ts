@@ -8,10 +8,11 @@ import { Recorder } from '../../measure/recorder.js';
 import { Rng } from '../../measure/rng.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { CheckResult, SuiteResult } from '../../results/schema.js';
-import type { FaultEvent } from '../../sim/faults.js';
+import { resolveFaultTarget, startLinkFault, type FaultEvent, type FaultRecord } from '../../sim/faults.js';
 import { checkLinearizability, type HistoryOp } from '../checkers/linearizability.js';
 import type { ClientReply } from '../raft/host.js';
 import type { KvOp } from '../raft/kv.js';
+import type { ClientSession } from '../raft/sim-clients.js';
 import { NONE } from '../raft/types.js';
 import { RESERVOIR, backendLabel, buildSuite, describeSetup, withSeed, type RaftSetup, type ScenarioRun } from '../bench/common.js';
 import { faultRecoveries, windowAvailability, type WorkloadOptions } from '../bench/workload.js';
@@ -114,15 +115,8 @@ async function realElection(cluster: RealCluster, setup: RaftSetup, trials: numb
   return { suite, aborted };
 }
 
-interface Session {
-  id: number;
-  seq: number;
-  op: KvOp | undefined;
-  intended: number;
-  firstSend: number;
-  lastSend: number;
-  attempts: number;
-  target: number;
+interface Session extends ClientSession {
+  /** The pending attempt timeout or retry. */
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -231,7 +225,7 @@ async function realWorkload(cluster: RealCluster, setup: RaftSetup, w: WorkloadO
   });
 
   // Faults on the real clock.
-  const faultLog: Array<{ atUs: number; phase: 'start' | 'end'; text: string; nodes: number[]; kind: FaultEvent['action']['kind'] }> = [];
+  const faultLog: FaultRecord[] = [];
   const timers: NodeJS.Timeout[] = [];
   for (const ev of setup.faults?.events ?? []) {
     timers.push(setTimeout(() => void applyFault(cluster, ev, faultLog, rel, rng, timers), ev.startUs / 1000));
@@ -330,7 +324,7 @@ async function realWorkload(cluster: RealCluster, setup: RaftSetup, w: WorkloadO
 async function applyFault(
   cluster: RealCluster,
   ev: FaultEvent,
-  log: Array<{ atUs: number; phase: 'start' | 'end'; text: string; nodes: number[]; kind: FaultEvent['action']['kind'] }>,
+  log: FaultRecord[],
   rel: () => number,
   rng: Rng,
   timers: NodeJS.Timeout[],
@@ -338,15 +332,9 @@ async function applyFault(
   const a = ev.action;
   let undo: (() => Promise<void> | void) | undefined;
   let nodes: number[] = [];
-  const resolve = (t: { kind: 'node'; node: number } | { kind: 'leader' } | { kind: 'random' }): number | undefined => {
-    if (t.kind === 'node') return t.node;
-    if (t.kind === 'leader') return cluster.currentLeader();
-    const live = Array.from({ length: cluster.nodeCount }, (_, i) => i).filter((i) => cluster.isUp(i));
-    return live.length > 0 ? rng.pick(live) : undefined;
-  };
   switch (a.kind) {
     case 'crash': {
-      const n = resolve(a.target);
+      const n = resolveFaultTarget(a.target, cluster, rng);
       if (n !== undefined && cluster.isUp(n)) {
         nodes = [n];
         await cluster.crash(n);
@@ -358,25 +346,10 @@ async function applyFault(
       nodes = [a.node];
       await cluster.restart(a.node);
       break;
-    case 'partition': {
-      const id = cluster.proxy.partition(a.groups);
-      nodes = a.groups.flat();
-      undo = () => cluster.proxy.heal(id);
-      break;
-    }
-    case 'isolate': {
-      const n = resolve(a.target);
-      if (n !== undefined) {
-        const id = cluster.proxy.partition([[n]]);
-        nodes = [n];
-        undo = () => cluster.proxy.heal(id);
-      }
-      break;
-    }
-    case 'rate': {
-      const id = cluster.proxy.beginRate(a.rate, a.value);
-      undo = () => cluster.proxy.endRate(a.rate, id);
-      break;
+    default: {
+      const started = startLinkFault(a, cluster.proxy, cluster, rng);
+      nodes = started?.nodes ?? [];
+      undo = started?.undo;
     }
   }
   log.push({ atUs: rel(), phase: 'start', text: ev.text, nodes, kind: a.kind });

@@ -21,8 +21,7 @@ export interface ChartSpec {
   group: string;
   series: ChartSeries[];
   svg: string;
-  /** Axis labels and formatters, for renderers that draw the data themselves (Mermaid). */
-  xLabel: string;
+  /** The y-axis label, for renderers that draw the data themselves (Mermaid). */
   yLabel: string;
 }
 
@@ -55,7 +54,7 @@ export function suiteCharts(suite: SuiteResult, index: number): ChartSpec[] {
     .filter((s) => s.points.length > 0);
   if (spectrum.length > 0) {
     out.push(
-      spec(`s${index}-spectrum`, 'spectrum', `Latency by percentile — ${label}`, suite.name, spectrum, 'percentile', 'latency', (id, title) =>
+      spec(`s${index}-spectrum`, 'spectrum', `Latency by percentile — ${label}`, suite.name, spectrum, 'latency', (id, title) =>
         lineChart(spectrum, { id, title, xLabel: 'percentile', yLabel: 'latency', yScale: 'log', formatX: (x) => `${Number(x.toFixed(2))}`, formatY: formatUs, xTicks: SPECTRUM_TICKS }),
       ),
     );
@@ -85,14 +84,14 @@ export function suiteCharts(suite: SuiteResult, index: number): ChartSpec[] {
   if (byOp.size > 0) {
     const tput = intervalSeries((w) => w.throughput, formatRate);
     out.push(
-      spec(`s${index}-throughput`, 'throughput', `Throughput per interval — ${label}`, suite.name, tput, 'time', 'ops/s', (id, title) =>
+      spec(`s${index}-throughput`, 'throughput', `Throughput per interval — ${label}`, suite.name, tput, 'ops/s', (id, title) =>
         lineChart(tput, { id, title, xLabel: 'time since start of measurement', yLabel: 'ops/s', formatX: seconds, formatY: formatRate }),
       ),
     );
     // Empty windows (a stall) have no p99: they are left out rather than drawn as zero latency.
     const p99 = intervalSeries((w) => w.p99Us, formatUs).map((s) => ({ ...s, points: s.points.filter((p) => p.y > 0) }));
     out.push(
-      spec(`s${index}-p99`, 'p99', `p99 latency per interval — ${label}`, suite.name, p99, 'time', 'p99', (id, title) =>
+      spec(`s${index}-p99`, 'p99', `p99 latency per interval — ${label}`, suite.name, p99, 'p99', (id, title) =>
         lineChart(p99, { id, title, xLabel: 'time since start of measurement', yLabel: 'p99', yScale: 'log', formatX: seconds, formatY: formatUs }),
       ),
     );
@@ -109,7 +108,7 @@ export function suiteCharts(suite: SuiteResult, index: number): ChartSpec[] {
       }),
     }));
     out.push(
-      spec(`s${index}-cpu`, 'cpu', `CPU per process — ${label}`, suite.name, cpu, 'time', 'CPU % of one core', (id, title) =>
+      spec(`s${index}-cpu`, 'cpu', `CPU per process — ${label}`, suite.name, cpu, 'CPU % of one core', (id, title) =>
         lineChart(cpu, { id, title, xLabel: 'time since start of run', yLabel: 'CPU % of one core', formatX: seconds, formatY: (v) => `${Number(v.toFixed(0))}%` }),
       ),
     );
@@ -118,7 +117,7 @@ export function suiteCharts(suite: SuiteResult, index: number): ChartSpec[] {
       points: samples.filter((s) => s.label === l).map((s) => ({ x: s.t / 1000, y: s.rssBytes, tip: `${l} @ ${seconds(s.t / 1000)}: RSS ${formatBytes(s.rssBytes)}` })),
     }));
     out.push(
-      spec(`s${index}-memory`, 'memory', `Resident memory per process — ${label}`, suite.name, mem, 'time', 'RSS', (id, title) =>
+      spec(`s${index}-memory`, 'memory', `Resident memory per process — ${label}`, suite.name, mem, 'RSS', (id, title) =>
         lineChart(mem, { id, title, xLabel: 'time since start of run', yLabel: 'RSS', formatX: seconds, formatY: formatBytes, yTickBase: bytesTickBase(mem) }),
       ),
     );
@@ -126,13 +125,13 @@ export function suiteCharts(suite: SuiteResult, index: number): ChartSpec[] {
   return out;
 }
 
-/** One chart per trended metric: its value over runs (x = run index), change points marked. */
 /** MB ticks for MB-sized figures, GB ticks beyond: labels then read as whole binary units. */
 function bytesTickBase(series: ChartSeries[]): number {
   const max = Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.y)));
   return max >= 4 * 2 ** 30 ? 2 ** 30 : max >= 4 * 2 ** 20 ? 2 ** 20 : 1024;
 }
 
+/** One chart per trended metric: its value over runs (x = run index), change points marked. */
 export function trendCharts(trends: readonly TrendSeries[]): ChartSpec[] {
   return trends.map((t, i) => {
     const fmt = (v: number): string => formatMetricValue(v, t.unit);
@@ -144,7 +143,7 @@ export function trendCharts(trends: readonly TrendSeries[]): ChartSpec[] {
       return { x: cp + 0.5, label: `change point before run ${p?.runId ?? cp + 1}` };
     });
     const title = `${t.metric} over the last ${t.points.length} runs (${t.direction} is better)`;
-    return spec(`t${i}-trend`, 'trend', title, t.metric, series, 'run', t.metric, (id, tt) =>
+    return spec(`t${i}-trend`, 'trend', title, t.metric, series, t.metric, (id, tt) =>
       lineChart(series, {
         id,
         title: tt,
@@ -170,9 +169,8 @@ function spec(
   title: string,
   group: string,
   series: ChartSeries[],
-  xLabel: string,
   yLabel: string,
   draw: (id: string, title: string) => string,
 ): ChartSpec {
-  return { id, kind, title, group, series, svg: draw(id, title), xLabel, yLabel };
+  return { id, kind, title, group, series, svg: draw(id, title), yLabel };
 }

@@ -9,16 +9,14 @@ import type { CheckResult, SuiteResult } from '../../results/schema.js';
 import type { Backend } from '../../targets/ports.js';
 import { analyzeDeliveries } from '../invariants/deliveries.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, bytesListOption, closeQuietly, intOption, openSuiteBackend, rateOption, runSuiteAgents } from './common.js';
+import { agentLogs, assembleSuiteResult, bytesListOption, intOption, rateOption, runSuiteAgents, withSuiteBackend } from './common.js';
 import { sizeLabel, type BusAgentLog } from './bus-agent.js';
 
 export async function runBusSuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
   const payloadSizes = bytesListOption(o.extra, 'payloadSize', '--payload-size', [256], 16, 16 * 1024 * 1024);
   const fanout = intOption(o.extra, 'fanout', '--fanout', Math.max(1, o.agents - 1), 1, 1_000);
   const ratePerAgent = rateOption(o.extra, 'publishRate', '--publish-rate', 200);
-  const sb = await openSuiteBackend(o, injected);
-  try {
-    await sb.backend.reset();
+  return withSuiteBackend(o, injected, async (sb) => {
     const drainMaxMs = o.quick ? 3_000 : 10_000;
     const r = await runSuiteAgents(o, sb, { role: 'bus', label: 'bus', params: { payloadSizes, ratePerAgent, fanout, drainMaxMs }, finishGraceMs: drainMaxMs + 10_000 });
     const logs = agentLogs<BusAgentLog>(r);
@@ -51,9 +49,7 @@ export async function runBusSuite(o: SuiteRunOptions, injected?: Backend): Promi
       pollBusyRetries: r.backendStats.retries['bus.poll'] ?? 0,
     };
     return result;
-  } finally {
-    if (!injected) await closeQuietly(sb.backend);
-  }
+  });
 }
 
 export const busSuite: SuiteDefinition = {

@@ -99,11 +99,25 @@ export interface SuiteBackend {
  * Opens the suite's backend. `injected` (tests: a deliberately broken adapter) runs in-process
  * agents against that instance instead.
  */
-export async function openSuiteBackend(o: SuiteRunOptions, injected?: Backend): Promise<SuiteBackend> {
+async function openSuiteBackend(o: SuiteRunOptions, injected?: Backend): Promise<SuiteBackend> {
   if (injected) return { spec: injected.name, backend: injected, inProcess: true };
   const spec = o.backend;
   const backend = await openBackend(spec, o.dataDir);
   return { spec, backend, inProcess: !isSharedAcrossProcesses(spec) };
+}
+
+/**
+ * A suite's backend lifecycle: opens it, empties it, runs `body`, and closes it — except an
+ * injected adapter, which its caller owns.
+ */
+export async function withSuiteBackend<T>(o: SuiteRunOptions, injected: Backend | undefined, body: (sb: SuiteBackend) => Promise<T>): Promise<T> {
+  const sb = await openSuiteBackend(o, injected);
+  try {
+    await sb.backend.reset();
+    return await body(sb);
+  } finally {
+    if (!injected) await closeQuietly(sb.backend);
+  }
 }
 
 export interface AgentsRunInput {
@@ -145,9 +159,7 @@ export function runSuiteAgents(o: SuiteRunOptions, sb: SuiteBackend, input: Agen
  */
 export function foldBackendStats(operations: OperationResult[], stats: BackendStats, opToBackend: Record<string, string[]>): void {
   for (const op of operations) {
-    const sources = opToBackend[op.name] ?? [];
-    let retries = 0;
-    for (const s of sources) retries += stats.retries[s] ?? 0;
+    const { retries } = sumStats(stats, opToBackend[op.name] ?? []);
     if (retries > 0) op.retries = (op.retries ?? 0) + retries;
   }
 }
@@ -216,7 +228,7 @@ export function agentLogs<T>(r: RunAgentsResult): T[] {
   return r.outcomes.flatMap((a) => (a.report ? [a.report.log as T] : []));
 }
 
-export async function closeQuietly(backend: Backend): Promise<void> {
+async function closeQuietly(backend: Backend): Promise<void> {
   try {
     await backend.close();
   } catch {

@@ -14,7 +14,7 @@ import type { Backend } from '../../targets/ports.js';
 import { checkFrom } from '../invariants/common.js';
 import { analyzeLeases, type LeaseObservation } from '../invariants/leases.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { assembleSuiteResult, choiceOption, closeQuietly, durationMsOption, intOption, openSuiteBackend, runSuiteAgents } from './common.js';
+import { assembleSuiteResult, choiceOption, durationMsOption, intOption, runSuiteAgents, withSuiteBackend } from './common.js';
 import type { ElectionEvent, FailoverMode } from './election-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = { campaign: ['election.campaign'], renew: ['election.renew'] };
@@ -26,13 +26,11 @@ export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend): 
   const campaignMs = Math.max(2, Math.round(ttlMs / 12));
   const tenureRenewals = intOption(o.extra, 'tenure', '--tenure', 3, 0, 1_000_000);
   const failover = choiceOption<FailoverMode>(o.extra, 'failover', '--failover', ['stop', 'kill', 'mixed'], 'mixed');
-  const sb = await openSuiteBackend(o, injected);
   const observations: LeaseObservation[] = [];
   const campaigns: Array<{ agentId: string; atMs: number }> = [];
   const fails: Array<{ how: 'stop' | 'kill'; agentId: string; epoch: number; atMs: number }> = [];
   let lost = 0;
-  try {
-    await sb.backend.reset();
+  return withSuiteBackend(o, injected, async (sb) => {
     const r = await runSuiteAgents(o, sb, {
       role: 'election',
       label: 'election',
@@ -100,9 +98,7 @@ export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend): 
     // Per-cycle rows next to the per-agent rows (free-form by design): kind tells them apart.
     result.workers = [...(result.workers ?? []).map((w) => ({ kind: 'agent', ...w })), ...cycles.map((c) => ({ kind: 'cycle', ...c }))];
     return result;
-  } finally {
-    if (!injected) await closeQuietly(sb.backend);
-  }
+  });
 }
 
 export const electionSuite: SuiteDefinition = {

@@ -10,7 +10,7 @@ import type { Backend } from '../../targets/ports.js';
 import { checkNamespaceIsolation, checkReadback } from '../invariants/memory.js';
 import { checkFrom } from '../invariants/common.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, bytesOption, closeQuietly, intOption, mixOption, openSuiteBackend, runSuiteAgents } from './common.js';
+import { agentLogs, assembleSuiteResult, bytesOption, intOption, mixOption, runSuiteAgents, withSuiteBackend } from './common.js';
 import { MEMORY_OPS, valueNamespace, type MemoryAgentLog } from './memory-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -28,9 +28,7 @@ export async function runMemorySuite(o: SuiteRunOptions, injected?: Backend): Pr
   const zipfS = Number(intOption(o.extra, 'zipf', '--zipf', 99, 0, 500)) / 100;
   const mix = mixOption(o.extra, 'memoryMix', '--memory-mix', MEMORY_OPS, { store: 25, retrieve: 50, 'search-glob': 5, 'search-query': 5, list: 10, delete: 5 });
   const keysPerAgent = Math.max(1, Math.ceil(keys / o.agents));
-  const sb = await openSuiteBackend(o, injected);
-  try {
-    await sb.backend.reset();
+  return withSuiteBackend(o, injected, async (sb) => {
     const r = await runSuiteAgents(o, sb, { role: 'memory', label: 'memory', params: { keysPerAgent, valueSize, mix, zipfS }, finishGraceMs: 30_000 });
     const logs = agentLogs<MemoryAgentLog>(r);
     const complete = !r.aborted && logs.length === r.outcomes.length && logs.every((l) => l.complete);
@@ -61,9 +59,7 @@ export async function runMemorySuite(o: SuiteRunOptions, injected?: Backend): Pr
     const searchRetries = r.backendStats.retries['memory.search'] ?? 0;
     if (searchRetries > 0) result.metrics = { ...result.metrics, searchBusyRetries: searchRetries };
     return result;
-  } finally {
-    if (!injected) await closeQuietly(sb.backend);
-  }
+  });
 }
 
 function sumCounts(ops: readonly { name: string; count: number }[], names: readonly string[]): number {

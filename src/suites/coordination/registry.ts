@@ -9,7 +9,7 @@ import type { Backend } from '../../targets/ports.js';
 import { checkRegistry } from '../invariants/registry.js';
 import { skipped } from '../invariants/common.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, closeQuietly, durationMsOption, intOption, mixOption, openSuiteBackend, runSuiteAgents } from './common.js';
+import { agentLogs, assembleSuiteResult, durationMsOption, intOption, mixOption, runSuiteAgents, withSuiteBackend } from './common.js';
 import { REGISTRY_OPS, type RegistryAgentLog } from './registry-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -24,9 +24,7 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend): 
   const staleMs = durationMsOption(o.extra, 'staleAfter', '--stale-after', o.quick ? 300 : 1000, 20, 3_600_000);
   const maxLive = intOption(o.extra, 'maxLive', '--max-live', 24, 1, 100_000);
   const mix = mixOption(o.extra, 'registryMix', '--registry-mix', REGISTRY_OPS, { register: 15, heartbeat: 50, deregister: 12, list: 15, reapStale: 8 });
-  const sb = await openSuiteBackend(o, injected);
-  try {
-    await sb.backend.reset();
+  return withSuiteBackend(o, injected, async (sb) => {
     const r = await runSuiteAgents(o, sb, { role: 'registry', label: 'registry', params: { staleMs, maxLive, mix, abandonPercent: 20 } });
     const logs = agentLogs<RegistryAgentLog>(r);
     const complete = !r.aborted && r.outcomes.every((a) => a.report !== undefined);
@@ -87,9 +85,7 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend): 
       staleAfterMs: staleMs,
     };
     return assembleSuiteResult('registry', sb, r, checks, metrics, OP_TO_BACKEND);
-  } finally {
-    if (!injected) await closeQuietly(sb.backend);
-  }
+  });
 }
 
 export const registrySuite: SuiteDefinition = {

@@ -16,7 +16,7 @@ import type { Backend } from '../../targets/ports.js';
 import { Rng } from '../../measure/rng.js';
 import { checkTaskInvariants, type ClaimEvent, type CompleteEvent } from '../invariants/tasks.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, choiceOption, closeQuietly, durationMsOption, intOption, mixOption, openSuiteBackend, runSuiteAgents, sumStats } from './common.js';
+import { agentLogs, assembleSuiteResult, choiceOption, durationMsOption, intOption, mixOption, runSuiteAgents, sumStats, withSuiteBackend } from './common.js';
 import { TASK_OPS, type TasksAgentLog } from './tasks-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -32,9 +32,7 @@ export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend): Pro
   const depProbability = intOption(o.extra, 'depPercent', '--dep-percent', 30, 0, 100) / 100;
   const completing = choiceOption(o.extra, 'complete', '--complete', ['on', 'off'] as const, 'on') === 'on';
   const drainTimeoutMs = durationMsOption(o.extra, 'drainTimeout', '--drain-timeout', o.quick ? 5_000 : 15_000, 100, 600_000);
-  const sb = await openSuiteBackend(o, injected);
-  try {
-    await sb.backend.reset();
+  return withSuiteBackend(o, injected, async (sb) => {
     const seeded = await seedQueue(sb.backend, queue, depProbability, o.seed);
     const r = await runSuiteAgents(o, sb, {
       role: 'tasks',
@@ -71,9 +69,7 @@ export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend): Pro
       checks.push({ name: 'claims return the claimed task', passed: false, detail: `${r.counters.claimMismatch} claims returned a task not marked claimed by the caller` });
     }
     return assembleSuiteResult('tasks', sb, r, checks, metrics, OP_TO_BACKEND);
-  } finally {
-    if (!injected) await closeQuietly(sb.backend);
-  }
+  });
 }
 
 /** Not drained in time: the "nothing claimable left" invariant went unverified, which fails the run. */

@@ -37,8 +37,7 @@ export function checkRegistry(s: RegistryEndState): CheckResult[] {
     ...s.live.filter((id) => reaped.has(id)).map((id) => `${id} was reaped right after a heartbeat`),
     ...s.live.filter((id) => !final.has(id)).map((id) => `${id} is live but missing from the list`),
   ];
-  const known = new Set([...live]);
-  const unknown = s.finalList.filter((id) => !known.has(id)).map((id) => `${id} is listed but neither live nor expected`);
+  const unknown = s.finalList.filter((id) => !live.has(id)).map((id) => `${id} is listed but neither live nor expected`);
   return [
     checkFrom('deregistered agents gone', dereg, `${s.deregistered.length} deregistered agents, none listed`),
     checkFrom('stale agents reaped', stale, `${s.abandoned.length} abandoned agents, all reaped`),

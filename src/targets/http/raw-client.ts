@@ -443,6 +443,20 @@ interface Waiting {
 }
 
 const STATUS_CLASS = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx', '6xx', '7xx', '8xx', '9xx'];
+
+/** Counts a request that ended with a response read to its end (either client). */
+export function countResponse(stats: HttpTargetStats, status: number, bodyBytes: number): void {
+  stats.completed++;
+  stats.bytesReceived += bodyBytes;
+  const cls = STATUS_CLASS[(status / 100) | 0] as string;
+  stats.statusClasses[cls] = (stats.statusClasses[cls] ?? 0) + 1;
+}
+
+/** Counts a request that ended without a response (refused, reset, timed out, closed). */
+export function countNoResponse(stats: HttpTargetStats): void {
+  stats.completed++;
+  stats.failedWithoutResponse++;
+}
 /** Timeout sweeps per timeout period: a stalled request fails after 1.0–1.1 × the timeout. */
 const SWEEPS_PER_TIMEOUT = 10;
 
@@ -486,7 +500,7 @@ class Connection {
     });
     // ('data' events, not net's `onread` with a reused buffer: onread saves an allocation per
     // read but measured ~30 % fewer requests/s here — the socket sat idle between reads.)
-    this.socket.on('data', (chunk: Buffer) => this.onRead(chunk.length, chunk));
+    this.socket.on('data', (chunk: Buffer) => this.onRead(chunk));
     this.socket.on('error', (err: Error) => {
       this.failure ??= err;
     });
@@ -512,12 +526,12 @@ class Connection {
     this.socket.destroy();
   }
 
-  private onRead(n: number, buf: Buffer): void {
+  private onRead(buf: Buffer): void {
     this.progress++;
     this.gotBytes = true;
     let at: number;
     try {
-      at = this.parser.execute(buf, 0, n);
+      at = this.parser.execute(buf);
     } catch (err) {
       this.abort(err as Error);
       return;
@@ -525,7 +539,7 @@ class Connection {
     if (!this.done) return;
     // With one request in flight, bytes after a complete response answer nothing we asked: the
     // response stands, the connection is no longer trusted.
-    this.settle(at === n);
+    this.settle(at === buf.length);
   }
 
   /** Counts and settles the completed response; the connection stays only if `reusable`. */
@@ -543,10 +557,7 @@ class Connection {
     this.reused = true;
     this.resolve = this.reject = null;
     this.stats = null;
-    stats.completed++;
-    stats.bytesReceived += this.doneBytes;
-    const cls = STATUS_CLASS[(status / 100) | 0] as string;
-    stats.statusClasses[cls] = (stats.statusClasses[cls] ?? 0) + 1;
+    countResponse(stats, status, this.doneBytes);
     if (this.doneKeepAlive && reusable && !this.dead) this.pool.release(this);
     else {
       this.dead = true;
@@ -586,8 +597,7 @@ class Connection {
       if (this.reused && !this.gotBytes && !this.retried && this.pool.options.idempotent && (code === 'ECONNRESET' || code === 'EPIPE')) {
         this.pool.dispatch(resolve, reject, stats, true);
       } else {
-        stats.completed++;
-        stats.failedWithoutResponse++;
+        countNoResponse(stats);
         reject(err);
       }
     }
@@ -639,8 +649,7 @@ export class RawHttpPool {
 
   dispatch(resolve: Resolve, reject: Reject, stats: HttpTargetStats, retried: boolean): void {
     if (this.destroyed || (this.closing && !retried)) {
-      stats.completed++;
-      stats.failedWithoutResponse++;
+      countNoResponse(stats);
       reject(new HttpConnectionError(this.destroyed ? 'EDESTROYED' : 'ECLOSED', 'the HTTP target was closed'));
       return;
     }
@@ -695,8 +704,7 @@ export class RawHttpPool {
     const err = new HttpConnectionError('EDESTROYED', 'the HTTP target was destroyed while the request was in flight');
     while (this.queueHead < this.queue.length) {
       const w = this.dequeue() as Waiting;
-      w.stats.completed++;
-      w.stats.failedWithoutResponse++;
+      countNoResponse(w.stats);
       w.reject(err);
     }
     for (const conn of this.all) conn.abort(err);

@@ -9,7 +9,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { OperationCall, Workload } from '../../load/types.js';
-import { buildRequestBuffer, HttpStatusError, RawHttpPool } from './raw-client.js';
+import { buildRequestBuffer, countNoResponse, countResponse, HttpStatusError, RawHttpPool } from './raw-client.js';
 import { httpOperationName, type HttpRequestSpec } from './request-spec.js';
 
 export { HttpStatusError } from './raw-client.js';
@@ -44,10 +44,7 @@ export class HttpTarget {
   private readonly dispatchOptions: Dispatcher.DispatchOptions | null = null;
   private stats: HttpTargetStats = emptyStats();
 
-  constructor(
-    private readonly spec: HttpRequestSpec,
-    options: HttpTargetOptions,
-  ) {
+  constructor(spec: HttpRequestSpec, options: HttpTargetOptions) {
     if (!(options.connections >= 1)) throw new Error('http target: connections must be at least 1');
     this.origin = spec.url.origin;
     this.operation = httpOperationName(spec);
@@ -149,18 +146,13 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    const stats = this.stats;
-    stats.completed++;
-    stats.bytesReceived += this.bytes;
-    const cls = `${Math.floor(this.status / 100)}xx`;
-    stats.statusClasses[cls] = (stats.statusClasses[cls] ?? 0) + 1;
+    countResponse(this.stats, this.status, this.bytes);
     if (this.status < 200 || this.status >= 400) this.reject(new HttpStatusError(this.status));
     else this.resolve();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.stats.completed++;
-    this.stats.failedWithoutResponse++;
+    countNoResponse(this.stats);
     this.reject(error);
   }
 }

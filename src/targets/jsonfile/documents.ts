@@ -10,7 +10,7 @@
  * to belong to a crashed process and is broken (two processes breaking the same stale lock at the
  * same instant can both proceed — the known weakness of lock files, kept visible here).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { writeFileAtomic } from '../../results/atomic-write.js';
@@ -32,7 +32,6 @@ export interface Versioned {
 export class JsonDocuments {
   private readonly retriesByOp: Record<string, number> = {};
   private readonly busyByOp: Record<string, number> = {};
-  private readonly staleBroken: Record<string, number> = {};
 
   constructor(
     readonly dir: string,
@@ -89,7 +88,7 @@ export class JsonDocuments {
         fd = openSync(lock, 'wx');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        if (this.breakIfStale(lock, op)) continue;
+        if (this.breakIfStale(lock)) continue;
         if (Date.now() >= deadline) {
           this.busyByOp[op] = (this.busyByOp[op] ?? 0) + 1;
           throw new BackendBusyError('LOCK_TIMEOUT', op, attempt, `${lock} still held after ${this.tuning.lockTimeoutMs} ms`);
@@ -108,22 +107,17 @@ export class JsonDocuments {
     }
   }
 
-  private breakIfStale(lock: string, op: string): boolean {
+  private breakIfStale(lock: string): boolean {
     try {
       if (Date.now() - statSync(lock).mtimeMs < this.tuning.staleLockMs) return false;
     } catch {
       return true; // released between our open and stat: just try again
     }
     rmSync(lock, { force: true });
-    this.staleBroken[op] = (this.staleBroken[op] ?? 0) + 1;
     return true;
   }
 
-  exists(name: string): boolean {
-    return existsSync(this.path(name));
-  }
-
-  stats(): BackendStats & { staleLocksBroken: Record<string, number> } {
-    return { retries: { ...this.retriesByOp }, busy: { ...this.busyByOp }, staleLocksBroken: { ...this.staleBroken } };
+  stats(): BackendStats {
+    return { retries: { ...this.retriesByOp }, busy: { ...this.busyByOp } };
   }
 }

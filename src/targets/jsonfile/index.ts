@@ -7,7 +7,7 @@
 import { writeFileAtomic } from '../../results/atomic-write.js';
 import type { AdapterOptions } from '../options.js';
 import type { Backend, BackendStats } from '../ports.js';
-import { BUS_FILE, JsonMessageBus } from './bus.js';
+import { BUS_FILE, BUS_STATE_FILE, JsonMessageBus } from './bus.js';
 import { JsonDocuments } from './documents.js';
 import { JsonLeaderElection } from './election.js';
 import { JsonMemoryStore, MEMORY_FILE } from './memory-store.js';
@@ -65,7 +65,7 @@ export class JsonFileBackend implements Backend {
     await this.docs.locked('reset', MEMORY_FILE, () => writeFileAtomic(this.docs.path(MEMORY_FILE), JSON.stringify({ version: '1.0.0', entries: {}, last_updated: stamp, lock_version: 0 }, null, 2)));
     await this.election.clear();
     // Bus seqs (bus-state.json) are kept so subscribers never see a seq twice; the log is emptied.
-    await this.docs.locked('reset', 'bus-state.json', () => writeFileAtomic(this.docs.path(BUS_FILE), ''));
+    await this.docs.locked('reset', BUS_STATE_FILE, () => writeFileAtomic(this.docs.path(BUS_FILE), ''));
   }
 
   close(): void {
@@ -73,7 +73,6 @@ export class JsonFileBackend implements Backend {
   }
 
   stats(): BackendStats {
-    const { retries, busy } = this.docs.stats();
-    return { retries, busy };
+    return this.docs.stats();
   }
 }

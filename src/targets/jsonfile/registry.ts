@@ -1,8 +1,7 @@
 /** jsonfile AgentRegistry: registry.json, in the shape agent systems write it (agent_id, lock_version). */
-import { InvalidArgumentError } from '../errors.js';
 import type { WallClockMs } from '../options.js';
 import type { AgentFilter, AgentInfo, AgentRecord, AgentRegistry } from '../ports.js';
-import { byString } from '../validate.js';
+import { byString, checkAgentId } from '../validate.js';
 import type { JsonDocuments, Versioned } from './documents.js';
 
 interface AgentJson {
@@ -29,7 +28,7 @@ export class JsonAgentRegistry implements AgentRegistry {
   ) {}
 
   async register(agent: AgentInfo): Promise<AgentRecord> {
-    if (typeof agent.id !== 'string' || agent.id.length === 0) throw new InvalidArgumentError('agent id must be a non-empty string');
+    checkAgentId(agent.id);
     return this.docs.update('registry.register', REGISTRY_FILE, empty, (doc) => {
       const t = new Date(this.now()).toISOString();
       const record: AgentJson = { agent_id: agent.id, assigned_role: agent.role, pid: agent.pid, started_at: t, last_heartbeat: t };

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, TaskNotFoundError } from '../errors.js';
 import type { WallClockMs } from '../options.js';
 import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type TaskPatch, type TaskStatus, type TaskStore } from '../ports.js';
-import { checkNewTask } from '../validate.js';
+import { checkNewTask, checkPriority, claimOrder } from '../validate.js';
 import type { JsonDocuments, Versioned } from './documents.js';
 
 interface TaskJson {
@@ -49,7 +49,7 @@ export class JsonTaskStore implements TaskStore {
   }
 
   async update(id: string, patch: TaskPatch, expectedVersion: number): Promise<Task> {
-    if (patch.priority !== undefined && !Number.isFinite(patch.priority)) throw new InvalidArgumentError(`task priority must be a finite number, got ${patch.priority}`);
+    if (patch.priority !== undefined) checkPriority(patch.priority);
     return this.docs.update('tasks.update', TASKS_FILE, empty, (doc) => {
       const t = doc.tasks.find((x) => x.task_id === id);
       if (!t) throw new TaskNotFoundError(id);
@@ -70,7 +70,7 @@ export class JsonTaskStore implements TaskStore {
         if (t.status !== 'pending') continue;
         if (filter.minPriority !== undefined && t.priority < filter.minPriority) continue;
         if (!t.depends_on.every((d) => status.get(d) === 'completed')) continue;
-        if (!best || t.priority > best.priority || (t.priority === best.priority && t.seq < best.seq)) best = t;
+        if (!best || claimOrder(t, best) < 0) best = t;
       }
       if (!best) return { result: null, changed: false };
       best.status = 'claimed';

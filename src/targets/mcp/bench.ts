@@ -8,6 +8,7 @@ import { runClosedLoop } from '../../load/closed-loop.js';
 import { runMeasuredPhase } from '../../load/execute.js';
 import { constantRate, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_LAG_US, runOpenLoop } from '../../load/open-loop.js';
 import type { Clock } from '../../measure/clock.js';
+import { median as exactMedian } from '../../measure/stats.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { ProgressSink } from '../../report/progress.js';
 import type { CheckResult, OperationResult, Resources, SuiteResult } from '../../results/schema.js';
@@ -87,15 +88,11 @@ export function selectTools(listed: Tool[], selection: McpToolSelection): { call
   return { calls, skipped };
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : Math.round(((s[mid - 1] as number) + (s[mid] as number)) / 2);
-}
-
 const CONNECT_TIMEOUT_MS = 60_000;
 
 const usToMs = (us: number): number => Math.round(us) / 1000;
+/** Median of integer µs, rounded to an integer µs. */
+const median = (values: number[]): number => Math.round(exactMedian(values));
 
 export async function runMcpBench(o: McpBenchOptions): Promise<McpBenchOutcome> {
   const coldStartCount = o.target.kind === 'stdio' ? Math.max(1, o.coldStarts) : 1;

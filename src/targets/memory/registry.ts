@@ -1,15 +1,14 @@
 /** In-process AgentRegistry: a Map keyed by agent id. */
 import type { AgentFilter, AgentInfo, AgentRecord, AgentRegistry } from '../ports.js';
-import { InvalidArgumentError } from '../errors.js';
 import type { WallClockMs } from '../options.js';
-import { byString } from '../validate.js';
+import { byString, checkAgentId } from '../validate.js';
 
 export class MemoryAgentRegistry implements AgentRegistry {
   private readonly agents = new Map<string, AgentRecord>();
   constructor(private readonly now: WallClockMs) {}
 
   register(agent: AgentInfo): AgentRecord {
-    if (typeof agent.id !== 'string' || agent.id.length === 0) throw new InvalidArgumentError('agent id must be a non-empty string');
+    checkAgentId(agent.id);
     const t = this.now();
     // Re-registering starts a new life (a restarted agent): the record is replaced whole.
     const record: AgentRecord = { id: agent.id, role: agent.role, pid: agent.pid, registeredAt: t, lastHeartbeat: t };

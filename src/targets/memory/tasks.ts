@@ -6,7 +6,7 @@
 import { InvalidArgumentError, TaskNotFoundError } from '../errors.js';
 import type { WallClockMs } from '../options.js';
 import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type TaskPatch, type TaskStatus, type TaskStore } from '../ports.js';
-import { checkNewTask } from '../validate.js';
+import { checkNewTask, checkPriority, claimOrder } from '../validate.js';
 
 interface StoredTask {
   seq: number;
@@ -21,11 +21,6 @@ interface StoredTask {
   version: number;
   createdAt: number;
   updatedAt: number;
-}
-
-/** Claim order: higher priority first, then older (lower seq) first. */
-function claimOrder(a: StoredTask, b: StoredTask): number {
-  return b.priority - a.priority || a.seq - b.seq;
 }
 
 export class MemoryTaskStore implements TaskStore {
@@ -65,7 +60,7 @@ export class MemoryTaskStore implements TaskStore {
     const stored = this.tasks.get(id);
     if (!stored) throw new TaskNotFoundError(id);
     if (stored.version !== expectedVersion) throw new VersionConflictError(id, expectedVersion, stored.version);
-    if (patch.priority !== undefined && !Number.isFinite(patch.priority)) throw new InvalidArgumentError(`task priority must be a finite number, got ${patch.priority}`);
+    if (patch.priority !== undefined) checkPriority(patch.priority);
     const reposition = stored.status === 'pending' && patch.priority !== undefined && patch.priority !== stored.priority;
     if (reposition) this.removePending(stored);
     if (patch.title !== undefined) stored.title = patch.title;

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { compileGlob, valueContains } from '../glob.js';
 import type { WallClockMs } from '../options.js';
 import type { MemoryEntry, MemoryStore } from '../ports.js';
-import { byString, checkImportEntry, checkKey, checkNamespace, checkTtl } from '../validate.js';
+import { byString, checkImportEntry, checkKey, checkNamespace, checkTtl, fullKeyOf, isExpired } from '../validate.js';
 import type { SqliteConnection } from './connection.js';
 
 interface MemoryRow {
@@ -87,7 +87,7 @@ export class SqliteMemoryStore implements MemoryStore {
     return this.conn.withRetry('memory.delete', () => {
       const row = this.removeOne.get(namespace, key) as { expires_at: number | null } | undefined;
       // An expired entry "no longer exists": deleting it reports false, like a missing one.
-      return row !== undefined && (row.expires_at === null || row.expires_at > this.now());
+      return row !== undefined && !isExpired({ expiresAt: row.expires_at }, this.now());
     });
   }
 
@@ -121,8 +121,7 @@ export class SqliteMemoryStore implements MemoryStore {
       }
       const out: MemoryEntry[] = [];
       for (const r of rows) {
-        const fullKey = `${r.namespace}/${r.key}`;
-        if (glob.test(fullKey) && valueContains(r.value, query)) out.push(toEntry(r));
+        if (glob.test(fullKeyOf(r.namespace, r.key)) && valueContains(r.value, query)) out.push(toEntry(r));
       }
       return out.sort(byString((e) => e.fullKey));
     });
@@ -132,7 +131,7 @@ export class SqliteMemoryStore implements MemoryStore {
     return this.conn.withRetry('memory.clear', () => {
       const now = this.now();
       const rows = this.clearNs.all(namespace) as { expires_at: number | null }[];
-      return rows.filter((r) => r.expires_at === null || r.expires_at > now).length;
+      return rows.filter((r) => !isExpired({ expiresAt: r.expires_at }, now)).length;
     });
   }
 
@@ -164,7 +163,7 @@ function toEntry(r: MemoryRow): MemoryEntry {
   return {
     namespace: r.namespace,
     key: r.key,
-    fullKey: `${r.namespace}/${r.key}`,
+    fullKey: fullKeyOf(r.namespace, r.key),
     value: r.value,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -1,9 +1,8 @@
 /** SQLite AgentRegistry: one row per agent; each method is one autocommit statement. */
 import type Database from 'better-sqlite3';
-import { InvalidArgumentError } from '../errors.js';
 import type { WallClockMs } from '../options.js';
 import type { AgentFilter, AgentInfo, AgentRecord, AgentRegistry } from '../ports.js';
-import { byString } from '../validate.js';
+import { byString, checkAgentId } from '../validate.js';
 import type { SqliteConnection } from './connection.js';
 
 interface AgentRow {
@@ -35,7 +34,11 @@ export class SqliteAgentRegistry implements AgentRegistry {
   }
 
   register(agent: AgentInfo): Promise<AgentRecord> {
-    if (typeof agent.id !== 'string' || agent.id.length === 0) return Promise.reject(new InvalidArgumentError('agent id must be a non-empty string'));
+    try {
+      checkAgentId(agent.id);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.conn.withRetry('registry.register', () => {
       const t = this.now();
       const meta = agent.meta === undefined ? null : JSON.stringify(agent.meta);

@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import { InvalidArgumentError, TaskNotFoundError } from '../errors.js';
 import type { WallClockMs } from '../options.js';
 import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type TaskPatch, type TaskStatus, type TaskStore } from '../ports.js';
-import { checkNewTask } from '../validate.js';
+import { checkNewTask, checkPriority } from '../validate.js';
 import type { SqliteConnection } from './connection.js';
 
 interface TaskRow {
@@ -114,8 +114,10 @@ export class SqliteTaskStore implements TaskStore {
   update(id: string, patch: TaskPatch, expectedVersion: number): Promise<Task> {
     const seq = taskSeq(id);
     if (seq === null) return Promise.reject(new TaskNotFoundError(id));
-    if (patch.priority !== undefined && !Number.isFinite(patch.priority)) {
-      return Promise.reject(new InvalidArgumentError(`task priority must be a finite number, got ${patch.priority}`));
+    try {
+      if (patch.priority !== undefined) checkPriority(patch.priority);
+    } catch (err) {
+      return Promise.reject(err as Error);
     }
     return this.conn.withRetry('tasks.update', () => toTask(this.updateTx.immediate(seq, id, patch, expectedVersion)));
   }

@@ -3,6 +3,7 @@
  * outside, so a tool called `<script>` or `| x |` or one carrying terminal escape codes must come
  * out as text in every format.
  */
+import { escapeHtml } from '../../report/escape.js';
 
 /** Control characters (C0, DEL, C1) shown as \u escapes: no terminal escape sequences get through. */
 export function plain(s: string): string {
@@ -11,7 +12,7 @@ export function plain(s: string): string {
 }
 
 export function html(s: string): string {
-  return plain(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return escapeHtml(plain(s));
 }
 
 /** Inline markdown text: markdown punctuation backslash-escaped, HTML specials as entities (tables are pipe-delimited). */
