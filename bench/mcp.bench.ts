@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RealClock } from '../src/measure/clock.js';
 import { silentProgress } from '../src/report/progress.js';
-import { formatRate, formatUs } from '../src/report/units.js';
+import { formatRate, formatUs } from '../src/core/units.js';
 import { runMcpBench } from '../src/targets/mcp/bench.js';
 import { connectMcp } from '../src/targets/mcp/connect.js';
 import { parseStdioTarget, type McpTargetSpec } from '../src/targets/mcp/spec.js';

@@ -12,7 +12,7 @@ export { parseRamp, rampSchedule, type RampStage } from './load/ramp.js';
 export { parseSlo, evaluateSlo, evaluateSloOnOperations, DEFAULT_SLO, type Slo, type SloClause, type SloSubject, type SloVerdict } from './load/slo.js';
 export { runStress, findKnee, nextRate, type StressOptions, type StressOutcome, type StressStepReport, type RateGrowth } from './load/stress.js';
 export { HttpTarget, HttpStatusError, parseRequestSpec, parseTargetUrl, httpOperationName, checkLoopbackTarget, isLoopbackAddress, type HttpRequestSpec, type HttpTargetStats } from './targets/http/index.js';
-export * from './results/schema.js';
+export * from './core/result.js';
 export * from './results/run-result.js';
 export * from './monitor/sampler.js';
 export * from './suites/types.js';

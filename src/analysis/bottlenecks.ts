@@ -5,8 +5,8 @@
  * or suite/process), and what to do about it. No I/O, no clock: the same run gives the same findings.
  */
 import { linearSlope, mean } from '../measure/stats.js';
-import type { Finding, OperationResult, ResourceSample, RunResult, SuiteResult } from '../results/schema.js';
-import { formatBytes, formatRate, formatUs } from '../report/units.js';
+import type { Finding, OperationResult, ResourceSample, RunResult, SuiteResult } from '../core/result.js';
+import { formatBytes, formatRate, formatUs } from '../core/units.js';
 import { BOTTLENECK_THRESHOLDS as T, CONTENTION_PATTERN } from './thresholds.js';
 
 type Severity = Finding['severity'];

@@ -4,7 +4,7 @@
  * twice gives the same result.
  */
 import type { Enricher } from '../results/pipeline.js';
-import type { Finding, RunResult } from '../results/schema.js';
+import type { Finding, RunResult } from '../core/result.js';
 import { findBottlenecks, FINDING_KINDS } from './bottlenecks.js';
 
 const OURS = new Set<string>(FINDING_KINDS);

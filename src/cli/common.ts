@@ -8,10 +8,10 @@ import { writeFileAtomic } from '../results/atomic-write.js';
 import { resolveDataDir } from '../results/data-dir.js';
 import { enrichRunResult, sinkRunResult, type RunContext } from '../results/pipeline.js';
 import { allChecksPassed } from '../results/run-result.js';
-import type { RunResult } from '../results/schema.js';
+import type { RunResult } from '../core/result.js';
 import { createProgress, type ProgressSink } from '../report/progress.js';
 import { formatRunSummary } from '../report/terminal.js';
-import { collect, parseDurationUs, parseIntFlag, parseKeyValue, parsePositiveDurationUs, UsageError } from './parse.js';
+import { collect, parseDurationUs, parseIntFlag, parseKeyValue, parsePositiveDurationUs, UsageError } from '../core/parse.js';
 
 export interface CommonRawOptions {
   duration?: string;

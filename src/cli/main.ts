@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { swarmperfVersion } from '../results/env.js';
 import { registerBuiltinSuites } from '../suites/index.js';
 import { registerCommands } from './commands/index.js';
-import { UsageError } from './parse.js';
+import { UsageError } from '../core/parse.js';
 import { registerPlugins } from './plugins.js';
 
 export function buildProgram(): Command {

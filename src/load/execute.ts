@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../measure/clock.js';
 import { Recorder } from '../measure/recorder.js';
-import type { IntervalResult, OperationResult } from '../results/schema.js';
+import type { IntervalResult, OperationResult } from '../core/result.js';
 import type { ProgressSink } from '../report/progress.js';
 import type { LoadContext, LoadOutcome } from './types.js';
 

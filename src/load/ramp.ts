@@ -10,7 +10,7 @@
  * of the rate, so for a linear stage the n-th arrival solves a quadratic (solved in the form that
  * stays exact when the rate is flat or starts at zero).
  */
-import { parseDurationUs, UsageError } from '../cli/parse.js';
+import { parseDurationUs, UsageError } from '../core/parse.js';
 import type { ArrivalCursor, ArrivalSchedule } from './open-loop.js';
 
 export interface RampStage {

@@ -12,10 +12,10 @@
  * waits), not service time. Dropped operations count against success: an operation the target
  * could not even be offered on time was not served.
  */
-import { parseDurationUs, UsageError } from '../cli/parse.js';
-import type { LatencyStats, OperationResult } from '../results/schema.js';
+import { parseDurationUs, UsageError } from '../core/parse.js';
+import type { LatencyStats, OperationResult } from '../core/result.js';
 import { holds, type ThresholdOp } from '../measure/threshold.js';
-import { formatUs } from '../report/units.js';
+import { formatUs } from '../core/units.js';
 
 export const DEFAULT_SLO = 'p99<100ms,success>=99%';
 

@@ -13,7 +13,7 @@
  */
 import type { Clock } from '../measure/clock.js';
 import { describe } from '../measure/stats.js';
-import type { IntervalResult, OperationResult, StressInfo } from '../results/schema.js';
+import type { IntervalResult, OperationResult, StressInfo } from '../core/result.js';
 import { silentProgress, type ProgressSink } from '../report/progress.js';
 import { runMeasuredPhase } from './execute.js';
 import { constantRate, runOpenLoop } from './open-loop.js';

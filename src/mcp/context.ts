@@ -3,8 +3,8 @@
  * (opened once, lazily), the history, the runs measured in this session, and the one-benchmark-
  * at-a-time guard. Tools call library functions through this; nothing here formats output.
  */
-import { UsageError } from '../cli/parse.js';
-import type { RunResult } from '../results/schema.js';
+import { UsageError } from '../core/parse.js';
+import type { RunResult } from '../core/result.js';
 import { existsSync } from 'node:fs';
 import { loadTrends } from '../cli/commands/report-source.js';
 import { HistoryRefError, openHistory } from '../results/history/store.js';

@@ -6,7 +6,7 @@
 import { LatencyHistogram, type PercentileSummary } from './histogram.js';
 import { Rng } from './rng.js';
 import { describe, madOutliers, medianAndP99CI } from './stats.js';
-import type { IntervalResult, LatencyStats, OperationResult } from '../results/schema.js';
+import type { IntervalResult, LatencyStats, OperationResult } from '../core/result.js';
 
 export const DEFAULT_INTERVAL_US = 5_000_000;
 const DEFAULT_RESERVOIR = 2_000;

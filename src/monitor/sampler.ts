@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
-import type { Resources, ResourceSample } from '../results/schema.js';
+import type { Resources, ResourceSample } from '../core/result.js';
 import type { ResourceSampler, ResourceSamplerOptions, SampledProcess } from './types.js';
 import { summarizeResources } from './summary.js';
 

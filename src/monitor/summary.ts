@@ -1,6 +1,6 @@
 /** Summary figures over resource samples (pure): means, maxima, memory growth slope, GC share. */
 import { linearSlope } from '../measure/stats.js';
-import type { ResourceSample, ResourceSummary } from '../results/schema.js';
+import type { ResourceSample, ResourceSummary } from '../core/result.js';
 
 export function summarizeResources(samples: readonly ResourceSample[]): ResourceSummary {
   const main = samples.filter((s) => s.label === 'main');

@@ -1,5 +1,5 @@
 /** The resource sampler's interface; the implementation lives in sampler.ts. */
-import type { Resources } from '../results/schema.js';
+import type { Resources } from '../core/result.js';
 
 export interface SampledProcess {
   pid: number;

@@ -5,7 +5,7 @@
  * nanoseconds) and `throughput` (operations per second); the latency tail and error figures go
  * into measures of their own, created by Bencher on first use.
  */
-import type { RunResult } from '../results/schema.js';
+import type { RunResult } from '../core/result.js';
 
 export interface BmfMetric {
   value: number;

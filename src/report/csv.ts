@@ -4,7 +4,7 @@
  * are defined, so a column here matches what compare, trends and alerts call the same figure.
  */
 import { extractMetrics } from '../results/metrics.js';
-import type { RunResult } from '../results/schema.js';
+import type { RunResult } from '../core/result.js';
 import { csvField } from './escape.js';
 
 export const CSV_COLUMNS = ['run_id', 'started_at', 'suite', 'backend', 'operation', 'stat', 'metric', 'value', 'unit', 'direction'] as const;

@@ -1,5 +1,5 @@
 /** Findings for the terminal (`swarmperf bottlenecks`): most severe first, evidence then the advice. */
-import type { Finding } from '../results/schema.js';
+import type { Finding } from '../core/result.js';
 import { escapeTerminal as visible } from './escape.js';
 
 const MARK: Record<Finding['severity'], string> = { critical: '✗ critical', warning: '! warning', info: '· info' };

@@ -5,7 +5,7 @@
  * so it is left out (render it with the `bmf` or `csv` format instead).
  */
 import { extractMetrics, type MetricUnit } from '../results/metrics.js';
-import type { RunResult } from '../results/schema.js';
+import type { RunResult } from '../core/result.js';
 
 export interface GabEntry {
   name: string;

@@ -5,13 +5,13 @@
  * reach the network even by mistake. Every outside name is escaped with escapeHtml; the RunResult
  * is embedded as JSON (escaped for <script>) so the page carries its own data.
  */
-import type { Finding, RunResult, SuiteResult } from '../results/schema.js';
+import type { Finding, RunResult, SuiteResult } from '../core/result.js';
 import { formatMetricValue, isWorse } from '../results/metrics.js';
 import { reportCharts, type ChartSpec } from './charts/run-charts.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 import type { ReportInput, TrendSeries } from './model.js';
 import { OPERATION_COLUMNS, operationRow } from './terminal.js';
-import { formatBytes, formatRate, formatUs } from './units.js';
+import { formatBytes, formatRate, formatUs } from '../core/units.js';
 
 const CSS = `
 :root { color-scheme: light; }

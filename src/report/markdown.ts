@@ -5,12 +5,12 @@
  * where SVG files cannot travel). Every outside name goes through escapeMarkdown/markdownCode.
  */
 import { formatMetricValue, isWorse } from '../results/metrics.js';
-import type { Finding, RunResult, SuiteResult } from '../results/schema.js';
+import type { Finding, RunResult, SuiteResult } from '../core/result.js';
 import { reportCharts, type ChartSpec } from './charts/run-charts.js';
 import { escapeMarkdown as md, fileSlug, markdownCode as code } from './escape.js';
 import type { ReportInput, TrendSeries } from './model.js';
 import { OPERATION_COLUMNS, operationRow } from './terminal.js';
-import { formatRate, formatUs } from './units.js';
+import { formatRate, formatUs } from '../core/units.js';
 
 export type MarkdownCharts = { mode: 'none' } | { mode: 'svg'; dir: string } | { mode: 'mermaid' };
 

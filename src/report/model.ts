@@ -6,7 +6,7 @@
 import { LatencyHistogram } from '../measure/histogram.js';
 import { median } from '../measure/stats.js';
 import { extractMetrics, metricInfo, type Direction, type MetricUnit } from '../results/metrics.js';
-import type { OperationResult, RunResult } from '../results/schema.js';
+import type { OperationResult, RunResult } from '../core/result.js';
 
 export interface ReportInput {
   /** The run reported in detail (the newest of `runs`). */

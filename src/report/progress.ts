@@ -3,7 +3,7 @@
  * p99 so far), plain periodic lines otherwise (CI logs), nothing with --quiet.
  */
 import type { ProgressSnapshot } from '../measure/recorder.js';
-import { formatRate, formatUs } from './units.js';
+import { formatRate, formatUs } from '../core/units.js';
 
 export interface ProgressUpdate extends ProgressSnapshot {
   /** What is running, e.g. "tasks (sqlite, 4 agents)" or "warmup". */

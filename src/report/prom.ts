@@ -5,7 +5,7 @@
  * units, as Prometheus expects); the metric set follows results/metrics.ts.
  */
 import { extractMetrics, type MetricValue } from '../results/metrics.js';
-import type { OperationResult, RunResult } from '../results/schema.js';
+import type { OperationResult, RunResult } from '../core/result.js';
 import { escapePromHelp, escapePromLabel } from './escape.js';
 
 type PromType = 'gauge' | 'summary';

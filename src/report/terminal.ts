@@ -1,7 +1,7 @@
 /** The terminal summary of a run: per suite a table of operations, then checks and findings. */
-import type { OperationResult, RunResult, SuiteResult } from '../results/schema.js';
+import type { OperationResult, RunResult, SuiteResult } from '../core/result.js';
 import { escapeTerminal } from './escape.js';
-import { formatCount, formatRate, formatUs } from './units.js';
+import { formatCount, formatRate, formatUs } from '../core/units.js';
 
 /** The per-operation summary columns, the same in the terminal and the markdown report. */
 export const OPERATION_COLUMNS = ['operation', 'count', 'errors', 'dropped', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'max'] as const;

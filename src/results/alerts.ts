@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
 import { extractMetrics, formatMetricValue, metricInfo, metricMatcher, OPERATION_STATS, parseMetricName, RESOURCE_STATS, type MetricUnit } from './metrics.js';
-import type { RunResult } from './schema.js';
+import type { RunResult } from '../core/result.js';
 import { holds } from '../measure/threshold.js';
 
 export type AlertOp = '<' | '<=' | '>' | '>=' | '==';

@@ -21,7 +21,7 @@ import { LatencyHistogram } from '../measure/histogram.js';
 import { mad, median } from '../measure/stats.js';
 import { envHash } from './history/store.js';
 import { extractMetrics, isWorse, type Direction, type MetricUnit, type MetricValue } from './metrics.js';
-import type { OperationResult, RunResult, SuiteResult } from './schema.js';
+import type { OperationResult, RunResult, SuiteResult } from '../core/result.js';
 import { mannWhitney, normalTwoSided, quantileDifference, quantileInterval, twoProportion, welch, welchFromSummary, type Bucket, type TestResult } from './stat-tests.js';
 
 export type Verdict = 'improved' | 'regressed' | 'unchanged';

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { EnvFingerprint } from './schema.js';
+import type { EnvFingerprint } from '../core/result.js';
 
 let cached: EnvFingerprint | undefined;
 

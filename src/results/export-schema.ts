@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { RunResultSchema } from './schema.js';
+import { RunResultSchema } from '../core/result.js';
 
 export function runResultJsonSchema(): unknown {
   return z.toJSONSchema(RunResultSchema, { target: 'draft-2020-12' });

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { openBackend, parseBackendSpec } from '../targets/backend.js';
 import { extractMetrics } from './metrics.js';
 import type { RunContext, Sink } from './pipeline.js';
-import type { RunResult } from './schema.js';
+import type { RunResult } from '../core/result.js';
 
 export const MEMORY_NAMESPACE = 'performance';
 

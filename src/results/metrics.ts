@@ -5,8 +5,8 @@
  * from a RunResult through extractMetrics() and learns unit and direction from metricInfo(), so a
  * figure is called the same thing and judged the same way everywhere.
  */
-import type { OperationResult, RunResult } from './schema.js';
-import { formatBytes, formatCount, formatRate, formatUs } from '../report/units.js';
+import type { OperationResult, RunResult } from '../core/result.js';
+import { formatBytes, formatCount, formatRate, formatUs } from '../core/units.js';
 
 /**
  * Units, as stored: time is integer µs inside the program; ratios are fractions (0..1);

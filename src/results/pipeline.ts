@@ -3,7 +3,7 @@
  * findings), then sinks keep it (history store, memory store). Modules register themselves in
  * src/cli/plugins.ts; the CLI and the MCP server call processRunResult() once per run.
  */
-import type { RunResult } from './schema.js';
+import type { RunResult } from '../core/result.js';
 
 export interface RunContext {
   dataDir: string;

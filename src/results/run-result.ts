@@ -1,7 +1,7 @@
 /** Assembling a RunResult from suite results. */
 import { randomBytes } from 'node:crypto';
 import { envFingerprint } from './env.js';
-import { SCHEMA_VERSION, type RunResult, type SuiteResult } from './schema.js';
+import { SCHEMA_VERSION, type RunResult, type SuiteResult } from '../core/result.js';
 
 /** Sortable, unique run id: UTC time to the second plus random suffix, e.g. 20261121-191502-a1b2c3. */
 export function newRunId(at = new Date()): string {

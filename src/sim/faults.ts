@@ -21,7 +21,7 @@
  *
  * A bad schedule is rejected with one message naming the clause and the part that is wrong.
  */
-import { parseDurationUs } from '../cli/parse.js';
+import { parseDurationUs } from '../core/parse.js';
 import type { Rng } from '../measure/rng.js';
 import type { Network, RateKind } from './network.js';
 import type { Scheduler, SimEvent } from './scheduler.js';

@@ -10,7 +10,7 @@ import type { Workload } from '../load/types.js';
 import { sleep } from '../measure/clock.js';
 import { Rng } from '../measure/rng.js';
 import { startResourceSampler } from '../monitor/sampler.js';
-import type { CheckResult, SuiteResult } from '../results/schema.js';
+import type { CheckResult, SuiteResult } from '../core/result.js';
 import type { SuiteDefinition, SuiteRunOptions } from './types.js';
 
 const SHA_INPUT = Buffer.alloc(1024, 7);

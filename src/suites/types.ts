@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../measure/clock.js';
 import type { ProgressSink } from '../report/progress.js';
-import type { SuiteResult } from '../results/schema.js';
+import type { SuiteResult } from '../core/result.js';
 
 export interface SuiteOptionSpec {
   /** Commander flags, e.g. "--keys <n>". */

@@ -12,7 +12,7 @@
  * same data folder shares the same store (except memory).
  */
 import { isAbsolute, join, resolve } from 'node:path';
-import { UsageError } from '../cli/parse.js';
+import { UsageError } from '../core/parse.js';
 import type { AdapterOptions } from './options.js';
 import type { Backend } from './ports.js';
 

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePositiveDurationUs, UsageError } from '../cli/parse.js';
+import { parsePositiveDurationUs, UsageError } from '../core/parse.js';
 import { LatencyHistogram } from '../measure/histogram.js';
 import { HOUR_US, TOOLS_DB, ToolStore, type HourRow } from './store.js';
 

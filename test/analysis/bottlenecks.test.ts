@@ -3,7 +3,7 @@ import { filterFindings, findBottlenecks, FINDING_KINDS } from '../../src/analys
 import { bottleneckEnricher, withBottleneckFindings } from '../../src/analysis/enrich.js';
 import { BOTTLENECK_THRESHOLDS as T } from '../../src/analysis/thresholds.js';
 import { summarizeResources } from '../../src/monitor/summary.js';
-import type { Finding, RunResult } from '../../src/results/schema.js';
+import type { Finding, RunResult } from '../../src/core/result.js';
 import { HOSTILE, healthyRun, runResult, samples, suite, troubledRun } from '../report/fixtures.js';
 
 function byKind(findings: Finding[], kind: string, component?: string): Finding[] {

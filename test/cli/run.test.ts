@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRunResult } from '../../src/results/schema.js';
+import { parseRunResult } from '../../src/core/result.js';
 import { runCli, startCli, tempDir } from '../helpers/cli.js';
 
 describe('swarmperf CLI basics', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSuite, table } from '../../src/report/terminal.js';
-import type { SuiteResult } from '../../src/results/schema.js';
+import type { SuiteResult } from '../../src/core/result.js';
 
 const zero = { min: 0, mean: 0, stddev: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0, p999: 0, p9999: 0, max: 0 };
 

@@ -7,7 +7,7 @@ import { raftSetup, type RaftSetup } from '../../src/consensus/bench/common.js';
 import { runWorkloadScenario, type WorkloadOptions } from '../../src/consensus/bench/workload.js';
 import { runRealScenario } from '../../src/consensus/real/run-real.js';
 import { main } from '../../src/cli/main.js';
-import { parseRunResult } from '../../src/results/schema.js';
+import { parseRunResult } from '../../src/core/result.js';
 import { silentProgress } from '../../src/report/progress.js';
 import { parseFaultSchedule } from '../../src/sim/faults.js';
 import { parseLatency } from '../../src/sim/latency.js';

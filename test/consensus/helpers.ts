@@ -1,7 +1,7 @@
 import { SimKvClients } from '../../src/consensus/raft/sim-clients.js';
 import { SimCluster, type SimClusterOptions } from '../../src/consensus/raft/sim-cluster.js';
 import { checkLinearizability, type LinearizabilityResult } from '../../src/consensus/checkers/linearizability.js';
-import type { CheckResult } from '../../src/results/schema.js';
+import type { CheckResult } from '../../src/core/result.js';
 import { parseLatency } from '../../src/sim/latency.js';
 import type { FaultSchedule } from '../../src/sim/faults.js';
 

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRunResult, StressSchema } from '../../src/results/schema.js';
+import { parseRunResult, StressSchema } from '../../src/core/result.js';
 import { startCli, tempDir } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from './test-server.js';
 

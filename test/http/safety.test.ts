@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveHttpTarget } from '../../src/cli/commands/http-options.js';
-import { UsageError } from '../../src/cli/parse.js';
+import { UsageError } from '../../src/core/parse.js';
 import { checkLoopbackTarget, isLoopbackAddress } from '../../src/targets/http/safety.js';
 import { startTestServer } from './test-server.js';
 

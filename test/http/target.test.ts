@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/parse.js';
+import { UsageError } from '../../src/core/parse.js';
 import { runClosedLoop } from '../../src/load/closed-loop.js';
 import { constantRate, runOpenLoop } from '../../src/load/open-loop.js';
 import { RealClock } from '../../src/measure/clock.js';

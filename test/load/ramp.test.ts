@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/parse.js';
+import { UsageError } from '../../src/core/parse.js';
 import { countArrivals } from '../../src/load/open-loop.js';
 import { parseRamp, rampSchedule } from '../../src/load/ramp.js';
 

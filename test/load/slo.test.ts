@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/parse.js';
+import { UsageError } from '../../src/core/parse.js';
 import { DEFAULT_SLO, evaluateSlo, evaluateSloOnOperations, parseSlo, type SloSubject } from '../../src/load/slo.js';
-import type { LatencyStats, OperationResult } from '../../src/results/schema.js';
+import type { LatencyStats, OperationResult } from '../../src/core/result.js';
 
 const latency = (p99: number): LatencyStats => ({ min: 1, mean: p99 / 2, stddev: 1, p50: p99 / 2, p75: p99 / 2, p90: p99 / 2, p95: p99, p99, p999: p99, p9999: p99, max: p99 });
 const subject = (over: Partial<SloSubject> = {}): SloSubject => ({ count: 1000, errors: 0, dropped: 0, throughput: 100, latencyUs: latency(20_000), ...over });

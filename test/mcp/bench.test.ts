@@ -12,7 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../../src/measure/clock.js';
 import { silentProgress } from '../../src/report/progress.js';
-import { SuiteSchema } from '../../src/results/schema.js';
+import { SuiteSchema } from '../../src/core/result.js';
 import { runMcpBench, type McpBenchOptions } from '../../src/targets/mcp/bench.js';
 import { parseHttpTarget, parseStdioTarget, type McpTargetSpec } from '../../src/targets/mcp/spec.js';
 

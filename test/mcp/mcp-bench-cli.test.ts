@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openHistory } from '../../src/results/history/store.js';
-import { parseRunResult } from '../../src/results/schema.js';
+import { parseRunResult } from '../../src/core/result.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/fixture-server.mjs', import.meta.url));

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/parse.js';
+import { UsageError } from '../../src/core/parse.js';
 import { parseArgsFlag, readArgsFile } from '../../src/targets/mcp/args.js';
 import { selectTools } from '../../src/targets/mcp/bench.js';
 import { parseHeader, parseHttpTarget, parseStdioTarget, splitCommandLine } from '../../src/targets/mcp/spec.js';

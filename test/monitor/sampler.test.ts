@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { startResourceSampler } from '../../src/monitor/sampler.js';
 import { summarizeResources } from '../../src/monitor/summary.js';
-import type { ResourceSample } from '../../src/results/schema.js';
+import type { ResourceSample } from '../../src/core/result.js';
 import { envFingerprint } from '../../src/results/env.js';
 import { resolveDataDir } from '../../src/results/data-dir.js';
 

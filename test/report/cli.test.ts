@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistory } from '../../src/results/history/index.js';
-import type { RunResult } from '../../src/results/schema.js';
+import type { RunResult } from '../../src/core/result.js';
 import { HOSTILE, historyRuns, troubledRun } from './fixtures.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/swarmperf.js');

@@ -6,7 +6,7 @@
 import { Recorder } from '../../src/measure/recorder.js';
 import { Rng } from '../../src/measure/rng.js';
 import { summarizeResources } from '../../src/monitor/summary.js';
-import type { ResourceSample, RunResult, SuiteResult } from '../../src/results/schema.js';
+import type { ResourceSample, RunResult, SuiteResult } from '../../src/core/result.js';
 
 export const HOSTILE = {
   suite: '<script>window.__pwned=1</script>',

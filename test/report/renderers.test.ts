@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findBottlenecks } from '../../src/analysis/bottlenecks.js';
 import { detectChangePoints } from '../../src/results/changepoint.js';
 import { extractMetrics } from '../../src/results/metrics.js';
-import type { RunResult } from '../../src/results/schema.js';
+import type { RunResult } from '../../src/core/result.js';
 import { bmfReport, renderBmf } from '../../src/report/bmf.js';
 import { renderCsv } from '../../src/report/csv.js';
 import { gabEntries, renderGab } from '../../src/report/gab.js';

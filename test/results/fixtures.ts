@@ -4,7 +4,7 @@
  */
 import { LatencyHistogram } from '../../src/measure/histogram.js';
 import { Rng } from '../../src/measure/rng.js';
-import { SCHEMA_VERSION, type IntervalResult, type OperationResult, type RunResult, type SuiteResult } from '../../src/results/schema.js';
+import { SCHEMA_VERSION, type IntervalResult, type OperationResult, type RunResult, type SuiteResult } from '../../src/core/result.js';
 
 export interface SyntheticOp {
   name: string;

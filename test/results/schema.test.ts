@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runResultJsonSchema } from '../../src/results/export-schema.js';
-import { parseRunResult } from '../../src/results/schema.js';
+import { parseRunResult } from '../../src/core/result.js';
 
 describe('RunResult schema', () => {
   it('the committed JSON Schema matches the zod schema (run `npm run schema` after changing it)', () => {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRunResult } from '../../src/results/schema.js';
+import { parseRunResult } from '../../src/core/result.js';
 import { runAgents } from '../../src/suites/agents/harness.js';
 import { runElectionSuite, runTasksSuite } from '../../src/suites/coordination/index.js';
 import { MemoryBackend } from '../../src/targets/memory/index.js';

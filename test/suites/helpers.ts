@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock } from '../../src/measure/clock.js';
 import { silentProgress } from '../../src/report/progress.js';
-import type { SuiteResult } from '../../src/results/schema.js';
+import type { SuiteResult } from '../../src/core/result.js';
 import type { SuiteRunOptions } from '../../src/suites/types.js';
 
 export function tempDir(): string {

@@ -4,7 +4,7 @@
  * "no claimable task left unclaimed" instead of skipping it. In-process agents, bounded.
  */
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/parse.js';
+import { UsageError } from '../../src/core/parse.js';
 import { runTasksSuite } from '../../src/suites/coordination/index.js';
 import { MemoryBackend } from '../../src/targets/memory/index.js';
 import { buggyTasksBackend } from './broken-backends.js';

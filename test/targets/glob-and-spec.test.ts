@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/parse.js';
+import { UsageError } from '../../src/core/parse.js';
 import { openBackend, parseBackendSpec } from '../../src/targets/backend.js';
 import { compileGlob } from '../../src/targets/glob.js';
 import { parseMemoryFile, serializeMemoryFile } from '../../src/targets/memory-file.js';

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { registerToolsCommand } from '../../src/cli/commands/tools.js';
-import { UsageError } from '../../src/cli/parse.js';
+import { UsageError } from '../../src/core/parse.js';
 
 export async function runToolsCli(argv: string[]): Promise<number> {
   const program = new Command('swarmperf').exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { addAlertRule, AlertRuleError, alertsPath, checkAlerts, loadAlertRules, removeAlertRule, type AlertCheck } from '../../results/alerts.js';
 import { table } from '../../report/terminal.js';
-import { UsageError } from '../parse.js';
+import { UsageError } from '../../core/parse.js';
 import { addHistoryFlags, dataDirOf, historyPathFromFlags, loadRun, openHistoryFromFlags, writeJson, type HistoryFlags } from './history-options.js';
 
 interface AlertFlags extends HistoryFlags {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { findAnomalies, type Anomaly } from '../../results/anomalies.js';
 import { formatMetricValue } from '../../results/metrics.js';
 import { table } from '../../report/terminal.js';
-import { parseIntFlag, parsePositiveNumber } from '../parse.js';
+import { parseIntFlag, parsePositiveNumber } from '../../core/parse.js';
 import { addHistoryFlags, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
 
 interface AnomalyFlags extends HistoryFlags {

@@ -10,12 +10,12 @@ import { formatTimeoutRange, type RaftSetup, type ScenarioRun } from '../../cons
 import { runWorkloadScenario, type WorkloadOptions, type WorkloadScenario } from '../../consensus/bench/workload.js';
 import { runRealScenario } from '../../consensus/real/run-real.js';
 import { buildRunResult } from '../../results/run-result.js';
-import type { RunResult, SuiteResult } from '../../results/schema.js';
+import type { RunResult, SuiteResult } from '../../core/result.js';
 import type { ProgressSink } from '../../report/progress.js';
 import { FaultScheduleError, parseFaultSchedule, parseShare, type FaultSchedule } from '../../sim/faults.js';
 import { LatencyParseError, parseLatency, type LatencySpec } from '../../sim/latency.js';
 import { addCommonFlags, finishRun, resolveCommon, withInterrupt } from '../common.js';
-import { collect, parseBytes, parseDurationUs, parseIntFlag, parsePositiveDurationUs, parsePositiveNumber, UsageError } from '../parse.js';
+import { collect, parseBytes, parseDurationUs, parseIntFlag, parsePositiveDurationUs, parsePositiveNumber, UsageError } from '../../core/parse.js';
 
 const SCENARIOS = ['election', 'throughput', 'latency', 'faults'] as const;
 type Scenario = (typeof SCENARIOS)[number];

@@ -7,9 +7,9 @@ import type { Command } from 'commander';
 import { filterFindings } from '../../analysis/bottlenecks.js';
 import { withBottleneckFindings } from '../../analysis/enrich.js';
 import { resolveDataDir } from '../../results/data-dir.js';
-import type { Finding } from '../../results/schema.js';
+import type { Finding } from '../../core/result.js';
 import { formatFindings } from '../../report/findings-text.js';
-import { collect, UsageError } from '../parse.js';
+import { collect, UsageError } from '../../core/parse.js';
 import { loadRuns, openHistoryForReading } from './report-source.js';
 
 const LEVEL: Record<Finding['severity'], number> = { info: 0, warning: 1, critical: 2 };

@@ -7,9 +7,9 @@ import type { Command } from 'commander';
 import { compareRuns, type Comparison, type MetricComparison } from '../../results/compare.js';
 import type { HistoryStore } from '../../results/history/store.js';
 import { formatMetricValue, metricMatcher } from '../../results/metrics.js';
-import type { RunResult } from '../../results/schema.js';
+import type { RunResult } from '../../core/result.js';
 import { table } from '../../report/terminal.js';
-import { UsageError } from '../parse.js';
+import { UsageError } from '../../core/parse.js';
 import { addHistoryFlags, historyPathFromFlags, loadRun, openHistoryFromFlags, writeJson, type HistoryFlags } from './history-options.js';
 
 interface CompareFlags extends HistoryFlags {

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { HistoryRefError, historyPathFromOptions, openHistory, type HistoryStore } from '../../results/history/store.js';
-import { parseRunResult, type RunResult } from '../../results/schema.js';
-import { collect, parseDurationUs, parseKeyValue, UsageError } from '../parse.js';
+import { parseRunResult, type RunResult } from '../../core/result.js';
+import { collect, parseDurationUs, parseKeyValue, UsageError } from '../../core/parse.js';
 
 export interface HistoryFlags {
   history?: string;

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../results/atomic-write.js';
 import type { RunSummary } from '../../results/history/store.js';
-import { parseRunResult, type RunResult } from '../../results/schema.js';
+import { parseRunResult, type RunResult } from '../../core/result.js';
 import { formatRunSummary, table } from '../../report/terminal.js';
-import { parseIntFlag, UsageError } from '../parse.js';
+import { parseIntFlag, UsageError } from '../../core/parse.js';
 import { addHistoryFlags, asUsage, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
 
 interface ListFlags extends HistoryFlags {

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_LAG_US } from '../../load/open-loop.js';
 import { checkLoopbackTarget, type HostResolver } from '../../targets/http/safety.js';
 import { parseRequestSpec, type HttpRequestSpec } from '../../targets/http/request-spec.js';
-import { collect, parseDurationUs, parseIntFlag, parsePositiveDurationUs, UsageError } from '../parse.js';
+import { collect, parseDurationUs, parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
 
 export function addHttpFlags(cmd: Command): Command {
   return cmd

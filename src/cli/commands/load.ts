@@ -12,10 +12,10 @@ import type { LoadContext, LoadOutcome } from '../../load/types.js';
 import { RealClock } from '../../measure/clock.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import { buildRunResult } from '../../results/run-result.js';
-import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { HttpTargetStats } from '../../targets/http/target.js';
 import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
-import { parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
+import { parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
 import { addHttpFlags, addOpenLoopFlags, resolveHttpTarget, resolveOpenLoopLimits } from './http-options.js';
 
 type LoadMode =

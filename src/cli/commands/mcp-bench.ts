@@ -10,7 +10,7 @@ import { parseArgsFlag, readArgsFile } from '../../targets/mcp/args.js';
 import type { McpLoadModel, McpToolSelection } from '../../targets/mcp/bench.js';
 import { parseHeader, parseHttpTarget, parseStdioTarget, type McpTargetSpec } from '../../targets/mcp/spec.js';
 import { addCommonFlags, commonConfig, finishRun, measurementOptions, resolveCommon, withInterrupt } from '../common.js';
-import { collect, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
+import { collect, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
 
 export function registerMcpBenchCommand(program: Command): void {
   const cmd = program

@@ -7,7 +7,7 @@ import { parseBackendSpec } from '../../targets/backend.js';
 import { ensureDataDir, resolveDataDir } from '../../results/data-dir.js';
 import { historyPathFromOptions } from '../../results/history/store.js';
 import { DEFAULT_MAX_BENCHMARK_US } from '../../mcp/limits.js';
-import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../parse.js';
+import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
 
 export function registerMcpCommand(program: Command): void {
   program

@@ -15,7 +15,7 @@ import { GlobSyntaxError } from '../../targets/glob.js';
 import { entryToJson, FullKeyError, MemoryFileError, parseMemoryFile, serializeMemoryFile, splitFullKey } from '../../targets/memory-file.js';
 import type { Backend, MemoryEntry } from '../../targets/ports.js';
 import { checkNamespace, isExpired } from '../../targets/validate.js';
-import { parseDurationUs, UsageError } from '../parse.js';
+import { parseDurationUs, UsageError } from '../../core/parse.js';
 
 interface SharedFlags {
   backend?: string;

@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { withBottleneckFindings } from '../../analysis/enrich.js';
 import { detectChangePoints } from '../../results/changepoint.js';
 import { HistoryError, HistoryRefError, historyPathFromOptions, openHistory, type HistoryStore } from '../../results/history/index.js';
-import { parseRunResult, type RunResult } from '../../results/schema.js';
+import { parseRunResult, type RunResult } from '../../core/result.js';
 import { buildTrends, type TrendSeries } from '../../report/model.js';
-import { UsageError } from '../parse.js';
+import { UsageError } from '../../core/parse.js';
 
 export interface RunSourceOptions {
   /** A run reference: id, unique id prefix, latest, latest~N. */

@@ -13,7 +13,7 @@ import { renderHtml } from '../../report/html.js';
 import { renderMarkdown, type MarkdownCharts } from '../../report/markdown.js';
 import type { ReportInput } from '../../report/model.js';
 import { renderProm } from '../../report/prom.js';
-import { collect, parseIntFlag, UsageError } from '../parse.js';
+import { collect, parseIntFlag, UsageError } from '../../core/parse.js';
 import { loadRuns, loadTrends, openHistoryForReading } from './report-source.js';
 
 export const REPORT_FORMATS = ['markdown', 'html', 'json', 'csv', 'bmf', 'gab', 'prom'] as const;

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { RealClock } from '../../measure/clock.js';
 import { buildRunResult } from '../../results/run-result.js';
-import type { SuiteResult } from '../../results/schema.js';
+import type { SuiteResult } from '../../core/result.js';
 import { getSuite, listSuites, type SuiteDefinition } from '../../suites/types.js';
 import { addCommonFlags, commonConfig, finishRun, measurementOptions, resolveCommon, withInterrupt } from '../common.js';
-import { parseIntFlag, UsageError } from '../parse.js';
+import { parseIntFlag, UsageError } from '../../core/parse.js';
 
 export function registerRunCommand(program: Command): void {
   const cmd = program

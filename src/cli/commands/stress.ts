@@ -12,10 +12,10 @@ import { runStress, type RateGrowth, type StressStepReport } from '../../load/st
 import { RealClock } from '../../measure/clock.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import { buildRunResult } from '../../results/run-result.js';
-import type { SuiteResult } from '../../results/schema.js';
-import { formatRate, formatUs } from '../../report/units.js';
+import type { SuiteResult } from '../../core/result.js';
+import { formatRate, formatUs } from '../../core/units.js';
 import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
-import { parseIntFlag, parsePositiveNumber, UsageError } from '../parse.js';
+import { parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
 import { addHttpFlags, addOpenLoopFlags, resolveHttpTarget, resolveOpenLoopLimits } from './http-options.js';
 
 export function registerStressCommand(program: Command): void {

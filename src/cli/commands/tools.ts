@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../../results/atomic-write.js';
 import { resolveDataDir } from '../../results/data-dir.js';
-import { formatBytes, formatCount } from '../../report/units.js';
+import { formatBytes, formatCount } from '../../core/units.js';
 import { parseFieldMap } from '../../timings/formats.js';
 import { IngestFileError, ingestToolLogs, type IngestSummary } from '../../timings/ingest.js';
 import { resolveRecordOptions } from '../../timings/hook-cli.cjs';
@@ -15,7 +15,7 @@ import { recordHookEvent } from '../../timings/record.cjs';
 import { REPORT_FORMATS, renderToolTimingReport, type ReportFormat } from '../../timings/render/index.js';
 import { plain } from '../../timings/render/escape.js';
 import { buildToolTimingReport, type GroupBy } from '../../timings/report.js';
-import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../parse.js';
+import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
 
 /** The built CommonJS hook entry (the same path from src/cli/commands and dist/cli/commands). */
 const HOOK_ENTRY = fileURLToPath(new URL('../../../dist/timings/hook-main.cjs', import.meta.url));

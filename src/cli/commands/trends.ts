@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { formatMetricValue } from '../../results/metrics.js';
 import { computeTrends, type MetricTrend } from '../../results/trends.js';
 import { table } from '../../report/terminal.js';
-import { parseIntFlag, UsageError } from '../parse.js';
+import { parseIntFlag, UsageError } from '../../core/parse.js';
 import { addHistoryFlags, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
 
 interface TrendFlags extends HistoryFlags {

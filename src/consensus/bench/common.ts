@@ -5,7 +5,7 @@
  */
 import { Recorder } from '../../measure/recorder.js';
 import type { ProgressSink } from '../../report/progress.js';
-import type { CheckResult, Resources, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, Resources, SuiteResult } from '../../core/result.js';
 import type { FaultSchedule } from '../../sim/faults.js';
 import { formatLatency, type LatencySpec } from '../../sim/latency.js';
 import type { SimClusterOptions } from '../raft/sim-cluster.js';

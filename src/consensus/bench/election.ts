@@ -6,7 +6,7 @@
  */
 import { Recorder } from '../../measure/recorder.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
-import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../core/result.js';
 import { SimCluster } from '../raft/sim-cluster.js';
 import { RESERVOIR, backendLabel, buildSuite, clusterOptions, describeSetup, withSeed, yieldToLoop, type RaftSetup, type ScenarioRun } from './common.js';
 

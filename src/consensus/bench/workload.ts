@@ -11,7 +11,7 @@
  */
 import { Recorder } from '../../measure/recorder.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
-import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { FaultRecord } from '../../sim/faults.js';
 import { checkLinearizability } from '../checkers/linearizability.js';
 import { SimKvClients, type KvWorkloadOptions, type OpOutcome } from '../raft/sim-clients.js';

@@ -12,7 +12,7 @@
  * A violation names the nodes, term and index involved, so a failing seed can be replayed and
  * the moment found.
  */
-import type { CheckResult } from '../../results/schema.js';
+import type { CheckResult } from '../../core/result.js';
 import type { Entry } from '../raft/types.js';
 
 export interface LogView {

@@ -7,7 +7,7 @@
 import { Recorder } from '../../measure/recorder.js';
 import { Rng } from '../../measure/rng.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
-import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../core/result.js';
 import { resolveFaultTarget, startLinkFault, type FaultEvent, type FaultRecord } from '../../sim/faults.js';
 import { checkLinearizability, type HistoryOp } from '../checkers/linearizability.js';
 import type { ClientReply } from '../raft/host.js';

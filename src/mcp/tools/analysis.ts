@@ -6,9 +6,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { filterFindings, findBottlenecks } from '../../analysis/bottlenecks.js';
-import { UsageError } from '../../cli/parse.js';
-import { formatBytes } from '../../report/units.js';
-import type { ResourceSample, RunResult } from '../../results/schema.js';
+import { UsageError } from '../../core/parse.js';
+import { formatBytes } from '../../core/units.js';
+import type { ResourceSample, RunResult } from '../../core/result.js';
 import type { ServerContext } from '../context.js';
 import { guarded, ok } from './common.js';
 

@@ -3,7 +3,7 @@
  * into tool errors that say what is wrong (never a stack trace, never a silent success).
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { UsageError } from '../../cli/parse.js';
+import { UsageError } from '../../core/parse.js';
 import { HistoryError, HistoryRefError } from '../../results/history/store.js';
 import { InvalidArgumentError } from '../../targets/errors.js';
 import { GlobSyntaxError } from '../../targets/glob.js';

@@ -7,7 +7,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { UsageError } from '../../cli/parse.js';
+import { UsageError } from '../../core/parse.js';
 import type { MemoryEntry } from '../../targets/ports.js';
 import type { ServerContext } from '../context.js';
 import { guarded, ok } from './common.js';

@@ -5,7 +5,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { parseDurationUs, UsageError } from '../../cli/parse.js';
+import { parseDurationUs, UsageError } from '../../core/parse.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { IngestFileError, ingestToolLogs } from '../../timings/ingest.js';
 import { renderMarkdown as renderToolMarkdown } from '../../timings/render/markdown.js';

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { formatBytes } from '../../report/units.js';
+import { formatBytes } from '../../core/units.js';
 import { parseBackendSpec } from '../../targets/backend.js';
 import type { ServerContext } from '../context.js';
 import { guarded, ok } from './common.js';

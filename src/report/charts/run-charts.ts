@@ -5,9 +5,9 @@
  * the Markdown report (SVG files beside it, or Mermaid blocks).
  */
 import { formatMetricValue } from '../../results/metrics.js';
-import type { RunResult, SuiteResult } from '../../results/schema.js';
+import type { RunResult, SuiteResult } from '../../core/result.js';
 import { latencySpectrum, spectrumX, type TrendSeries } from '../model.js';
-import { formatBytes, formatRate, formatUs } from '../units.js';
+import { formatBytes, formatRate, formatUs } from '../../core/units.js';
 import { lineChart, type ChartSeries, type Tick } from './svg.js';
 
 export type ChartKind = 'spectrum' | 'throughput' | 'p99' | 'cpu' | 'memory' | 'trend';

@@ -14,7 +14,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from '
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { extractMetrics } from '../metrics.js';
-import { parseRunResult, type EnvFingerprint, type RunResult } from '../schema.js';
+import { parseRunResult, type EnvFingerprint, type RunResult } from '../../core/result.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 /** A problem with the history file itself (foreign, corrupt, newer, unreadable). */

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { ProgressSnapshot } from '../../measure/recorder.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { ProgressSink } from '../../report/progress.js';
-import type { Resources } from '../../results/schema.js';
+import type { Resources } from '../../core/result.js';
 import type { Backend, BackendStats } from '../../targets/ports.js';
 import { mergeRecordings, type MergedRecording } from './merge.js';
 import { isAgentMessage, type AgentMessage, type AgentParams, type AgentReport, type AgentSpec, type ParentMessage, type TimingPlan } from './protocol.js';

@@ -8,7 +8,7 @@ import { LatencyHistogram } from '../../measure/histogram.js';
 import { toLatencyStats } from '../../measure/recorder.js';
 import { Rng } from '../../measure/rng.js';
 import { describe, madOutliers, medianAndP99CI } from '../../measure/stats.js';
-import type { IntervalResult, OperationResult } from '../../results/schema.js';
+import type { IntervalResult, OperationResult } from '../../core/result.js';
 import { AGENT_RESERVOIR, type AgentRecording, type OperationRecording } from './agent-recorder.js';
 
 export interface MergedRecording {

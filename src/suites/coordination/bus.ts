@@ -5,7 +5,7 @@
  * handler, across processes), messages and deliveries per second. Checked: every published
  * message delivered to every subscriber; duplicates and phantoms counted.
  */
-import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { analyzeDeliveries } from '../invariants/deliveries.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';

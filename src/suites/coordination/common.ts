@@ -4,8 +4,8 @@
  * memory backend), folding the backend's contention counters into the operations, and assembling
  * the SuiteResult.
  */
-import { parseBytes, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../cli/parse.js';
-import type { CheckResult, OperationResult, SuiteResult } from '../../results/schema.js';
+import { parseBytes, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
+import type { CheckResult, OperationResult, SuiteResult } from '../../core/result.js';
 import { isSharedAcrossProcesses, openBackend } from '../../targets/backend.js';
 import type { Backend, BackendStats } from '../../targets/ports.js';
 import { runAgents, type AgentOutcome, type RunAgentsOptions, type RunAgentsResult } from '../agents/harness.js';

@@ -6,10 +6,10 @@
  * per epoch, epochs strictly increasing, no two live leases overlapping, every failed leader
  * succeeded.
  */
-import { UsageError } from '../../cli/parse.js';
+import { UsageError } from '../../core/parse.js';
 import { Recorder } from '../../measure/recorder.js';
 import { percentile } from '../../measure/stats.js';
-import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { checkFrom } from '../invariants/common.js';
 import { analyzeLeases, type LeaseObservation } from '../invariants/leases.js';

@@ -5,7 +5,7 @@
  * back its last value at the end; no scoped operation ever crossed a namespace; search by query
  * finds exactly what is stored.
  */
-import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { checkNamespaceIsolation, checkReadback } from '../invariants/memory.js';
 import { checkFrom } from '../invariants/common.js';

@@ -4,7 +4,7 @@
  * reaps, and checks the registry holds exactly the live agents: deregistered ones gone, stale ones
  * reaped, live ones kept.
  */
-import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { checkRegistry } from '../invariants/registry.js';
 import { skipped } from '../invariants/common.js';

@@ -11,7 +11,7 @@
  * A drain that runs out of time is a FAILED check, not a skipped one: "nothing claimable left" was
  * then never verified (size --queue so the agents can drain it, or raise --drain-timeout).
  */
-import type { CheckResult, SuiteResult } from '../../results/schema.js';
+import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { Rng } from '../../measure/rng.js';
 import { checkTaskInvariants, type ClaimEvent, type CompleteEvent } from '../invariants/tasks.js';

@@ -1,5 +1,5 @@
 /** Small helpers shared by the invariant checkers. */
-import type { CheckResult } from '../../results/schema.js';
+import type { CheckResult } from '../../core/result.js';
 
 /** A check from a list of violations: passes when there are none; the detail names a few. */
 export function checkFrom(name: string, violations: readonly string[], okDetail: string, examples = 3): CheckResult {

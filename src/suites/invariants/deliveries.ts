@@ -4,7 +4,7 @@
  * published) are counted per subscription; reordering is counted as a figure (the port promises
  * increasing sequence numbers, not an ordering of delivery).
  */
-import type { CheckResult } from '../../results/schema.js';
+import type { CheckResult } from '../../core/result.js';
 import { checkFrom } from './common.js';
 
 export interface PublishedLog {

@@ -9,7 +9,7 @@
  * holder was killed) only looks shorter than it was, so overlaps are never invented.
  */
 import type { Lease } from '../../targets/ports.js';
-import type { CheckResult } from '../../results/schema.js';
+import type { CheckResult } from '../../core/result.js';
 import { checkFrom } from './common.js';
 
 export interface LeaseObservation {

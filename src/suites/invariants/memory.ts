@@ -5,7 +5,7 @@
  *   - namespaces isolated: no read, list or search scoped to one namespace ever returned an entry
  *     of another, and at the end no entry holds a value written for another namespace.
  */
-import type { CheckResult } from '../../results/schema.js';
+import type { CheckResult } from '../../core/result.js';
 import { checkFrom } from './common.js';
 
 export interface ReadbackEntry {

@@ -6,7 +6,7 @@
  *   - live agents kept: never reaped while fresh, present at the end, not returned by the reaper;
  *   - nothing else left in the registry.
  */
-import type { CheckResult } from '../../results/schema.js';
+import type { CheckResult } from '../../core/result.js';
 import { checkFrom } from './common.js';
 
 export interface RegistryEndState {

@@ -8,7 +8,7 @@
  * reported only when it is certain whatever the clock skew allowance: the claim returned before the
  * dependency's completion even started.
  */
-import type { CheckResult } from '../../results/schema.js';
+import type { CheckResult } from '../../core/result.js';
 import { checkFrom, skipped } from './common.js';
 
 export interface ClaimEvent {

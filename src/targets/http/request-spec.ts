@@ -3,7 +3,7 @@
  * mistake (curl's conventions: `--header "Name: value"`, `--body @file`).
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../../cli/parse.js';
+import { UsageError } from '../../core/parse.js';
 
 export interface HttpRequestSpec {
   url: URL;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { UsageError } from '../../cli/parse.js';
+import { UsageError } from '../../core/parse.js';
 
 export type ToolArgs = Record<string, unknown>;
 

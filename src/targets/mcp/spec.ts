@@ -2,7 +2,7 @@
  * Which MCP server to benchmark: a command to spawn (stdio) or a streamable-HTTP URL. Parsed once,
  * from user input, with errors that name the flag.
  */
-import { UsageError } from '../../cli/parse.js';
+import { UsageError } from '../../core/parse.js';
 
 export type McpTargetSpec =
   | { kind: 'stdio'; command: string; args: string[]; /** The command line as the user gave it. */ display: string }

@@ -1,6 +1,6 @@
 /** The tool-timing report as terminal text. */
 import { table } from '../../report/terminal.js';
-import { formatCount, formatUs } from '../../report/units.js';
+import { formatCount, formatUs } from '../../core/units.js';
 import type { ToolTimingReport } from '../report.js';
 import { plain } from './escape.js';
 import { keyHeader, pct, windowText } from './common.js';

@@ -3,14 +3,9 @@
  * throws a UsageError naming the flag and what it expects. The CLI turns UsageError into one line
  * on stderr and exit code 2.
  */
+import { UsageError } from './errors.js';
 
-export class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 const DURATION_UNITS: Record<string, number> = { us: 1, 'µs': 1, ms: 1_000, s: 1_000_000, m: 60_000_000, min: 60_000_000, h: 3_600_000_000, d: 86_400_000_000 };
 
