@@ -4,13 +4,9 @@
  * exit code).
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../results/atomic-write.js';
 import { resolveDataDir } from '../results/data-dir.js';
-import { enrichRunResult, sinkRunResult, type RunContext } from '../results/pipeline.js';
-import { allChecksPassed } from '../results/run-result.js';
-import type { RunResult } from '../core/result.js';
 import { createProgress, type ProgressSink } from '../report/progress.js';
-import { formatRunSummary } from '../report/terminal.js';
+import { defaultIntervalUs } from '../runner/interval.js';
 import { collect, parseDurationUs, parseIntFlag, parseKeyValue, parsePositiveDurationUs, UsageError } from '../core/parse.js';
 
 export interface CommonRawOptions {
@@ -49,7 +45,7 @@ export function addCommonFlags(cmd: Command, defaults: CommonDefaults): Command 
   return cmd
     .option('--duration <d>', 'measured duration, e.g. 30s, 2m', defaults.duration)
     .option('--warmup <d>', 'warmup before measuring, excluded from results (0s for none)', defaults.warmup)
-    .option('--interval <d>', 'interval window for per-window figures', '5s')
+    .option('--interval <d>', 'interval window for per-window figures (default: a tenth of --duration, at most 5s)')
     .option('--iterations <n>', 'stop after this many operations (if sooner than --duration)')
     .option('--seed <n>', 'seed for every random choice (printed; reproduces the run)')
     .option('--json <file>', 'write the RunResult as JSON to FILE (- for stdout)')
@@ -63,7 +59,8 @@ export function addCommonFlags(cmd: Command, defaults: CommonDefaults): Command 
 export function resolveCommon(raw: CommonRawOptions & Record<string, unknown>): CommonOptions {
   const durationUs = parsePositiveDurationUs('--duration', raw.duration ?? '10s');
   const warmupUs = parseDurationUs('--warmup', raw.warmup ?? '0s');
-  const intervalUs = parsePositiveDurationUs('--interval', raw.interval ?? '5s');
+  // At least 10 windows per run unless asked otherwise: a 2 s run never gets one 5 s window.
+  const intervalUs = raw.interval !== undefined ? parsePositiveDurationUs('--interval', raw.interval) : defaultIntervalUs(durationUs);
   const seed = raw.seed !== undefined ? parseIntFlag('--seed', raw.seed, 0, 2 ** 32 - 1) : Math.floor(Math.random() * 2 ** 31);
   const tags: Record<string, string> = {};
   for (const t of raw.tag ?? []) {
@@ -144,41 +141,4 @@ export async function withInterrupt<T>(progress: ProgressSink, fn: (signal: Abor
   }
 }
 
-export interface FinishOptions {
-  /** Exit 1 for reasons beyond failed checks (e.g. a broken SLO). */
-  failed?: boolean;
-  failReason?: string;
-}
-
-/**
- * Enriches, prints, writes and keeps a result; returns the exit code: 0 ok, 1 a failed check or
- * SLO, 130 interrupted (the partial result is still written and kept).
- */
-export async function finishRun(result: RunResult, o: CommonOptions, extra: FinishOptions = {}): Promise<number> {
-  const ctx: RunContext = {
-    dataDir: o.dataDir,
-    options: o.raw,
-    warn: (m) => process.stderr.write(`swarmperf: warning: ${m}\n`),
-  };
-  await enrichRunResult(result, ctx);
-  const json = JSON.stringify(result, null, 2) + '\n';
-  if (o.jsonPath === '-') process.stdout.write(json);
-  else if (o.jsonPath) writeFileAtomic(o.jsonPath, json);
-  if (!o.quiet) {
-    const out = o.jsonPath === '-' ? process.stderr : process.stdout;
-    out.write(formatRunSummary(result) + '\n');
-    out.write(`seed ${o.seed}${o.jsonPath && o.jsonPath !== '-' ? ` · result written to ${o.jsonPath}` : ''}\n`);
-  }
-  await sinkRunResult(result, ctx);
-  if (result.partial) return 130;
-  if (!allChecksPassed(result)) {
-    const failedChecks = result.suites.flatMap((s) => s.checks.filter((c) => !c.passed).map((c) => `${s.name}: ${c.name}`));
-    process.stderr.write(`swarmperf: ${failedChecks.length} check(s) failed: ${failedChecks.join('; ')}\n`);
-    return 1;
-  }
-  if (extra.failed) {
-    process.stderr.write(`swarmperf: ${extra.failReason ?? 'failed'}\n`);
-    return 1;
-  }
-  return 0;
-}
+export { finishRun, openRun, type FinishOptions, type RunHandle } from './run-outputs.js';

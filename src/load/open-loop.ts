@@ -12,6 +12,7 @@
  * Pacing is done in batches: timers have ~1 ms granularity, so on each wake every operation whose
  * intended time has passed is started at once (and still measured from its own intended time).
  */
+import { YIELD_EVERY_US } from './closed-loop.js';
 import { errorReason, isPromiseLike, type LoadContext, type LoadOutcome, type StopCondition, type Workload } from './types.js';
 
 /** A sequence of intended start offsets (µs since the schedule's origin), ascending. */
@@ -180,7 +181,7 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
   };
 
   let next = origin + cursor.next();
-  let sinceYield = 0;
+  let nextYieldUs = clock.nowUs() + YIELD_EVERY_US;
   while (!signal.aborted && issued < maxIterations && next < deadline) {
     const now = clock.nowUs();
     if (next > now) {
@@ -203,8 +204,8 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
     start(issued++, next);
     next = origin + cursor.next();
     // Synchronous operations never yield; give timers (progress, Ctrl-C, sampling) a turn.
-    if (!virtual && ++sinceYield >= 1024) {
-      sinceYield = 0;
+    if (!virtual && now >= nextYieldUs) {
+      nextYieldUs = now + YIELD_EVERY_US;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

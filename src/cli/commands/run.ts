@@ -4,7 +4,7 @@ import { RealClock } from '../../measure/clock.js';
 import { buildRunResult } from '../../results/run-result.js';
 import type { SuiteResult } from '../../core/result.js';
 import { getSuite, listSuites, type SuiteDefinition } from '../../suites/types.js';
-import { addCommonFlags, commonConfig, finishRun, measurementOptions, resolveCommon, withInterrupt } from '../common.js';
+import { addCommonFlags, commonConfig, finishRun, measurementOptions, openRun, resolveCommon, withInterrupt } from '../common.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
 
 export function registerRunCommand(program: Command): void {
@@ -39,17 +39,19 @@ export function registerRunCommand(program: Command): void {
     const o = resolveCommon(raw);
     const agents = parseIntFlag('--agents', String(raw.agents), 1, 256);
     const backend = String(raw.backend);
-    const startedAt = new Date();
     const results: SuiteResult[] = [];
     const clock = new RealClock();
+    // Every suite reports into the run's outputs (progress, windows, samples) through its monitor.
+    const run = await openRun(o, { command: 'run', suites: suites.map((s) => s.name), plannedDurationUs: suites.length * (o.warmupUs + o.durationUs) });
     const aborted = await withInterrupt(o.progress, async (signal) => {
       for (const suite of suites) {
         if (signal.aborted) break;
-        o.progress.log(`▶ ${suite.name} · backend ${backend} · ${agents} agents · seed ${o.seed}`);
+        run.log(`▶ ${suite.name} · backend ${backend} · ${agents} agents · seed ${o.seed}`);
         results.push(
           await suite.run({
             clock,
             ...measurementOptions(o),
+            progress: run.monitor(suite.name, o.durationUs),
             quick,
             agents,
             backend,
@@ -62,14 +64,15 @@ export function registerRunCommand(program: Command): void {
       return signal.aborted;
     });
     const result = buildRunResult({
-      startedAt,
+      id: run.runId,
+      startedAt: run.startedAt,
       finishedAt: new Date(),
       partial: aborted,
       config: { command: 'run', suites: suites.map((s) => s.name), agents, backend, quick, ...commonConfig(o) },
       suites: results,
       tags: o.tags,
     });
-    process.exitCode = await finishRun(result, o);
+    process.exitCode = await finishRun(result, o, {}, run);
   });
 }
 

@@ -629,6 +629,7 @@ export class RawHttpPool {
   private onDrained: (() => void) | null = null;
   private onEmpty: (() => void) | null = null;
   private nextStats: HttpTargetStats | null = null;
+  private peak = 0;
   private readonly executor = (resolve: Resolve, reject: Reject): void => this.dispatch(resolve, reject, this.nextStats as HttpTargetStats, false);
 
   constructor(readonly options: RawHttpPoolOptions) {
@@ -645,6 +646,11 @@ export class RawHttpPool {
   /** Open connections (for tests and diagnostics). */
   get openConnections(): number {
     return this.all.size;
+  }
+
+  /** Most connections open at once so far. */
+  get peakConnections(): number {
+    return this.peak;
   }
 
   dispatch(resolve: Resolve, reject: Reject, stats: HttpTargetStats, retried: boolean): void {
@@ -735,6 +741,7 @@ export class RawHttpPool {
   private open(): Connection {
     const conn = new Connection(this);
     this.all.add(conn);
+    if (this.all.size > this.peak) this.peak = this.all.size;
     if (this.sweeper === null) {
       const period = Math.max(1, Math.floor(this.options.timeoutMs / SWEEPS_PER_TIMEOUT));
       this.sweeper = setInterval(() => this.sweep(), period);
