@@ -9,7 +9,7 @@ import type { Output, ProgressSink } from '../core/events.js';
 import type { RunResult } from '../core/result.js';
 import { formatRunSummary } from '../report/terminal.js';
 import { progressOutput } from '../report/progress.js';
-import { jsonOutput } from '../results/json-output.js';
+import { jsonOutput, type JsonOutput } from '../results/json-output.js';
 import { createOutputs, enrichRunResult, writeFallback, type RunContext } from '../results/pipeline.js';
 import { allChecksPassed, newRunId } from '../results/run-result.js';
 import { RunSession, type OutputFailure } from '../runner/session.js';
@@ -54,13 +54,13 @@ function runContext(o: RunOutputOptions): RunContext {
 }
 
 /** The summary table and the seed line, after the result is enriched (it shows findings). */
-function summaryOutput(o: RunOutputOptions): Output {
+function summaryOutput(o: RunOutputOptions, json: JsonOutput | undefined): Output {
   return {
     name: 'summary',
     finish(result) {
       const out = o.jsonPath === '-' ? process.stderr : process.stdout;
       out.write(formatRunSummary(result) + '\n');
-      out.write(`seed ${o.seed}${o.jsonPath && o.jsonPath !== '-' ? ` · result written to ${o.jsonPath}` : ''}\n`);
+      out.write(`seed ${o.seed}${json?.written && o.jsonPath !== '-' ? ` · result written to ${o.jsonPath}` : ''}\n`);
     },
   };
 }
@@ -68,8 +68,9 @@ function summaryOutput(o: RunOutputOptions): Output {
 /** The outputs of a CLI run, in delivery order. */
 export function cliOutputs(o: RunOutputOptions, ctx: RunContext): Output[] {
   const outputs: Output[] = [progressOutput(o.progress)];
-  if (o.jsonPath !== undefined) outputs.push(jsonOutput(o.jsonPath));
-  if (!o.quiet) outputs.push(summaryOutput(o));
+  const json = o.jsonPath !== undefined ? jsonOutput(o.jsonPath) : undefined;
+  if (json) outputs.push(json);
+  if (!o.quiet) outputs.push(summaryOutput(o, json));
   outputs.push(...createOutputs(ctx));
   return outputs;
 }

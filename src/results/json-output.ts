@@ -8,13 +8,23 @@ import { dirname, resolve } from 'node:path';
 import type { Output } from '../core/events.js';
 import { writeFileAtomic } from './atomic-write.js';
 
-export function jsonOutput(path: string, stdout: NodeJS.WritableStream = process.stdout): Output {
+export interface JsonOutput extends Output {
+  /** Whether the file was written (for the summary line). */
+  readonly written: boolean;
+}
+
+export function jsonOutput(path: string, stdout: NodeJS.WritableStream = process.stdout): JsonOutput {
+  let written = false;
   return {
+    get written() {
+      return written;
+    },
     name: path === '-' ? 'json (stdout)' : `json ${path}`,
     finish(result) {
       const json = JSON.stringify(result, null, 2) + '\n';
       if (path === '-') {
         stdout.write(json);
+        written = true;
         return;
       }
       const full = resolve(path);
@@ -24,6 +34,7 @@ export function jsonOutput(path: string, stdout: NodeJS.WritableStream = process
       if (existsSync(full) && statSync(full).isDirectory()) throw new Error(`--json ${path}: is a folder, not a file`);
       try {
         writeFileAtomic(full, json);
+        written = true;
       } catch (err) {
         const code = (err as { code?: unknown }).code;
         throw new Error(`--json ${path}: cannot write the file${typeof code === 'string' ? ` (${code})` : ''}`);

@@ -181,7 +181,9 @@ export class RunSession {
     if (event !== 'finish') s.live = false;
     const failure = { output: s.output.name, event, message: message(err) };
     this.failed.push(failure);
-    this.options.warn?.(`output ${failure.output} failed at ${event}: ${failure.message}`);
+    // A failed finish is the caller's to report (with where the result went instead); a live
+    // event failing is only worth a warning.
+    if (event !== 'finish') this.options.warn?.(`output ${failure.output} failed at ${event}: ${failure.message}`);
   }
 }
 
