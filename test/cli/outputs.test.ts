@@ -59,6 +59,14 @@ describe('a measured run is never thrown away when an output fails', () => {
     expect(readFileSync(join(dir, 'history.db')).equals(before)).toBe(true);
   });
 
+  it('a history that cannot be written even by root (/proc): fallback file, exit non-zero', () => {
+    const dir = tempDir();
+    const r = runCli([...SHORT, '--history', '/proc/swarmperf-history.db', '--data-dir', dir]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/history/);
+    fallbackFrom(r.stderr, dir);
+  });
+
   it.skipIf(process.getuid?.() === 0)('history.db read-only: fallback file, exit non-zero', () => {
     const dir = tempDir();
     expect(runCli([...SHORT, '--data-dir', dir]).status).toBe(0);
