@@ -109,6 +109,12 @@
     }, data, container);
     chart.root.dataset.points = String(opts.series.reduce((n, s) => n + s.points.length, 0));
     chart.root.dataset.markers = String(markers.length);
+    if (opts.time !== false && xs.length) {
+      // The axis is drawn on a canvas: its date range is also put where a test (or a screen reader) can read it.
+      chart.root.dataset.timeAxis = 'true';
+      chart.root.dataset.xFrom = new Date(xs[0]).toISOString();
+      chart.root.dataset.xTo = new Date(xs[xs.length - 1]).toISOString();
+    }
     chart.root.classList.add('chart');
     if (opts.onRun) {
       chart.over.addEventListener('click', () => {

@@ -61,7 +61,7 @@ class HttpError extends Error {
   }
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+function writeHeaders(res: ServerResponse, status: number, type: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, {
     'Content-Type': type,
     'Content-Security-Policy': CSP,
@@ -71,6 +71,10 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
     'Cache-Control': 'no-store',
     ...extra,
   });
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  writeHeaders(res, status, type, extra);
   res.end(body);
 }
 
@@ -200,7 +204,7 @@ function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub): Reco
 
 /** Server-Sent Events: the live runs so far, then every event as it is read from the live files. */
 function openStream(req: IncomingMessage, res: ServerResponse, hub: LiveHub, streams: Set<ServerResponse>): void {
-  send(res, 200, 'text/event-stream; charset=utf-8', '', { Connection: 'keep-alive' });
+  writeHeaders(res, 200, 'text/event-stream; charset=utf-8', { Connection: 'keep-alive' });
   res.write(`event: snapshot\ndata: ${JSON.stringify(hub.snapshot())}\n\n`);
   const unsubscribe = hub.subscribe((event) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
   // A comment line every 15 s keeps proxies and the browser from closing an idle stream.
