@@ -5,7 +5,11 @@
  */
 'use strict';
 (function () {
-  const page = document.getElementById('page');
+  const root = document.getElementById('page');
+  // Each route renders into its own container, swapped in when it is complete: a slow page that is
+  // left before it finishes can never write into the page that replaced it.
+  let page = document.createElement('div');
+  let generation = 0;
   const charts = [];
   let liveSource = null;
 
@@ -406,9 +410,12 @@
 
   // ---------- router ----------
   async function route() {
+    const mine = ++generation;
     destroyCharts();
     if (liveSource) { liveSource.close(); liveSource = null; }
-    clear(page);
+    page = document.createElement('div');
+    root.replaceChildren(page);
+    delete root.dataset.ready;
     const hash = location.hash.replace(/^#\/?/, '') || 'overview';
     const [path, query] = hash.split('?');
     const params = new URLSearchParams(query || '');
@@ -424,9 +431,10 @@
       else if (name === 'live') livePage();
       else page.append(el('p', { class: 'error', text: 'No page "' + name + '".' }));
     } catch (err) {
+      if (mine !== generation) return;
       page.append(el('p', { class: 'error', text: 'Could not load this page: ' + (err && err.message ? err.message : String(err)) }));
     }
-    page.dataset.ready = name;
+    if (mine === generation) root.dataset.ready = name;
   }
   async function liveBadge() {
     try { const o = await api('/api/live'); document.getElementById('live-count').textContent = String(o.filter((r) => !r.finished && !r.stale).length || ''); } catch { /* the badge is a hint only */ }
