@@ -92,6 +92,7 @@ function parseSuites(text: string): string[] {
 
 export class DashboardData {
   private readonly db: Database.Database | undefined;
+  private readonly changePointCache = new Map<string, Series['changePoints']>();
 
   constructor(readonly historyPath: string) {
     // A data folder with no history yet is an empty dashboard, not an error; the file is never created here.
@@ -148,8 +149,23 @@ export class DashboardData {
     }
     return [...bySeries].map(([configuration, points]) => {
       const shown = downsample(points, maxPoints);
-      return { metric, configuration, unit: info.unit, direction: info.direction, points: shown, changePoints: changePoints(shown, info.direction) };
+      return { metric, configuration, unit: info.unit, direction: info.direction, points: shown, changePoints: this.cachedChangePoints(`${metric}\u0000${configuration}`, shown, info.direction) };
     });
+  }
+
+  /**
+   * Change points of a series, remembered until the series gains a run: the history only grows, so a
+   * series with the same length and last run is the same series (a removed run changes the length).
+   */
+  private cachedChangePoints(key: string, points: SeriesPoint[], direction: string): Series['changePoints'] {
+    const last = points[points.length - 1];
+    const full = `${key}\u0000${points.length}\u0000${last?.runId ?? ''}`;
+    const hit = this.changePointCache.get(full);
+    if (hit) return hit;
+    const found = changePoints(points, direction);
+    if (this.changePointCache.size >= 1000) this.changePointCache.clear();
+    this.changePointCache.set(full, found);
+    return found;
   }
 
   /** One row per configuration: the latest run, its headline figures over time, and the verdict on their last change. */
@@ -205,16 +221,36 @@ export function downsample<T>(points: T[], n: number): T[] {
   return out;
 }
 
+/**
+ * Change detection cost grows with the square of the series length (E-Divisive with a permutation
+ * test), so a long series is tested on bucket medians: at most this many buckets, each change point
+ * mapped back to the first run of its bucket. The median keeps one outlying run from moving a bucket.
+ */
+const MAX_DETECTION_POINTS = 120;
+
 function changePoints(points: SeriesPoint[], direction: string): Series['changePoints'] {
   if (points.length < 6) return [];
-  const values = points.map((p) => p.value);
+  const size = Math.ceil(points.length / MAX_DETECTION_POINTS);
+  const starts: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < points.length; i += size) {
+    starts.push(i);
+    values.push(median(points.slice(i, i + size).map((p) => p.value)));
+  }
   return detectChangePoints(values).map((c) => {
     const before = mean(values.slice(0, c.index));
     const after = mean(values.slice(c.index));
     const change = before === 0 ? 0 : (after - before) / Math.abs(before);
     const worse = direction === 'bigger' ? change < 0 : change > 0;
-    return { index: c.index, runId: (points[c.index] as SeriesPoint).runId, change, kind: worse ? 'regression' : 'improvement' };
+    const index = starts[c.index] as number;
+    return { index, runId: (points[index] as SeriesPoint).runId, change, kind: worse ? 'regression' : 'improvement' };
   });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function mean(values: number[]): number {
