@@ -79,7 +79,9 @@
     const xs = [...new Set(opts.series.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b);
     const index = new Map(xs.map((x, i) => [x, i]));
     const runAt = opts.series.map(() => new Array(xs.length).fill(null));
-    const data = [xs.map((x) => x / 1000)];
+    const isTime = opts.time !== false;
+    // uPlot's time scale counts seconds; other x scales are plotted as given.
+    const data = [xs.map((x) => (isTime ? x / 1000 : x))];
     opts.series.forEach((s, si) => {
       const ys = new Array(xs.length).fill(null);
       for (const p of s.points) { const i = index.get(p.t); ys[i] = p.value; runAt[si][i] = p.runId || null; }
@@ -99,7 +101,7 @@
         draw: [(u) => {
           const ctx = u.ctx;
           for (const m of markers) {
-            const x = u.valToPos(m.t / 1000, 'x', true);
+            const x = u.valToPos(isTime ? m.t / 1000 : m.t, 'x', true);
             if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
             ctx.save();
             ctx.strokeStyle = m.kind === 'regression' ? '#b3261e' : m.kind === 'drift' ? '#8a5a00' : '#1b6e3a';
@@ -256,9 +258,9 @@
     const thr = el('div', { class: 'card' }); const lat = el('div', { class: 'card' });
     grid.append(thr, lat);
     const ops = [...byOp];
-    const xs = (w) => w.startUs / 1000;
-    timeChart(thr, { title: 'throughput per window', unit: 'ops/s', time: false, xLabel: 'ms into the run', series: ops.map(([name, ws]) => ({ label: name, points: ws.map((w) => ({ t: xs(w), value: w.throughput })) })) });
-    timeChart(lat, { title: 'p99 per window', unit: 'us', time: false, xLabel: 'ms into the run', series: ops.map(([name, ws]) => ({ label: name, points: ws.map((w) => ({ t: xs(w), value: w.p99Us })) })) });
+    const xs = (w) => w.startUs / 1e6;
+    timeChart(thr, { title: 'throughput per window', unit: 'ops/s', time: false, xLabel: 's into the run', series: ops.map(([name, ws]) => ({ label: name, points: ws.map((w) => ({ t: xs(w), value: w.throughput })) })) });
+    timeChart(lat, { title: 'p99 per window', unit: 'us', time: false, xLabel: 's into the run', series: ops.map(([name, ws]) => ({ label: name, points: ws.map((w) => ({ t: xs(w), value: w.p99Us })) })) });
   }
 
   function resourceCharts(container, suite) {
@@ -271,8 +273,8 @@
     const cpu = el('div', { class: 'card' }); const rss = el('div', { class: 'card' });
     grid.append(cpu, rss);
     const labels = [...byLabel].slice(0, 12);
-    timeChart(cpu, { title: 'CPU per process (% of one core)', unit: 'pct', time: false, xLabel: 'ms', series: labels.map(([label, ss]) => ({ label, points: ss.map((s) => ({ t: s.t, value: s.cpuUserPct + s.cpuSystemPct })) })) });
-    timeChart(rss, { title: 'resident memory per process', unit: 'bytes', time: false, xLabel: 'ms', series: labels.map(([label, ss]) => ({ label, points: ss.map((s) => ({ t: s.t, value: s.rssBytes })) })) });
+    timeChart(cpu, { title: 'CPU per process (% of one core)', unit: 'pct', time: false, xLabel: 's into the run', series: labels.map(([label, ss]) => ({ label, points: ss.map((s) => ({ t: s.t / 1000, value: s.cpuUserPct + s.cpuSystemPct })) })) });
+    timeChart(rss, { title: 'resident memory per process', unit: 'bytes', time: false, xLabel: 's into the run', series: labels.map(([label, ss]) => ({ label, points: ss.map((s) => ({ t: s.t / 1000, value: s.rssBytes })) })) });
   }
 
   function findingsList(findings) {
@@ -395,8 +397,8 @@
       if (v.chart) { const i = charts.indexOf(v.chart); if (i >= 0) charts.splice(i, 1); v.chart.destroy(); }
       clear(v.chartBox);
       const ops = [...new Set(v.windows.flatMap((w) => w.operations.map((o) => o.name)))].slice(0, 10);
-      if (v.windows.length) v.chart = timeChart(v.chartBox, { title: 'throughput per window', unit: 'ops/s', time: false, xLabel: 'ms into the run', height: 200,
-        series: ops.map((name) => ({ label: name, points: v.windows.map((w) => ({ t: w.endUs / 1000, value: (w.operations.find((o) => o.name === name) || { throughput: null }).throughput })).filter((p) => p.value !== null) })) });
+      if (v.windows.length) v.chart = timeChart(v.chartBox, { title: 'throughput per window', unit: 'ops/s', time: false, xLabel: 's into the run', height: 200,
+        series: ops.map((name) => ({ label: name, points: v.windows.map((w) => ({ t: w.endUs / 1e6, value: (w.operations.find((o) => o.name === name) || { throughput: null }).throughput })).filter((p) => p.value !== null) })) });
     };
     const finish = (v, f) => { v.status.textContent = f.passed ? 'finished ✓' : 'finished ✗'; v.status.className = 'status ' + (f.passed ? 'pass' : 'fail'); v.card.dataset.finished = 'true'; };
     liveSource = new EventSource('/api/live/stream');
