@@ -115,7 +115,7 @@ export async function finishRun(result: RunResult, o: RunOutputOptions, extra: F
       beforeFinish: (r) => enrichRunResult(r, runContext(o)),
       warn: runContext(o).warn,
     }));
-  const failures = (await session.finish(result)).filter((f) => f.event === 'finish');
+  const failures = (await session.finish(result)).filter((f) => f.event === 'finish' && !f.bestEffort);
   const outputFailed = failures.length > 0 && keepInFallback(result, o, failures);
   if (result.partial) return 130;
   if (!allChecksPassed(result)) {

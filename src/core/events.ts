@@ -109,6 +109,11 @@ export interface ProgressSink {
 /** Receives a run's events. Every method may be async; an output that throws never loses the run. */
 export interface Output {
   readonly name: string;
+  /**
+   * A failure of this output is only a warning: the user did not ask for it by name (e.g. the live
+   * file a dashboard may follow), so it never sends the result to the fallback file nor fails the run.
+   */
+  readonly bestEffort?: boolean;
   start?(event: RunStartEvent): void | Promise<void>;
   window?(event: RunWindowEvent): void | Promise<void>;
   finish?(result: RunResult): void | Promise<void>;

@@ -33,6 +33,8 @@ export interface OutputFailure {
   output: string;
   event: OutputEvent;
   message: string;
+  /** The output is best-effort (its failure is a warning, not a lost result). */
+  bestEffort?: boolean;
 }
 
 interface OutputState {
@@ -179,11 +181,11 @@ export class RunSession {
 
   private fail(s: OutputState, event: OutputEvent, err: unknown): void {
     if (event !== 'finish') s.live = false;
-    const failure = { output: s.output.name, event, message: message(err) };
+    const failure: OutputFailure = { output: s.output.name, event, message: message(err), ...(s.output.bestEffort ? { bestEffort: true } : {}) };
     this.failed.push(failure);
     // A failed finish is the caller's to report (with where the result went instead); a live
-    // event failing is only worth a warning.
-    if (event !== 'finish') this.options.warn?.(`output ${failure.output} failed at ${event}: ${failure.message}`);
+    // event failing, or a best-effort output failing, is only worth a warning.
+    if (event !== 'finish' || s.output.bestEffort) this.options.warn?.(`output ${failure.output} failed at ${event}: ${failure.message}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * SuiteResult (operations, intervals, checks, resources). Suites never format output.
  */
 import type { Clock } from '../measure/clock.js';
-import type { ProgressSink } from '../report/progress.js';
+import type { ProgressSink } from '../core/events.js';
 import type { SuiteResult } from '../core/result.js';
 
 export interface SuiteOptionSpec {

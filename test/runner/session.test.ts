@@ -74,6 +74,29 @@ describe('run session', () => {
     expect(warnings.join('\n')).toMatch(/broken failed at window: disk full/);
   });
 
+  it('a best-effort output that fails at finish is a warning, marked as such', async () => {
+    const warnings: string[] = [];
+    const session = await RunSession.start({
+      runId: 'r5',
+      command: 'test',
+      suites: [],
+      startedAt: new Date(0),
+      outputs: [
+        {
+          name: 'live',
+          bestEffort: true,
+          finish: () => {
+            throw new Error('no space');
+          },
+        },
+      ],
+      warn: (m) => warnings.push(m),
+    });
+    const failures = await session.finish(result('r5'));
+    expect(failures).toEqual([{ output: 'live', event: 'finish', message: 'no space', bestEffort: true }]);
+    expect(warnings.join('\n')).toMatch(/live failed at finish: no space/);
+  });
+
   it('runs beforeFinish (enrichers) before any output sees the result', async () => {
     const seen: unknown[] = [];
     const session = await RunSession.start({
