@@ -32,18 +32,19 @@ const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 const SERVER = `
 import http from 'node:http';
-let count = 0;
+let count = 0, connections = 0;
 const server = http.createServer((req, res) => { count++; res.end('hello world'); });
+server.on('connection', () => connections++);
 server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
-process.on('message', () => process.send({ count }));
+process.on('message', () => process.send({ count, connections }));
 process.on('SIGTERM', () => process.exit(0));
 `;
 
 interface Server {
   url: string;
   child: ChildProcess;
-  count(): Promise<number>;
+  count(): Promise<{ count: number; connections: number }>;
 }
 
 async function startServer(): Promise<Server> {
@@ -58,7 +59,7 @@ async function startServer(): Promise<Server> {
     child,
     count: () =>
       new Promise((resolve) => {
-        child.once('message', (m: { count: number }) => resolve(m.count));
+        child.once('message', (m: { count: number; connections: number }) => resolve(m));
         child.send('count');
       }),
   };
@@ -90,7 +91,8 @@ async function measure(server: Server, model: 'closed' | 'open', rate: number): 
   const result = recorder.finish(out.endUs);
   await target.close();
   const requests = result.operations.reduce((n, o) => n + o.count, 0);
-  const served = (await server.count()) - before;
+  const after = await server.count();
+  const served = after.count - before.count;
   if (served !== requests) throw new Error(`${model} ${rate}/s: the server answered ${served} requests, ${requests} were recorded`);
   return {
     model,
@@ -98,7 +100,8 @@ async function measure(server: Server, model: 'closed' | 'open', rate: number): 
     requests,
     achieved: requests / (result.durationUs / 1e6),
     cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, requests),
-    peakConnections: target.peakConnections,
+    // Counted by the server: every TCP connection the client opened during the run.
+    peakConnections: after.connections - before.connections,
     peakInFlight: out.peakInFlight ?? WORKERS,
   };
 }
@@ -141,7 +144,7 @@ async function main(): Promise<void> {
   console.log(`Machine: ${cpus().length} cores, Node ${process.version}; server ${hasTaskset ? 'pinned to core 0, bench to core 1' : 'unpinned'}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at start.\n`);
   const server = await startServer();
   try {
-    console.log(`| rate | model | CPU µs/request min / median / max | achieved/s (median) | peak connections (max) | peak in flight (max) | open/closed CPU ratio min / median / max |`);
+    console.log(`| rate | model | CPU µs/request min / median / max | achieved/s (median) | connections opened (max) | peak in flight (max) | open/closed CPU ratio min / median / max |`);
     console.log(`| ---: | --- | --- | ---: | ---: | ---: | --- |`);
     for (const rate of RATES) {
       const closed: Sample[] = [];
