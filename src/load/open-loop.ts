@@ -57,6 +57,9 @@ export interface OpenLoopOptions extends StopCondition {
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 256;
+/** The reason a lag timer is cancelled with: made once (an abort() without one builds a DOMException each time). */
+const LOOP_ENDED = new Error('open loop: wait ended');
+
 /** Sleeps up to this long are not interrupted by the abort signal (checked on waking instead), µs. */
 const SHORT_SLEEP_US = 50_000;
 export const DEFAULT_MAX_LAG_US = 1_000_000;
@@ -168,17 +171,32 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
     dropped++;
   };
 
-  /** Waits until a slot frees or `untilUs` passes, whichever is first. */
+  // The lag timer: one pending sleep shared by every wait for a slot. Waiting at the in-flight cap
+  // happens once per arrival while a target stalls; a timer, abort controller and listener per wait
+  // (and the DOMException each abort() made) cost more CPU than the request itself. Deadlines only
+  // grow (each is `next + maxLag`), so waking at an earlier pending timer is merely early: the loop
+  // checks again and waits on a fresh timer. Aborting the run, or its end, cancels the timer.
+  let lagTimer: { cancel: AbortController; done: Promise<void>; fired: boolean } | undefined;
+  const cancelLagTimer = (): void => {
+    lagTimer?.cancel.abort(LOOP_ENDED);
+    lagTimer = undefined;
+  };
+  signal.addEventListener('abort', cancelLagTimer, { once: true });
+
+  /** Waits until a slot frees or `untilUs` passes (or, harmlessly, a little earlier). */
   const waitForSlot = async (untilUs: number): Promise<void> => {
-    const timer = new AbortController();
-    const onAbort = (): void => timer.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (lagTimer === undefined || lagTimer.fired) {
+      const cancel = new AbortController();
+      const timer = { cancel, done: Promise.resolve(), fired: false };
+      timer.done = clock.sleepUntil(untilUs, cancel.signal).then(() => {
+        timer.fired = true;
+      });
+      lagTimer = timer;
+    }
     try {
-      await Promise.race([new Promise<void>((resolve) => (slotFreed = resolve)), clock.sleepUntil(untilUs, timer.signal)]);
+      await Promise.race([new Promise<void>((resolve) => (slotFreed = resolve)), lagTimer.done]);
     } finally {
       slotFreed = undefined;
-      signal.removeEventListener('abort', onAbort);
-      timer.abort();
     }
   };
 
@@ -217,6 +235,8 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
   // Keep the measured window as long as planned (an idle tail is part of the schedule), unless the
   // run was cut short; then let what is in flight finish and be recorded.
   if (!signal.aborted && issued < maxIterations && deadline !== Infinity) await clock.sleepUntil(deadline, signal);
+  cancelLagTimer();
+  signal.removeEventListener('abort', cancelLagTimer);
   if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
   return { endUs: clock.nowUs(), aborted: signal.aborted, issued, started, dropped, peakInFlight };
 }
