@@ -13,13 +13,16 @@ import { RealClock, type Clock } from '../measure/clock.js';
 import { defineParams, durationParam, intParam, textParam, type ParamSet, type ParamShape, type ParamValues } from '../core/params.js';
 import { UsageError } from '../core/errors.js';
 import type { RunResult, SuiteResult } from '../core/result.js';
-import { silentProgress, type ProgressSink } from '../report/progress.js';
+import type { ProgressSink } from '../report/progress.js';
 import { getSuite, listSuites, type AnySuite } from '../suites/types.js';
 import { parseBackendSpec } from '../targets/backend.js';
 import { enrichRunResult, sinkRunResult, type RunContext } from './pipeline.js';
 import { buildRunResult } from './run-result.js';
 
 const DAY_US = 86_400_000_000;
+
+/** Library callers that pass no progress see none. */
+const NO_PROGRESS: ProgressSink = { update() {}, log() {}, done() {} };
 
 /** The settings of a suite run, shared by every suite in it. */
 export const RUN_PARAMS = defineParams({
@@ -143,7 +146,7 @@ export interface SuiteRunEnvironment {
 export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironment): Promise<RunResult> {
   const s = plan.settings;
   const signal = env.signal ?? new AbortController().signal;
-  const progress = env.progress ?? silentProgress;
+  const progress = env.progress ?? NO_PROGRESS;
   const clock = env.clock ?? new RealClock();
   const startedAt = new Date();
   const results: SuiteResult[] = [];
