@@ -36,6 +36,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   // … explain and report.
   { name: 'bottlenecks', usage: '[options] [run]', setup: false, description: 'bottleneck findings of a run (default: the latest): what saturates, with the figures and what to do', load: async () => (await import('./bottlenecks.js')).registerBottlenecksCommand },
   { name: 'report', usage: '[options] [run]', setup: true, description: 'render a run (default: the latest) as markdown, html, json, csv, bmf (Bencher), gab (github-action-benchmark) or prom', load: async () => (await import('./report.js')).registerReportCommand },
+  { name: 'dashboard', usage: '[options]', setup: true, description: 'serve the live dashboard (overview, trends, runs, tools, consensus, live runs) and /metrics on 127.0.0.1', load: async () => (await import('./dashboard.js')).registerDashboardCommand },
   { name: 'mcp', usage: '[options]', setup: true, description: 'run the swarmperf MCP server (stdio, or streamable HTTP on 127.0.0.1 with --http)', load: async () => (await import('./mcp.js')).registerMcpCommand },
 ];
 
