@@ -125,6 +125,8 @@ export interface SuiteRunEnvironment {
   dataDir: string;
   signal?: AbortSignal;
   progress?: ProgressSink;
+  /** Progress of one suite (e.g. a run session's per-suite monitor); default: `progress`. */
+  progressFor?: (suite: string, durationUs: number) => ProgressSink;
   clock?: Clock;
   tags?: Record<string, string>;
   /** What ran it, recorded in config.command (default "run"). */
@@ -165,7 +167,7 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
       backend: s.backend,
       dataDir: env.dataDir,
       signal,
-      progress,
+      progress: env.progressFor?.(suite.name, s.duration) ?? progress,
     };
     results.push(await suite.run(options, params));
   }
