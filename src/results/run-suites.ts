@@ -13,8 +13,10 @@ import { RealClock, type Clock } from '../measure/clock.js';
 import { defineParams, durationParam, intParam, textParam, type ParamSet, type ParamShape, type ParamValues } from '../core/params.js';
 import { UsageError } from '../core/errors.js';
 import type { RunResult, SuiteResult } from '../core/result.js';
-import type { ProgressSink } from '../report/progress.js';
-import { getSuite, listSuites, type AnySuite } from '../suites/types.js';
+import { getSuite, listSuites, type AnySuite, type SuiteRunOptions } from '../suites/types.js';
+
+/** Where a suite reports progress (the suites' own contract; the run session's monitors fit it). */
+type ProgressSink = SuiteRunOptions['progress'];
 import { parseBackendSpec } from '../targets/backend.js';
 import { enrichRunResult, sinkRunResult, type RunContext } from './pipeline.js';
 import { buildRunResult } from './run-result.js';
