@@ -10,6 +10,7 @@ setup();
 export { setup, listProtocols, getProtocol, type ProtocolEntry } from './setup.js';
 export { runSuites, planSuiteRun, executeSuiteRun, recordRun, selectSuites, suiteParamShape, RUN_PARAMS, type RunSettings, type SuiteRunRequest, type SuiteRunPlan, type SuiteRunEnvironment, type RecordEnvironment, type PlannedSuite } from './results/run-suites.js';
 export * from './core/params.js';
+export * from './core/params-json.js';
 export { registerEnricher, registerSink, enrichRunResult, sinkRunResult, type Enricher, type Sink, type RunContext } from './results/pipeline.js';
 export { loadTrends } from './report/history-trends.js';
 export * from './measure/clock.js';

@@ -3,14 +3,24 @@
  * kind, unit, default (in the flag's own syntax: "300ms", "1kb", "4"), the smaller default under
  * --quick, range and help — and every front end derives from that one declaration:
  *   - the CLI adds one commander option per parameter, help text and defaults included (cli/);
- *   - MCP builds its zod input schema from `jsonSchema()` (numbers for counts and rates, the flag's
- *     text for durations, sizes and mixes), with the same defaults;
+ *   - MCP builds its zod input schema from each parameter's `json` type (core/params-json.ts: numbers
+ *     for counts and rates, the flag's text for durations, sizes and mixes), with the same defaults;
  *   - the code receives `ParamSet.parse(raw)`: a typed, range-checked value, never the raw bag.
  * A bad value is a UsageError naming the flag (CLI) or the field (MCP) and what it expects.
+ * Declarations are plain data (no zod here): modules that only parse, such as an agent worker
+ * opening a backend, do not pay for loading a schema library.
  */
-import { z } from 'zod';
 import { UsageError } from './errors.js';
 import { parseBytes, parseDurationUs, parseIntFlag } from './parse.js';
+
+/** The JSON value MCP accepts for a parameter, before parsing. */
+export type JsonType =
+  | { type: 'integer'; min: number; max: number }
+  | { type: 'number'; above: number; max: number }
+  | { type: 'string'; maxLength: number }
+  | { type: 'string-or-integer'; maxLength: number }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'boolean' };
 
 /** What a parameter's typed value measures; renderers and docs say it in words. */
 export type ParamUnit = 'count' | 'ms' | 'us' | 'bytes' | 'per-second' | 'percent' | 'weights' | 'choice' | 'text' | 'switch';
@@ -34,7 +44,7 @@ export interface Param<T> {
   /** Parses the text form; throws a UsageError starting with `label`. */
   parse(label: string, text: string): T;
   /** JSON input type (MCP), before parsing. */
-  json(): z.ZodType;
+  readonly json: JsonType;
 }
 
 /** The typed value of a parameter: T, or T | undefined when it has no default. */
@@ -81,7 +91,7 @@ export function intParam<O extends IntOpts>(o: O): Param<ValueOf<O, number>> {
       help: o.help,
       placeholder: '<n>',
       parse: (label, t) => parseIntFlag(label, t, o.min, o.max),
-      json: () => z.number().int().min(o.min).max(o.max),
+      json: { type: 'integer', min: o.min, max: o.max },
     },
     o,
   ) as Param<ValueOf<O, number>>;
@@ -106,7 +116,7 @@ export function numberParam<O extends NumberOpts>(o: O): Param<ValueOf<O, number
     return n;
   };
   return param<number>(
-    { kind: 'number', unit: o.unit ?? 'per-second', help: o.help, placeholder: '<n>', parse, json: () => z.number().gt(o.above).max(o.max) },
+    { kind: 'number', unit: o.unit ?? 'per-second', help: o.help, placeholder: '<n>', parse, json: { type: 'number', above: o.above, max: o.max } },
     o,
   ) as Param<ValueOf<O, number>>;
 }
@@ -130,7 +140,7 @@ export function durationParam<O extends DurationOpts>(o: O): Param<ValueOf<O, nu
     if (v < o.min || v > o.max) throw new UsageError(`${label}: expected a duration from ${show(o.min)} to ${show(o.max)}, got "${t}"`);
     return v;
   };
-  return param<number>({ kind: 'duration', unit: o.unit, help: o.help, placeholder: '<d>', parse, json: () => z.string().min(1).max(32) }, o) as Param<ValueOf<O, number>>;
+  return param<number>({ kind: 'duration', unit: o.unit, help: o.help, placeholder: '<d>', parse, json: { type: 'string', maxLength: 32 } }, o) as Param<ValueOf<O, number>>;
 }
 
 export interface BytesOpts extends CommonOpts {
@@ -147,7 +157,7 @@ export function bytesParam<O extends BytesOpts>(o: O): Param<ValueOf<O, number>>
     if (n < o.min || n > o.max) throw new UsageError(`${label}: expected a size from ${o.min} to ${o.max} bytes, got "${t}"`);
     return n;
   };
-  return param<number>({ kind: 'bytes', unit: 'bytes', help: o.help, placeholder: '<bytes>', parse, json: () => z.union([z.string().min(1).max(32), z.number().int()]) }, o) as Param<ValueOf<O, number>>;
+  return param<number>({ kind: 'bytes', unit: 'bytes', help: o.help, placeholder: '<bytes>', parse, json: { type: 'string-or-integer', maxLength: 32 } }, o) as Param<ValueOf<O, number>>;
 }
 
 /** Several byte sizes separated by commas ("64,1kb,16kb"). */
@@ -161,7 +171,7 @@ export function bytesListParam<O extends BytesOpts>(o: O): Param<ValueOf<O, numb
       return n;
     });
   };
-  return param<number[]>({ kind: 'bytes-list', unit: 'bytes', help: o.help, placeholder: '<bytes>', parse, json: () => z.union([z.string().min(1).max(256), z.number().int()]) }, o) as Param<ValueOf<O, number[]>>;
+  return param<number[]>({ kind: 'bytes-list', unit: 'bytes', help: o.help, placeholder: '<bytes>', parse, json: { type: 'string-or-integer', maxLength: 256 } }, o) as Param<ValueOf<O, number[]>>;
 }
 
 export interface ChoiceOpts<V extends string> extends CommonOpts {
@@ -179,7 +189,7 @@ export function choiceParam<const V extends string>(o: ChoiceOpts<V>): Param<V |
     return t as V;
   };
   return param<V>(
-    { kind: 'choice', unit: 'choice', help: o.help, placeholder: `<${o.values.join('|')}>`, values: o.values, parse, json: () => z.enum(o.values as unknown as [V, ...V[]]) },
+    { kind: 'choice', unit: 'choice', help: o.help, placeholder: `<${o.values.join('|')}>`, values: o.values, parse, json: { type: 'enum', values: o.values } },
     o,
   );
 }
@@ -205,7 +215,7 @@ export function mixParam<const N extends string>(o: MixOpts<N>): Param<Record<N,
     if (!Object.values<number>(mix).some((w) => w > 0)) throw new UsageError(`${label}: at least one weight must be above zero, got "${t}"`);
     return mix;
   };
-  return param<Record<N, number>>({ kind: 'mix', unit: 'weights', help: o.help, placeholder: '<ops>', values: o.names, parse, json: () => z.string().min(1).max(512) }, o);
+  return param<Record<N, number>>({ kind: 'mix', unit: 'weights', help: o.help, placeholder: '<ops>', values: o.names, parse, json: { type: 'string', maxLength: 512 } }, o);
 }
 
 export interface TextOpts extends CommonOpts {
@@ -222,7 +232,7 @@ export function textParam<O extends TextOpts>(o: O): Param<ValueOf<O, string>> {
     if (t.trim() === '') throw new UsageError(`${label}: expected a value, got ""`);
     return o.check ? o.check(label, t) : t;
   };
-  return param<string>({ kind: 'text', unit: 'text', help: o.help, placeholder: '<text>', parse, json: () => z.string().min(1).max(o.maxLength ?? 512) }, o) as Param<ValueOf<O, string>>;
+  return param<string>({ kind: 'text', unit: 'text', help: o.help, placeholder: '<text>', parse, json: { type: 'string', maxLength: o.maxLength ?? 512 } }, o) as Param<ValueOf<O, string>>;
 }
 
 /** An on/off switch (CLI: a flag without value; MCP: a boolean). Absent means false. */
@@ -232,7 +242,7 @@ export function switchParam(o: CommonOpts): Param<boolean> {
     if (t === 'false') return false;
     throw new UsageError(`${label}: expected true or false, got "${t}"`);
   };
-  return param<boolean>({ kind: 'switch', unit: 'switch', help: o.help, placeholder: '', parse, json: () => z.boolean() }, { ...o, default: 'false' });
+  return param<boolean>({ kind: 'switch', unit: 'switch', help: o.help, placeholder: '', parse, json: { type: 'boolean' } }, { ...o, default: 'false' });
 }
 
 // ── parameter sets ───────────────────────────────────────────────────────────────────────────
@@ -314,20 +324,6 @@ export function paramHelp(p: Param<unknown>): string {
     if (p.quickDefault !== undefined) parts.push(`--quick ${p.quickDefault}`);
   }
   return parts.length > 0 ? `${p.help} (${parts.join('; ')})` : p.help;
-}
-
-/**
- * The MCP input fields of a parameter set: each optional, described by the same help text, its
- * default in the JSON schema. Parsing happens in `ParamSet.parse`, so the JSON carries flag syntax.
- */
-export function jsonShape<S extends ParamShape>(set: ParamSet<S>, prefix = ''): Record<string, z.ZodType> {
-  const fields: Record<string, z.ZodType> = {};
-  for (const [key, p] of Object.entries(set.shape)) {
-    let field = p.json();
-    if (p.default !== undefined && p.kind !== 'switch') field = field.meta({ default: jsonDefault(p) });
-    fields[key] = field.optional().describe(`${prefix}${paramHelp(p)}`);
-  }
-  return fields;
 }
 
 /** The default as the JSON type MCP clients send (numbers for counts and rates). */

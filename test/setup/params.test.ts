@@ -14,7 +14,8 @@ import { COMMANDS } from '../../src/cli/commands/index.js';
 import { benchmarkRunInput } from '../../src/mcp/tools/benchmark.js';
 import { RUN_PARAMS, planSuiteRun, suiteParamShape } from '../../src/results/run-suites.js';
 import { busParams } from '../../src/suites/coordination/bus.js';
-import { defineParams, durationParam, intParam, jsonShape, type Param } from '../../src/core/params.js';
+import { defineParams, durationParam, intParam, type Param } from '../../src/core/params.js';
+import { jsonShape } from '../../src/core/params-json.js';
 import { UsageError } from '../../src/core/errors.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 

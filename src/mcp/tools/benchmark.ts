@@ -12,7 +12,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { UsageError } from '../../core/parse.js';
-import { jsonShape } from '../../core/params.js';
+import { jsonShape } from '../../core/params-json.js';
 import { formatProgress, type ProgressSink } from '../../report/progress.js';
 import { formatUs } from '../../core/units.js';
 import { MEMORY_NAMESPACE, memoryKey } from '../../results/memory-sink.js';
