@@ -3,6 +3,7 @@
  * with no CLI in the process: importing it registers the suites (the composition root), runs the
  * registry suite on the memory backend, records it in the history and reads its findings back.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -49,5 +50,16 @@ describe("import('swarmperf') (built)", () => {
     const dataDir = tempDir('swarmperf-lib-');
     await expect(api.runSuites({ suites: ['registry', 'bus'], settings: { backend: 'memory' }, params: { publishRate: 0 } }, { dataDir })).rejects.toThrow(/--publish-rate: expected a number greater than 0/);
     await expect(api.runSuites({ suites: ['registry'], params: { nosuch: 1 } }, { dataDir })).rejects.toThrow(/unknown suite parameter\(s\): nosuch/);
+  });
+});
+
+describe("import('swarmperf') by package name", () => {
+  it('resolves to the built package and has the suites registered', () => {
+    // Node resolves a package's own name through its "exports" (self-reference), as a user's import would.
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "const m = await import('swarmperf'); console.log(JSON.stringify({ url: import.meta.resolve('swarmperf'), suites: m.listSuites().length }))"], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { url: string; suites: number };
+    expect(out.url).toBe(pathToFileURL(DIST).href);
+    expect(out.suites).toBeGreaterThanOrEqual(6);
   });
 });
