@@ -4,14 +4,15 @@
  * Reading: fixed 4 MiB buffer, synchronous reads (the store is synchronous too, and nothing else
  * runs meanwhile), split on '\n' bytes; each run of complete lines is decoded to a string once.
  * No readline: it allocates per line and costs several times more. Memory is constant whatever
- * the file size: the buffer, ≤ 128 live hour aggregates, the de-dup window and ≤ 1000 listed
- * invalid lines.
+ * the file size: the buffer, ≤ 50 000 live hour rows with ≤ 1 M buffered durations (plain
+ * numbers, put into HdrHistograms only when merged into the store), the de-dup window and ≤ 1000
+ * listed invalid lines.
  *
  * Incremental: a cursor per file keeps (dev, inode, size, offset, lines, hash of the first bytes).
  * A grown file is read from the offset. A different inode at the path means the file was rotated:
  * the rest of the old file is read first if it can still be found next to it (same inode), then
  * the new file from 0. A file smaller than the offset was truncated; a changed head hash means it
- * was replaced; both are read from 0. Cursor and data commit in one transaction every 32 MiB, so an
+ * was replaced; both are read from 0. Cursor and data commit in one transaction every 64 MiB, so an
  * interrupted ingest keeps what it committed and never counts a line twice.
  */
 import { createHash } from 'node:crypto';
@@ -86,8 +87,20 @@ export class IngestFileError extends Error {
 }
 
 const CHUNK = 4 * 1024 * 1024;
+/**
+ * Data and cursor commit together this often. Each commit merges every live row into its stored
+ * histogram (decode, add, encode), so fewer commits is less CPU on logs with many rows; an
+ * interrupted ingest redoes at most this much.
+ */
+const COMMIT_EVERY_BYTES = 64 * 1024 * 1024;
 const HEAD_BYTES = 4096;
-const MAX_LIVE_AGGREGATES = 128;
+/**
+ * Live rows and buffered durations are bounded (a log with a new session on every line must not
+ * grow memory): past either bound they are merged into the store early. ~300 B per row and 8 B
+ * per duration: ≤ ~15 MB and ~8 MB.
+ */
+const MAX_LIVE_ROWS = 50_000;
+const MAX_BUFFERED_DURATIONS = 1_000_000;
 /** Cursors of files unseen this long are dropped: the inode may have been reused meanwhile. */
 const CURSOR_TTL_US = 90 * 24 * 3_600_000_000;
 
@@ -130,6 +143,7 @@ class Ingestor {
   /** Live aggregates, tool → category → session → hour; nested so no key string is built per call. */
   private readonly aggs = new Map<string, Map<string, Map<string, Map<number, HourAggregate>>>>();
   private liveAggs = 0;
+  private bufferedDurations = 0;
   private readonly invalid: InvalidLine[] = [];
   private readonly invalidByReason: Record<string, number> = {};
   private invalidCount = 0;
@@ -150,7 +164,7 @@ class Ingestor {
     this.recent = new RecentCallIds(opts.dedupeWindowUs ?? DEFAULT_DEDUPE_WINDOW_US, opts.dedupeMaxIds ?? DEFAULT_DEDUPE_MAX_IDS);
     this.maxLine = opts.maxLineBytes ?? 1024 * 1024;
     this.maxListed = opts.maxInvalidListed ?? 1000;
-    this.commitEvery = opts.commitEveryBytes ?? 32 * 1024 * 1024;
+    this.commitEvery = opts.commitEveryBytes ?? COMMIT_EVERY_BYTES;
     this.maxPending = opts.maxPendingHooks ?? 10_000;
     this.nowUs = opts.nowUs ?? (() => Date.now() * 1000);
     for (const [id, end] of store.loadRecentCalls()) this.recent.seen(id, end);
@@ -390,14 +404,13 @@ class Ingestor {
     }
   }
 
-  private accept(call: ToolCall, counted = false): void {
-    if (!counted) {
-      if (call.callId !== null && this.recent.seen(call.callId, call.endUs)) {
-        this.c.duplicates++;
-        return;
-      }
-      this.c.records++;
+  private accept(call: ToolCall): void {
+    if (call.callId !== null && this.recent.seen(call.callId, call.endUs)) {
+      this.c.duplicates++;
+      return;
     }
+    this.c.records++;
+    if (this.liveAggs >= MAX_LIVE_ROWS || this.bufferedDurations >= MAX_BUFFERED_DURATIONS) this.flushAggregates();
     const hour = Math.floor(call.endUs / HOUR_US);
     const session = call.sessionId ?? '';
     let byCategory = this.aggs.get(call.tool);
@@ -408,16 +421,12 @@ class Ingestor {
     if (!byHour) bySession.set(session, (byHour = new Map()));
     let a = byHour.get(hour);
     if (!a) {
-      if (this.liveAggs >= MAX_LIVE_AGGREGATES) {
-        this.flushAggregates();
-        this.accept(call, true);
-        return;
-      }
       a = new HourAggregate(hour, call.tool, call.category, session);
       byHour.set(hour, a);
       this.liveAggs++;
     }
     a.add(call.durationUs, call.success, call.callId, call.endUs);
+    this.bufferedDurations++;
   }
 
   private *liveAggregates(): Generator<HourAggregate> {
@@ -425,18 +434,14 @@ class Ingestor {
   }
 
   private flushAggregates(): void {
-    for (const a of this.liveAggregates()) {
-      this.store.merge(a);
-      a.destroy();
-    }
-    this.aggs.clear();
-    this.liveAggs = 0;
+    for (const a of this.liveAggregates()) this.store.merge(a);
+    this.dropAggregates();
   }
 
   private dropAggregates(): void {
-    for (const a of this.liveAggregates()) a.destroy();
     this.aggs.clear();
     this.liveAggs = 0;
+    this.bufferedDurations = 0;
   }
 
   private reject(line: number, reason: string): void {
