@@ -60,6 +60,10 @@ export interface FileIngest {
   duplicates: number;
   invalid: number;
   ignored: number;
+  /** Blank (whitespace-only) lines: neither data nor errors. */
+  blank: number;
+  /** Bytes of a last line without its newline (a writer mid-line), left for the next ingest; 0 if none. */
+  unterminatedBytes: number;
 }
 
 export interface IngestSummary {
@@ -74,9 +78,27 @@ export interface IngestSummary {
   invalidByReason: Record<string, number>;
   /** Well-formed lines without timing (e.g. SessionStart hook events). */
   ignored: number;
+  /** lines = records + duplicates + invalidCount + ignored + blank. */
+  blank: number;
+  /** Bytes of unterminated last lines left for the next ingest (not counted in lines). */
+  unterminatedBytes: number;
   /** Hook Pre events still waiting for their Post (kept for the next ingest). */
   pendingHooks: number;
   elapsedUs: number;
+}
+
+/** What `tools ingest` reads, for the message when a file holds none of it. */
+export const SUPPORTED_FORMATS =
+  'JSON Lines, one object per line, in one of the formats: tool-timing {tool, duration_ms, end_time or timestamp, call_id, …}, ' +
+  'perf-metrics {operation_type, duration_ms, timestamp}, Claude Code hook events {hook_event_name, tool_use_id, tool_name, timestamp}; ' +
+  'other shapes with --map tool=FIELD,duration=FIELD,…';
+
+/**
+ * Files that had complete lines but gave nothing usable — every line invalid, none a call, a
+ * duplicate or a well-formed line without timing: the wrong file rather than a log with bad lines.
+ */
+export function unusableFiles(s: IngestSummary): FileIngest[] {
+  return s.files.filter((f) => f.invalid > 0 && f.records === 0 && f.duplicates === 0 && f.ignored === 0);
 }
 
 export class IngestFileError extends Error {
@@ -104,12 +126,16 @@ const MAX_BUFFERED_DURATIONS = 1_000_000;
 /** Cursors of files unseen this long are dropped: the inode may have been reused meanwhile. */
 const CURSOR_TTL_US = 90 * 24 * 3_600_000_000;
 
+/** Every complete line read is exactly one of: a call kept, a duplicate, invalid, ignored or blank. */
 interface Counters {
   lines: number;
   records: number;
   duplicates: number;
   invalid: number;
   ignored: number;
+  blank: number;
+  /** Bytes of a last line without its newline, left for the next ingest (not counted in lines). */
+  unterminatedBytes: number;
   bytes: number;
 }
 
@@ -190,6 +216,8 @@ class Ingestor {
       invalid: this.invalid,
       invalidByReason: this.invalidByReason,
       ignored: sum('ignored'),
+      blank: sum('blank'),
+      unterminatedBytes: sum('unterminatedBytes'),
       pendingHooks: this.pending.size,
       elapsedUs: Number((process.hrtime.bigint() - this.started) / 1000n),
     };
@@ -256,17 +284,23 @@ class Ingestor {
     return [];
   }
 
-  /** Reads fd from `offset` to its end, committing data and cursor together every commitEvery bytes. */
+  /**
+   * Reads fd from `offset` to its end, committing data and cursor together every commitEvery bytes.
+   * The cursor never passes a line that has no newline yet (a writer may be mid-line): such a tail
+   * is reported as unterminated and read again by the next ingest — also when it is over-long.
+   */
   private readFrom(fd: number, path: string, dev: number, ino: number, offset: number, startLine: number): Omit<FileIngest, 'path' | 'state'> {
     this.c = zero();
     this.file = path;
     const store = this.store;
     const buf = Buffer.allocUnsafe(Math.max(CHUNK, this.maxLine + 1));
+    // A UTF-8 byte order mark at the start of the file is not part of line 1.
+    const start = offset === 0 && startsWithBom(fd) ? BOM.length : offset;
     let carry = 0; // bytes at buf[0..carry) belong to a line not yet complete
-    let base = offset; // file offset of buf[0]
-    let pos = offset; // file offset of the next read
+    let base = start; // file offset of buf[0]
+    let pos = start; // file offset of the next read
     let line = startLine;
-    let skipping = false; // inside an over-long line: discard until its newline
+    let skipFrom = -1; // ≥ 0: inside an over-long line that began at this offset; discard until its newline
     let sinceCommit = 0;
     const commit = (toOffset: number, toLine: number): void => {
       this.flushAggregates();
@@ -288,22 +322,20 @@ class Ingestor {
         const end = carry + n;
         const lastNl = buf.lastIndexOf(10, end - 1);
         if (lastNl < 0) {
-          if (skipping) {
-            carry = 0;
-            base = pos;
-          } else if (end > this.maxLine) {
-            skipping = true;
-            this.reject(line + 1, `line longer than ${this.maxLine} bytes`);
+          if (skipFrom < 0 && end > this.maxLine) skipFrom = base;
+          if (skipFrom >= 0) {
             carry = 0;
             base = pos;
           } else carry = end;
           continue;
         }
         let s = 0;
-        if (skipping) {
+        if (skipFrom >= 0) {
           s = buf.indexOf(10) + 1;
           line++;
-          skipping = false;
+          this.c.lines++;
+          this.reject(line, `line longer than ${this.maxLine} bytes`);
+          skipFrom = -1;
         }
         if (s <= lastNl) line = this.processLines(buf.toString('utf8', s, lastNl), line);
         buf.copy(buf, 0, lastNl + 1, end);
@@ -312,16 +344,23 @@ class Ingestor {
         if (sinceCommit >= this.commitEvery) commit(base, line);
       }
       let endOffset = base + carry;
-      if (skipping) line++;
-      else if (carry > 0) {
+      if (skipFrom >= 0) {
+        // An over-long line still without its newline: stay before it, so that once the writer
+        // ends it, it is one invalid line with the right number rather than a tail read as a new line.
+        this.c.unterminatedBytes = endOffset - skipFrom;
+        endOffset = skipFrom;
+      } else if (carry > 0) {
         const text = buf.toString('utf8', 0, carry);
-        if (text.trim() === '') line++;
-        else {
+        if (text.trim() === '') {
+          line++;
+          this.c.lines++;
+          this.c.blank++;
+        } else {
           const parsed = parseLine(text, this.parseOpts);
           if (parsed.kind === 'invalid' && parsed.reason.startsWith('invalid JSON')) {
-            // Most likely a line still being written: report it, but leave the cursor before it
-            // so the next ingest reads it again once complete.
-            this.reject(line + 1, `truncated last line (${carry} bytes, no newline at end of file)`);
+            // Most likely a line still being written: leave the cursor before it so the next
+            // ingest reads it once complete. Not counted as a line (it will be, once complete).
+            this.c.unterminatedBytes = carry;
             endOffset = base;
           } else {
             line++;
@@ -355,7 +394,8 @@ class Ingestor {
         // Blank (whitespace-only) lines are not data and not errors; test the first char before trimming.
         const c = t.charCodeAt(0);
         if (!((c === 32 || c === 9 || c === 13) && t.trim() === '')) this.handle(parseLine(t, this.parseOpts), line);
-      }
+        else this.c.blank++;
+      } else this.c.blank++;
       if (nl >= len) return line;
       start = nl + 1;
     }
@@ -455,7 +495,14 @@ class Ingestor {
 }
 
 function zero(): Counters {
-  return { lines: 0, records: 0, duplicates: 0, invalid: 0, ignored: 0, bytes: 0 };
+  return { lines: 0, records: 0, duplicates: 0, invalid: 0, ignored: 0, blank: 0, unterminatedBytes: 0, bytes: 0 };
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+function startsWithBom(fd: number): boolean {
+  const b = Buffer.alloc(BOM.length);
+  return readSync(fd, b, 0, b.length, 0) === b.length && b.equals(BOM);
 }
 
 function headHash(fd: number, len: number): string {
