@@ -54,7 +54,7 @@ export function escapeMarkdown(text: string): string {
 
 /** Markdown inline code: a code span whose fence is longer than any run of backticks inside. */
 export function markdownCode(text: string, inTable = false): string {
-  const flat = text.replace(/\r\n|\r|\n/g, ' ');
+  const flat = showActingChars(text).replace(/\r\n|\r|\n/g, ' ');
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
