@@ -51,7 +51,7 @@ export { renderProm } from './report/prom.js';
 export { renderReport, parseFormat as parseReportFormat, registerReportFormat, listReportFormats, getReportFormat, REPORT_FORMATS, BUILTIN_REPORT_FORMATS, type ReportFormat, type ReportFormatDefinition, type RenderedReport, type RenderOptions } from './report/render.js';
 export { ingestToolLogs, IngestFileError, type IngestOptions, type IngestSummary, type InvalidLine, type FileIngest } from './timings/ingest.js';
 export { buildToolTimingReport, toolTimingReport, toolTimingReportFromArgs, type ToolTimingReport, type ToolTimingRow, type GroupBy as ToolTimingGroupBy, type ReportOptions as ToolTimingReportOptions } from './timings/report.js';
-export { renderToolTimingReport, REPORT_FORMATS as TOOL_REPORT_FORMATS, type ReportFormat as ToolReportFormat } from './timings/render/index.js';
+export { renderToolTimingReport, TOOL_REPORT_FORMATS, type ToolReportFormat } from './report/tool-timing/index.js';
 export { timed, recordToolTiming, toolTimingLog, ToolTimingLog, type ToolTimingInput, type TimedOptions } from './timings/api.js';
 export { recordHookEvent, appendWithRotation, HookInputError, type RecordOptions as HookRecordOptions, type ToolTimingLine } from './timings/record.cjs';
 export { parseFieldMap, type ToolCall, type FieldMap } from './timings/formats.js';
