@@ -1,8 +1,8 @@
 /**
  * What happens to a RunResult after it is measured, in order: enrichers add to it (bottleneck
  * findings), then outputs keep it (history store, memory store, --json). Outputs receive the run's
- * events as they happen (src/runner/session.ts: start, each closed window, finish); modules register
- * themselves in src/cli/plugins.ts. When an output that was asked for fails, the result is written
+ * events as they happen (src/runner/session.ts: start, each closed window, finish); they are
+ * registered in one place, src/setup.ts (the composition root). When an output that was asked for fails, the result is written
  * to a fallback file in the data folder (writeFallback) so a measured run is never lost.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Output } from '../core/events.js';
 import type { RunResult } from '../core/result.js';
+import type { Backend } from '../targets/ports.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 export interface RunContext {
@@ -18,6 +19,11 @@ export interface RunContext {
   options: Record<string, unknown>;
   /** Warnings for the user (a sink that failed must not lose the result). */
   warn: (message: string) => void;
+  /**
+   * The memory store the caller already holds open (the MCP server's, shared with its memory_*
+   * tools): the memory sink writes the run's summary there instead of opening the data folder's.
+   */
+  memoryStore?: () => Promise<Backend>;
 }
 
 export type Enricher = (result: RunResult, ctx: RunContext) => void | Promise<void>;
