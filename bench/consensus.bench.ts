@@ -5,9 +5,9 @@
  * figure for the same setup. Prints a markdown table.
  */
 import { cpus, loadavg } from 'node:os';
-import { runElectionScenario } from '../src/consensus/bench/election.js';
-import { raftSetup, type RaftSetup } from '../src/consensus/bench/common.js';
-import { runWorkloadScenario, type WorkloadOptions } from '../src/consensus/bench/workload.js';
+import { runElectionScenario } from '../src/consensus/raft-kv/election.js';
+import { raftSetup, type RaftSetup } from '../src/consensus/raft-kv/setup.js';
+import { runWorkloadScenario, type WorkloadOptions } from '../src/consensus/raft-kv/workload.js';
 import { runRealScenario } from '../src/consensus/real/run-real.js';
 import { Rng } from '../src/measure/rng.js';
 import { silentProgress } from '../src/report/progress.js';

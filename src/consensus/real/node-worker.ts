@@ -7,8 +7,10 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Rng } from '../../measure/rng.js';
-import { RaftHost, type ClientRequest } from '../raft/host.js';
+import type { ClientRequest } from '../kv/messages.js';
 import { RaftNode } from '../raft/node.js';
+import type { Outbound } from '../protocol.js';
+import { RaftHost } from '../raft-kv/server.js';
 import type { Entry, RaftMessage } from '../raft/types.js';
 import { readFrames, writeFrame } from './frames.js';
 import { FilePersister } from './persist.js';
@@ -32,7 +34,7 @@ export type FromWorker =
   | { type: 'ready'; port: number }
   | { type: 'leader'; node: number; term: number; atUs: number; terms?: number[] }
   | { type: 'applied'; node: number; entries: Array<{ entry: Entry; atUs: number }> }
-  | { type: 'dump'; node: number; entries: Entry[] }
+  | { type: 'dump'; node: number; entries: Entry[]; writes: number; writeUs: number }
   | { type: 'warn'; message: string };
 
 const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -102,16 +104,23 @@ function main(): void {
     if (elapsed > 0) host.tick(elapsed, now);
   };
 
-  const flush = (): void => {
-    persister.flush(node.persistent);
-    const out = host.drain();
-    for (const m of out.peer) {
-      const s = peerSocket(m.to);
-      if (s) writeFrame(s, m);
+  const sendAll = (out: Outbound[]): void => {
+    for (const o of out) {
+      const s = o.toClient ? clientSockets.get(o.to) : peerSocket(o.to);
+      if (s && !s.destroyed) writeFrame(s, o.message);
     }
-    for (const r of out.replies) {
-      const s = clientSockets.get(r.client);
-      if (s && !s.destroyed) writeFrame(s, r);
+  };
+
+  // The Ready loop: what may go at once goes; the write is made durable (synchronously, so the
+  // loop needs no second Ready in flight); then what depended on it goes and the node advances.
+  const flush = (): void => {
+    while (host.hasReady()) {
+      const r = host.ready(nowUs());
+      sendAll(r.now);
+      const raft = r.raft;
+      if (raft.persist) persister.write(raft.persist.hard, raft.persist.ops);
+      sendAll(r.afterPersist);
+      host.advance(r, nowUs());
     }
     if (timer) clearTimeout(timer);
     timer = setTimeout(onTimer, Math.max(1, Math.ceil(node.ticksUntilTimer() / 1000)));
@@ -153,7 +162,7 @@ function main(): void {
       flush();
     } else if (msg.type === 'dump') {
       flushApplied();
-      port.postMessage({ type: 'dump', node: d.id, entries: [...node.log.all()] } satisfies FromWorker);
+      port.postMessage({ type: 'dump', node: d.id, entries: [...node.log.all()], writes: persister.writes, writeUs: persister.writeUs } satisfies FromWorker);
     }
   });
 }

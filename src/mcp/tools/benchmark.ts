@@ -18,7 +18,7 @@ import { allChecksPassed, buildRunResult } from '../../results/run-result.js';
 import type { RunResult } from '../../core/result.js';
 import { parseBackendSpec } from '../../targets/backend.js';
 import { getSuite, listSuites } from '../../suites/types.js';
-import { consensusBenchDefaults, runConsensusBench } from '../../cli/commands/bench.js';
+import { consensusBenchDefaults, runConsensusBench } from '../../consensus/index.js';
 import type { ServerContext } from '../context.js';
 import { guarded, ok } from './common.js';
 
@@ -187,7 +187,7 @@ export async function runBenchmark(ctx: ServerContext, input: BenchmarkRunInput,
         startedAt,
         ...(input.tags ? { tags: input.tags } : {}),
       });
-      run = bench.result;
+      run = buildRunResult(bench.run);
       run.config.command = 'mcp benchmark_run';
     } else {
       progress.log(`▶ ${suite.name} · backend ${backend} · ${input.agents} agents · seed ${seed}`);

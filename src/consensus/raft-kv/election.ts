@@ -7,8 +7,9 @@
 import { Recorder } from '../../measure/recorder.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
-import { SimCluster } from '../raft/sim-cluster.js';
-import { RESERVOIR, backendLabel, buildSuite, clusterOptions, describeSetup, withSeed, yieldToLoop, type RaftSetup, type ScenarioRun } from './common.js';
+import { SimCluster } from './cluster.js';
+import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '../bench/common.js';
+import { SUITE_NAME, backendLabel, clusterOptions, describeSetup, type RaftSetup } from './setup.js';
 
 export interface ElectionOptions {
   trials: number;
@@ -106,6 +107,7 @@ export async function runElectionScenario(setup: RaftSetup, opts: ElectionOption
     },
   ];
   const suite = buildSuite({
+    name: SUITE_NAME,
     backend: backendLabel('sim', setup, run.label),
     recorder,
     endUs: Math.max(1, cluster.now),
