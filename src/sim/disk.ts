@@ -51,6 +51,11 @@ export class Disk {
     return done;
   }
 
+  /** When everything queued so far is durable. */
+  idleAt(nowUs: number): number {
+    return Math.max(nowUs, this.busyUntil);
+  }
+
   /** A crash loses the queue (writes not yet durable never happened). */
   reset(nowUs: number): void {
     this.busyUntil = nowUs;

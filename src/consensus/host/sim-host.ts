@@ -312,8 +312,9 @@ export class SimHost<N extends ProtocolNode> implements FaultableCluster {
       if (disk && groupCommit && (this.writing[i] as number) > 0) break;
       const r = node.ready(this.sim.now);
       this.sendAll(i, r.now);
-      if (r.persist && disk) {
-        const done = disk.write(this.sim.now, r.persist.bytes);
+      if (disk && (r.persist || (this.writing[i] as number) > 0)) {
+        // A Ready with nothing to write still waits behind earlier writes: Readies advance in order.
+        const done = r.persist ? disk.write(this.sim.now, r.persist.bytes) : disk.idleAt(this.sim.now);
         this.writing[i] = (this.writing[i] as number) + 1;
         this.sim.at(done, DISK_EVENT, i, this.incarnation[i], r);
       } else {

@@ -116,6 +116,14 @@ export class SimCluster {
     this.hostSim.restart(node);
   }
 
+  /** Makes a live node start an election now (bootstrapping a cluster whose timers are in lockstep). */
+  campaign(node: number): void {
+    const server = this.hostSim.node(node);
+    if (!server) return;
+    server.node.campaignNow();
+    this.hostSim.poke(node);
+  }
+
   /** Sends a client request into the network (the client's own link latency applies). */
   sendClientRequest(client: number, node: number, req: ClientRequest): void {
     this.hostSim.sendFromClient(client, node, req, 24 + kvCommandBytes({ ...req.op, client: req.client, seq: req.seq }));

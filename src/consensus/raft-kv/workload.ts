@@ -16,6 +16,7 @@ import type { FaultRecord } from '../../sim/faults.js';
 import { scenarioTail } from '../bench/tail.js';
 import { SimKvClients, type KvWorkloadOptions, type OpOutcome } from '../kv/clients.js';
 import { SimCluster } from './cluster.js';
+import { diskMetrics } from './disk-metrics.js';
 import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '../bench/common.js';
 import { SUITE_NAME, backendLabel, clusterOptions, describeSetup, type RaftSetup } from './setup.js';
 
@@ -160,6 +161,7 @@ export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, 
     wallSeconds,
     simSpeedup: cluster.now / 1e6 / Math.max(1e-9, wallSeconds),
     deliveriesPerSec: cluster.network.stats.delivered / Math.max(1e-9, wallSeconds),
+    ...diskMetrics(cluster, clients.completed),
   };
   const tail = scenarioTail({
     withFaults: w.scenario === 'faults',
@@ -202,3 +204,4 @@ function majorityFollowsLeader(cluster: SimCluster): boolean {
   }
   return followers >= Math.floor(cluster.nodeCount / 2) + 1;
 }
+
