@@ -3,6 +3,7 @@
  * server and library users call — `listProtocols()`, `getProtocol(name)`, `runConsensusBench()`,
  * `consensusBenchDefaults()` and the parameter schemas (for deriving flags or an input schema).
  */
+import { gossipProtocol } from './protocols/gossip.js';
 import { raftProtocol } from './protocols/raft.js';
 import { getProtocol, listProtocols, registerProtocol, type ProtocolMetric } from './registry.js';
 
@@ -12,7 +13,7 @@ export { sharedParams, workloadParams } from './bench/params.js';
 export { comparisonTable, COMPARE_SUITE } from './bench/compare.js';
 export type { ProtocolNode, Ready, Outbound, DurableWrite } from './protocol.js';
 
-if (!getProtocol('raft')) registerProtocol(raftProtocol);
+for (const p of [raftProtocol, gossipProtocol]) if (!getProtocol(p.name)) registerProtocol(p);
 
 /** Every protocol's suite metrics (suite, metric, unit and direction), for results/metrics to declare. */
 export function consensusMetricDeclarations(): Array<{ suite: string; name: string; info: ProtocolMetric }> {

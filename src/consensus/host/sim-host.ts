@@ -80,6 +80,7 @@ export class SimHost<N extends ProtocolNode> implements FaultableCluster {
   private readonly freePending: boolean[];
   private readonly callbacks = new Map<number, () => void>();
   private nextCallback = 1;
+  private live: number;
   private faults: FaultInjector | undefined;
   private clients: ClientDriver | undefined;
   readonly listeners: Array<HostListener<N>> = [];
@@ -94,6 +95,7 @@ export class SimHost<N extends ProtocolNode> implements FaultableCluster {
     if (options.nodes < 1) throw new Error('SimHost: need at least one node');
     const n = options.nodes;
     this.nodeCount = n;
+    this.live = n;
     this.sim = new Scheduler({ seed: options.seed, trace: options.trace ?? false, describe: describeEvent });
     const root = this.sim.rng;
     const netRng = root.fork();
@@ -117,6 +119,11 @@ export class SimHost<N extends ProtocolNode> implements FaultableCluster {
 
   get now(): number {
     return this.sim.now;
+  }
+
+  /** Members up now. */
+  get liveCount(): number {
+    return this.live;
   }
 
   /** The members' ids are endpoints 0..N-1; clients are N and up. */
@@ -174,6 +181,7 @@ export class SimHost<N extends ProtocolNode> implements FaultableCluster {
     const lost = this.nodes[node];
     if (!this.up[node] || !lost) return;
     this.up[node] = false;
+    this.live--;
     this.busyUntil[node] = 0;
     this.inbox[node] = [];
     this.network.setDown(node, true);
@@ -189,6 +197,7 @@ export class SimHost<N extends ProtocolNode> implements FaultableCluster {
   restart(node: number): void {
     if (this.up[node]) return;
     this.up[node] = true;
+    this.live++;
     this.network.setDown(node, false);
     for (const l of this.listeners) l.restarted?.(node, this.sim.now);
     this.nodes[node] = this.factory(node, this.nodeRngs[node] as Rng, true);
