@@ -116,17 +116,18 @@ function gossipConfig(s: GossipSetup, id: number, rng: Rng, incarnation: number)
 export async function runGossipScenario(s: GossipSetup, o: GossipScenarioOptions, run: ScenarioRun): Promise<{ suite: SuiteResult; aborted: boolean }> {
   const sampler = startResourceSampler({ intervalMs: 500 });
   const wall0 = performance.now();
-  let hostRef: SimHost<GossipNode> | undefined;
-  const tracker = new GossipTracker(() => hostRef as SimHost<GossipNode>);
+  // The tracker and the node factory need the host the factory is building.
+  const box: { host?: SimHost<GossipNode> } = {};
+  const tracker = new GossipTracker(() => box.host as SimHost<GossipNode>);
   const host = new SimHost<GossipNode>(s, (id, rng, restarted) => {
-    const now = hostRef?.now ?? 0;
+    const now = box.host?.now ?? 0;
     // A restarted member outbids the "dead" others hold of it with a fresh, larger incarnation.
     return new GossipNode(gossipConfig(s, id, rng, restarted ? Math.floor(now / 1000) : 0), {
       learned: (_node, updateId, atUs) => tracker.learned(updateId, atUs),
       memberChanged: (node, about, state, atUs) => tracker.memberChanged(node, about, state, atUs),
     }, now);
   });
-  hostRef = host;
+  box.host = host;
   if (s.faults) host.applyFaults(s.faults);
   const rng = host.sim.rng.fork();
   const recorder = new Recorder({ startUs: o.warmupUs, intervalUs: run.intervalUs, seed: s.seed, reservoirSize: RESERVOIR });
