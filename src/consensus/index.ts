@@ -4,6 +4,7 @@
  * `consensusBenchDefaults()` and the parameter schemas (for deriving flags or an input schema).
  */
 import { gossipProtocol } from './protocols/gossip.js';
+import { pbftProtocol } from './protocols/pbft.js';
 import { raftProtocol } from './protocols/raft.js';
 import { getProtocol, listProtocols, registerProtocol, type ProtocolMetric } from './registry.js';
 
@@ -13,7 +14,7 @@ export { sharedParams, workloadParams } from './bench/params.js';
 export { comparisonTable, COMPARE_SUITE } from './bench/compare.js';
 export type { ProtocolNode, Ready, Outbound, DurableWrite } from './protocol.js';
 
-for (const p of [raftProtocol, gossipProtocol]) if (!getProtocol(p.name)) registerProtocol(p);
+for (const p of [raftProtocol, pbftProtocol, gossipProtocol]) if (!getProtocol(p.name)) registerProtocol(p);
 
 /** Every protocol's suite metrics (suite, metric, unit and direction), for results/metrics to declare. */
 export function consensusMetricDeclarations(): Array<{ suite: string; name: string; info: ProtocolMetric }> {
