@@ -61,6 +61,10 @@ export interface ProtocolDefinition {
   maxNodes: number;
   metrics: Readonly<Record<string, ProtocolMetric>>;
   faultTargets: readonly FaultTargetKind[];
+  /** Faults survived by design at n members (crash-stop and Byzantine), for the comparison. */
+  tolerance(n: number): { crash: number; byzantine: number };
+  /** Whether it orders client commands (a replicated log) or only disseminates (gossip). */
+  ordersCommands: boolean;
   /** Names of the checks every run reports. */
   checkers: readonly string[];
   /** Runs one scenario on one cluster size; may return several suites (a sweep of its own parameters). */

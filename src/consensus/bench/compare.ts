@@ -23,26 +23,31 @@ export interface ComparisonRow {
   cpuPctMean: number;
   rssMaxBytes: number;
   checksPassed: boolean;
+  /** Orders commands under a closed-loop load (ops/s comparable) or disseminates at an offered rate. */
+  ordersCommands: boolean;
 }
 
-/** Faults each protocol tolerates by construction, at n nodes. */
-function tolerance(protocol: string, n: number): { crash: number; byzantine: number } {
-  if (protocol === 'pbft') return { crash: Math.floor((n - 1) / 3), byzantine: Math.floor((n - 1) / 3) };
-  if (protocol === 'raft') return { crash: Math.floor((n - 1) / 2), byzantine: 0 };
-  return { crash: n - 1, byzantine: 0 };
+/** What the comparison needs to know of a protocol (from its registry entry). */
+export interface ComparedProtocol {
+  name: string;
+  suite: string;
+  scenario: string;
+  ordersCommands: boolean;
+  tolerance(n: number): { crash: number; byzantine: number };
 }
 
 const MAIN_OPS = ['put', 'request', 'broadcast', 'get'];
 
-function row(protocol: string, scenario: string, s: SuiteResult): ComparisonRow {
+function row(p: ComparedProtocol, s: SuiteResult): ComparisonRow {
   const nodes = Number(/:(\d+)-nodes/.exec(s.backend)?.[1] ?? 0);
   const m = s.metrics ?? {};
   const op = MAIN_OPS.map((name) => s.operations.find((o) => o.name === name)).find((o) => o !== undefined);
-  const t = tolerance(protocol, nodes);
+  const t = p.tolerance(nodes);
   return {
-    protocol,
+    protocol: p.name,
     nodes,
-    scenario,
+    scenario: p.scenario,
+    ordersCommands: p.ordersCommands,
     committedOpsPerSec: m.committedOpsPerSec ?? 0,
     p50Us: op?.latencyUs.p50 ?? 0,
     p99Us: op?.latencyUs.p99 ?? 0,
@@ -63,7 +68,7 @@ export function recommend(rows: readonly ComparisonRow[]): string[] {
   const out: string[] = [];
   const sizes = [...new Set(rows.map((r) => r.nodes))].sort((a, b) => a - b);
   for (const n of sizes) {
-    const at = rows.filter((r) => r.nodes === n && r.committedOpsPerSec > 0 && r.checksPassed).sort((a, b) => b.committedOpsPerSec - a.committedOpsPerSec);
+    const at = rows.filter((r) => r.nodes === n && r.ordersCommands && r.committedOpsPerSec > 0 && r.checksPassed).sort((a, b) => b.committedOpsPerSec - a.committedOpsPerSec);
     const [best, next] = at;
     if (best && next) {
       out.push(
@@ -78,6 +83,13 @@ export function recommend(rows: readonly ComparisonRow[]): string[] {
       );
     }
   }
+  const largest = sizes[sizes.length - 1];
+  for (const g of rows.filter((r) => !r.ordersCommands && r.nodes === largest && r.checksPassed)) {
+    const ordered = rows.filter((r) => r.ordersCommands && r.nodes === largest && r.messagesPerOp > 0).sort((a, b) => a.messagesPerOp - b.messagesPerOp)[0];
+    out.push(
+      `n=${g.nodes}: ${g.protocol} orders nothing but reaches every member in p50 ${fmt(g.p50Us / 1000)} ms / p99 ${fmt(g.p99Us / 1000)} ms with ${fmt(g.messagesPerOp)} messages per update${ordered ? ` (${ordered.protocol}: ${fmt(ordered.messagesPerOp)} per committed op)` : ''} and survives ${g.crashTolerance} crashes — use it for membership and dissemination in large swarms, not for decisions that need one order.`,
+    );
+  }
   for (const proto of [...new Set(rows.map((r) => r.protocol))]) {
     const series = rows.filter((r) => r.protocol === proto && r.messagesPerOp > 0).sort((a, b) => a.nodes - b.nodes);
     const first = series[0];
@@ -91,9 +103,9 @@ export function recommend(rows: readonly ComparisonRow[]): string[] {
   return out;
 }
 
-export function compareProtocols(suites: readonly SuiteResult[], plans: ReadonlyArray<{ name: string; suite: string; scenario: string }>): SuiteResult {
+export function compareProtocols(suites: readonly SuiteResult[], plans: readonly ComparedProtocol[]): SuiteResult {
   const rows: ComparisonRow[] = [];
-  for (const p of plans) for (const s of suites) if (s.name === p.suite) rows.push(row(p.name, p.scenario, s));
+  for (const p of plans) for (const s of suites) if (s.name === p.suite) rows.push(row(p, s));
   const metrics: Record<string, number> = {};
   for (const r of rows) {
     const k = `${r.protocol}.n${r.nodes}`;
@@ -118,8 +130,8 @@ export function compareProtocols(suites: readonly SuiteResult[], plans: Readonly
 /** The comparison as a plain-text table (the CLI prints it; reports show the suite's rows). */
 export function comparisonTable(suite: SuiteResult): string {
   const rows = (suite.workers ?? []).filter((w) => 'protocol' in w) as unknown as ComparisonRow[];
-  const head = ['protocol', 'n', 'scenario', 'ops/s', 'p50 ms', 'p99 ms', 'msgs/op', 'bytes/op', 'crash f', 'byz f', 'checks'];
-  const lines = rows.map((r) => [r.protocol, String(r.nodes), r.scenario, fmt(r.committedOpsPerSec), fmt(r.p50Us / 1000), fmt(r.p99Us / 1000), fmt(r.messagesPerOp), fmt(r.bytesPerOp), String(r.crashTolerance), String(r.byzantineTolerance), r.checksPassed ? 'pass' : 'FAIL']);
+  const head = ['protocol', 'n', 'scenario', 'load', 'ops/s', 'p50 ms', 'p99 ms', 'msgs/op', 'bytes/op', 'crash f', 'byz f', 'checks'];
+  const lines = rows.map((r) => [r.protocol, String(r.nodes), r.scenario, r.ordersCommands ? 'closed' : 'offered', fmt(r.committedOpsPerSec), fmt(r.p50Us / 1000), fmt(r.p99Us / 1000), fmt(r.messagesPerOp), fmt(r.bytesPerOp), String(r.crashTolerance), String(r.byzantineTolerance), r.checksPassed ? 'pass' : 'FAIL']);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
   const render = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
   const recs = (suite.workers ?? []).filter((w) => 'recommendation' in w).map((w) => `  • ${String(w.recommendation)}`);

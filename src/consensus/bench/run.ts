@@ -117,7 +117,7 @@ export async function runConsensusBench(raw: Record<string, unknown>, o: Consens
       }
     }
   }
-  if (comparing && !aborted) suites.push(compareProtocols(suites, plans.map((p) => ({ name: p.p.name, suite: p.p.suite, scenario: p.scenario }))));
+  if (comparing && !aborted) suites.push(compareProtocols(suites, plans.map((p) => ({ name: p.p.name, suite: p.p.suite, scenario: p.scenario, ordersCommands: p.p.ordersCommands, tolerance: p.p.tolerance }))));
   aborted ||= o.signal.aborted;
   const run: ConsensusRunParts = {
     startedAt: o.startedAt,

@@ -83,6 +83,8 @@ export const gossipProtocol: ProtocolDefinition = {
   modes: ['sim'],
   maxNodes: 10_000,
   metrics: METRICS,
+  tolerance: (n) => ({ crash: n - 1, byzantine: 0 }),
+  ordersCommands: false,
   // No leader: crash-leader and isolate-leader do not apply.
   faultTargets: ['crash', 'crash-random', 'restart', 'partition', 'isolate', 'rates'],
   checkers: ['every live member learns every update', 'every crashed member detected by every live member'],

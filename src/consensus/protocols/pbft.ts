@@ -66,6 +66,8 @@ export const pbftProtocol: ProtocolDefinition = {
   modes: ['sim'],
   maxNodes: 100,
   metrics: METRICS,
+  tolerance: (n) => ({ crash: Math.floor((n - 1) / 3), byzantine: Math.floor((n - 1) / 3) }),
+  ordersCommands: true,
   faultTargets: ['crash', 'crash-leader', 'crash-random', 'restart', 'partition', 'isolate', 'isolate-leader', 'rates'],
   checkers: ['agreement (honest replicas)', 'acknowledged writes executed', 'progress after a view change', 'linearizability'],
   async run(req) {

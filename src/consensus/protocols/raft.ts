@@ -172,6 +172,8 @@ export const raftProtocol: ProtocolDefinition = {
   modes: ['sim', 'real'],
   maxNodes: 999,
   metrics: METRICS,
+  tolerance: (n) => ({ crash: Math.floor((n - 1) / 2), byzantine: 0 }),
+  ordersCommands: true,
   faultTargets: ['crash', 'crash-leader', 'crash-random', 'restart', 'partition', 'isolate', 'isolate-leader', 'rates'],
   checkers: [...SAFETY_PROPERTIES, 'linearizability', 'election liveness'],
   run: runRaft,
