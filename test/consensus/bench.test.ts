@@ -8,6 +8,8 @@ import { runWorkloadScenario, type WorkloadOptions } from '../../src/consensus/r
 import { runRealScenario } from '../../src/consensus/real/run-real.js';
 import { main } from '../../src/cli/main.js';
 import { recommend } from '../../src/consensus/bench/compare.js';
+import { consensusBenchDefaults, consensusParamsSchema, getProtocol, listProtocols } from '../../src/consensus/index.js';
+import { raftParams } from '../../src/consensus/protocols/raft.js';
 import { parseRunResult } from '../../src/core/result.js';
 import { silentProgress } from '../../src/report/progress.js';
 import { parseFaultSchedule } from '../../src/sim/faults.js';
@@ -156,5 +158,25 @@ describe('bench --protocol a,b,c: one comparison', () => {
     const b = recommend([{ ...base, protocol: 'raft', committedOpsPerSec: 300, messagesPerOp: 2 }, { ...base, protocol: 'pbft', committedOpsPerSec: 900, messagesPerOp: 20, byzantineTolerance: 1 }]);
     expect(a[0]).toMatch(/^n=4: raft commits 900 ops\/s, 3\.0× pbft/);
     expect(b[0]).toMatch(/^n=4: pbft commits 900 ops\/s, 3\.0× raft/);
+  });
+});
+
+describe('the registry as the one source of protocol parameters', () => {
+  it('lists every protocol with its scenarios; crash-leader only where a leader exists', () => {
+    const names = listProtocols().map((p) => p.name);
+    expect(names).toEqual(['raft', 'pbft', 'gossip']);
+    expect(getProtocol('gossip')?.faultTargets).not.toContain('crash-leader');
+    expect(getProtocol('raft')?.faultTargets).toContain('crash-leader');
+    expect(getProtocol('pbft')?.scenarios.map((s) => s.name)).toContain('throughput');
+  });
+
+  it('the MCP input schema and the CLI defaults come from the same declarations', () => {
+    const schema = consensusParamsSchema();
+    expect(Object.keys(schema.shape)).toEqual(expect.arrayContaining(['protocol', 'scenario', 'nodes', 'fsync', 'electionTimeout', 'byzantine', 'fanout']));
+    const d = consensusBenchDefaults();
+    expect(d.electionTimeout).toBe(raftParams.parse({}).electionTimeout);
+    expect(d.fanout).toBe('3');
+    expect(schema.safeParse({ protocol: 'raft', scenario: 'nope' }).success).toBe(false);
+    expect(schema.safeParse({ protocol: 'gossip', scenario: 'convergence', nodes: '100' }).success).toBe(true);
   });
 });
