@@ -125,6 +125,7 @@ export class RealCluster {
   private spawn(i: number): Promise<void> {
     const s = this.setup;
     const data: NodeWorkerData = {
+      protocol: 'raft',
       id: i,
       members: Array.from({ length: s.nodes }, (_, k) => k),
       electionTimeoutUs: [s.electionTimeoutUs[0], s.electionTimeoutUs[1]],
