@@ -1,6 +1,5 @@
 /** Environment fingerprint: enough to tell whether two runs are comparable. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { EnvFingerprint } from '../core/result.js';
 import { swarmperfVersion } from '../core/version.js';
