@@ -136,7 +136,8 @@ describe('Raft in the simulator', () => {
       }),
       { numRuns: RUNS, seed: 20261121 },
     );
-  });
+    // Thousands of simulated runs: seconds when the box is idle, more on a shared one; no speed is asserted.
+  }, 300_000);
 
   it('5-node clusters stay safe under random schedules too', () => {
     fc.assert(

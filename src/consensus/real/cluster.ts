@@ -78,6 +78,7 @@ export class RealCluster {
   readonly warnings: string[] = [];
   private dumps = new Map<number, Entry[]>();
   private diskWrites = 0;
+  private readonly incarnations: number[] = [];
   private diskWriteUs = 0;
   private dumpWaiters: Array<() => void> = [];
 
@@ -124,6 +125,7 @@ export class RealCluster {
 
   private spawn(i: number): Promise<void> {
     const s = this.setup;
+    const incarnation = (this.incarnations[i] = (this.incarnations[i] ?? 0) + 1);
     const data: NodeWorkerData = {
       protocol: 'raft',
       id: i,
@@ -146,6 +148,9 @@ export class RealCluster {
         reject(e);
       });
       worker.on('message', (msg: FromWorker) => {
+        // A killed worker's last messages can arrive after its node restarted; the checker must not
+        // read the old incarnation's applied entries as the new one's.
+        if (this.incarnations[i] !== incarnation) return;
         switch (msg.type) {
           case 'ready':
             this.ports[i] = msg.port;
