@@ -6,12 +6,9 @@
  */
 import { Command, Option } from 'commander';
 import type { z } from 'zod';
-import { COMPARE_SUITE, comparisonTable, consensusMetricDeclarations, listProtocols, runConsensusBench, sharedParams } from '../../consensus/index.js';
-import { declareSuiteMetric } from '../../results/metrics.js';
+import { COMPARE_SUITE, comparisonTable, listProtocols, runConsensusBench, sharedParams } from '../../consensus/index.js';
 import { buildRunResult } from '../../results/run-result.js';
 import { addCommonFlags, finishRun, resolveCommon, withInterrupt } from '../common.js';
-
-for (const d of consensusMetricDeclarations()) declareSuiteMetric(d.suite, d.name, d.info);
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
