@@ -57,3 +57,27 @@ export function scopeNote(fingerprint: Fingerprint | undefined, excluded: number
   if (!fingerprint) return '';
   return `compared within configuration ${fingerprint.id}${excluded > 0 ? ` (${excluded} run(s) of other configurations left out; --across includes them)` : ''}`;
 }
+
+/** What `history` lists beside a run's id and time: enough to see which runs are alike. */
+export interface RunListing {
+  backend: string;
+  agents: number | null;
+  durationUs: number | null;
+  /** Every check of every suite passed (null when the run has no checks). */
+  passed: boolean | null;
+  fingerprint: string;
+}
+
+export function runListing(run: RunResult): RunListing {
+  const backends = [...new Set(run.suites.map((s) => s.backend))];
+  const checks = run.suites.flatMap((s) => s.checks);
+  const agents = run.config.agents;
+  const duration = run.config.durationUs;
+  return {
+    backend: backends.join(',') || (typeof run.config.backend === 'string' ? run.config.backend : ''),
+    agents: typeof agents === 'number' ? agents : null,
+    durationUs: typeof duration === 'number' ? duration : null,
+    passed: checks.length === 0 ? null : checks.every((c) => c.passed),
+    fingerprint: fingerprintOfRun(run).id,
+  };
+}
