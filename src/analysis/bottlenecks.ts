@@ -8,6 +8,7 @@ import { linearSlope, mean } from '../measure/stats.js';
 import type { Finding, OperationResult, ResourceSample, RunResult, SuiteResult } from '../core/result.js';
 import { formatBytes, formatRate, formatUs } from '../core/units.js';
 import { BOTTLENECK_THRESHOLDS as T, CONTENTION_PATTERN } from './thresholds.js';
+import { dominantOperation, hostSaturation, isVirtualTime, lockWait, protocolFindings } from './causes.js';
 
 type Severity = Finding['severity'];
 
@@ -24,6 +25,11 @@ export const FINDING_KINDS = [
   'dropped-operations',
   'error-rate',
   'partial-run',
+  'dominant-operation',
+  'lock-wait',
+  'host-saturation',
+  'split-votes',
+  'leader-churn',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -51,16 +57,32 @@ function finding(kind: FindingKind, severity: Severity, component: string | unde
   return f;
 }
 
-/** All findings of a run, most severe first (then by kind and component: a stable order). */
+/**
+ * All findings of a run, most severe first, then by impact (the share of time the cause explains),
+ * then by kind and component: a stable order. Simulated (virtual-time) suites get protocol
+ * findings only: the simulator's own CPU, event loop and GC say nothing about the system simulated.
+ */
 export function findBottlenecks(run: RunResult): Finding[] {
   const out: Finding[] = [];
   if (run.partial) {
     out.push(finding('partial-run', 'info', undefined, 'the run was interrupted; figures cover only what was measured before the stop', 'rerun to completion before comparing this run with others'));
   }
   for (const suite of run.suites) {
-    out.push(...resourceFindings(suite, run.env.cores));
-    for (const op of suite.operations) out.push(...operationFindings(suite, op));
+    if (isVirtualTime(run, suite)) {
+      out.push(...protocolFindings(run, suite));
+      for (const op of suite.operations) out.push(...operationFindings(suite, op, { degradation: false }));
+      continue;
+    }
+    const host = hostSaturation(run, suite);
+    out.push(...resourceFindings(suite, run.env.cores), ...(host ? [host] : []));
+    const lock = lockWait(run, suite);
+    const dominant = dominantOperation(run, suite);
+    out.push(...(lock ? [lock] : []), ...(dominant ? [dominant] : []));
+    const perOp = suite.operations.flatMap((op) => operationFindings(suite, op, { degradation: true }));
+    out.push(...perOp);
     out.push(...suiteContentionFindings(suite));
+    out.push(...protocolFindings(run, suite));
+    out.push(...tailFindings(suite, [...out], host !== undefined));
   }
   const kindIndex = (k: string): number => {
     const i = (FINDING_KINDS as readonly string[]).indexOf(k);
@@ -68,7 +90,13 @@ export function findBottlenecks(run: RunResult): Finding[] {
   };
   return out
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || kindIndex(a.f.kind) - kindIndex(b.f.kind) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] ||
+        (b.f.impact?.share ?? 0) - (a.f.impact?.share ?? 0) ||
+        kindIndex(a.f.kind) - kindIndex(b.f.kind) ||
+        a.i - b.i,
+    )
     .map((x) => x.f);
 }
 
@@ -156,21 +184,32 @@ function resourceFindings(suite: SuiteResult, cores: number): Finding[] {
   }
 
   const summary = suite.resources.summary;
-  if (summary?.eventLoopDelayP99Us !== undefined) {
-    const sev = level(summary.eventLoopDelayP99Us, T.eventLoopDelayP99Us);
+  // The summary's event loop and GC are the main process's: they only touch latencies that
+  // process measured. When the suite says its agents measured, main's loop is nobody's latency.
+  const mainMeasured = suite.measuredBy === undefined || suite.measuredBy.includes('main');
+  if (mainMeasured && summary?.eventLoopDelayP99Us !== undefined) {
+    const eld = summary.eventLoopDelayP99Us;
+    // A stall no measured operation shows (slowest operation shorter than the stall's p99) fell
+    // outside the measurement (start-up, checks at the end, a process that measured nothing).
+    const slowest = suite.operations.reduce((m, o) => Math.max(m, o.count > 0 ? o.latencyUs.max : 0), 0);
+    const unseen = suite.operations.length > 0 && eld > slowest;
+    const raw = level(eld, T.eventLoopDelayP99Us);
+    const sev: Severity | undefined = raw && unseen ? 'info' : raw;
     if (sev) {
       out.push(
         finding(
           'event-loop-delay',
           sev,
           `${suite.name}/main`,
-          `event-loop delay p99 ${formatUs(summary.eventLoopDelayP99Us)}${summary.eventLoopDelayMaxUs !== undefined ? `, max ${formatUs(summary.eventLoopDelayMaxUs)}` : ''} (sampler resolution 10ms): callbacks wait this long before they run, and every latency measured in this process includes it`,
+          unseen
+            ? `event-loop delay p99 ${formatUs(eld)}${summary.eventLoopDelayMaxUs !== undefined ? `, max ${formatUs(summary.eventLoopDelayMaxUs)}` : ''} (sampler resolution 10ms), but no measured operation waited that long (slowest ${formatUs(slowest)}): the stalls fell outside the measured operations`
+            : `event-loop delay p99 ${formatUs(eld)}${summary.eventLoopDelayMaxUs !== undefined ? `, max ${formatUs(summary.eventLoopDelayMaxUs)}` : ''} (sampler resolution 10ms): callbacks wait this long before they run, and every latency measured in this process includes it`,
           'find the synchronous work blocking the loop (large JSON.parse/stringify, sync fs or crypto, long loops): profile with node --cpu-prof, move it to a worker thread, or split it into chunks',
         ),
       );
     }
   }
-  if (summary?.gcTimeShare !== undefined) {
+  if (mainMeasured && summary?.gcTimeShare !== undefined) {
     const sev = level(summary.gcTimeShare, T.gcTimeShare);
     if (sev) {
       const kinds = gcByKind(byLabel.get('main') ?? []);
@@ -217,28 +256,12 @@ function gcByKind(samples: readonly ResourceSample[]): string {
 
 // ─── operations ──────────────────────────────────────────────────────────────────────────────
 
-function operationFindings(suite: SuiteResult, op: OperationResult): Finding[] {
+function operationFindings(suite: SuiteResult, op: OperationResult, options: { degradation: boolean }): Finding[] {
   const out: Finding[] = [];
   const component = `${suite.name}/${op.name}`;
   const l = op.latencyUs;
 
-  if (op.count >= T.tailMinCount && l.p50 > 0) {
-    const ratio = l.p99 / l.p50;
-    const sev = level(ratio, T.tailRatio);
-    if (sev) {
-      out.push(
-        finding(
-          'latency-tail',
-          sev,
-          component,
-          `p99 ${formatUs(l.p99)} is ${fixed(ratio)}× p50 ${formatUs(l.p50)} (p99.9 ${formatUs(l.p999)}, max ${formatUs(l.max)}, ${op.count} operations)`,
-          'a few operations wait far longer than the typical one: look for lock waits, GC pauses, fsync or queueing behind slow requests; compare the per-interval p99 to see whether the tail comes in bursts',
-        ),
-      );
-    }
-  }
-
-  out.push(...degradationFindings(suite, op, component));
+  if (options.degradation) out.push(...degradationFindings(suite, op, component));
 
   if (op.serviceTimeUs && op.count > 0) {
     const s = op.serviceTimeUs;
@@ -389,4 +412,81 @@ function degradationFindings(suite: SuiteResult, op: OperationResult, component:
       'throughput falls as the run goes on: look for growing state (tables without indexes, queues, memory growth), compaction or checkpoints; run longer to see where it settles',
     ),
   ];
+}
+
+// ─── tails ───────────────────────────────────────────────────────────────────────────────────
+
+/** Kinds that explain an operation's tail when they touch the operation (or its whole suite). */
+const OP_CAUSES = new Set(['lock-contention', 'lock-wait', 'open-loop-saturation', 'error-rate', 'dropped-operations']);
+const SUITE_CAUSES = new Set(['host-saturation', 'gc-pressure', 'event-loop-delay', 'cpu-saturation', 'lock-contention']);
+
+function causesOf(suite: SuiteResult, op: string, findings: readonly Finding[]): string[] {
+  const kinds = new Set<string>();
+  for (const f of findings) {
+    const touchesOp = f.component === `${suite.name}/${op}` || (f.component === suite.name && f.operations?.includes(op) === true);
+    const touchesSuite = f.component === suite.name || f.component?.startsWith(`${suite.name}/`) === true;
+    if ((OP_CAUSES.has(f.kind) && touchesOp) || (SUITE_CAUSES.has(f.kind) && touchesSuite && f.kind !== 'lock-contention') || (f.kind === 'lock-contention' && touchesOp)) kinds.add(f.kind);
+  }
+  return [...kinds].sort();
+}
+
+/** What was looked at and found innocent, so an unexplained tail says where not to look. */
+function ruledOut(suite: SuiteResult, hostSampled: boolean): string {
+  const s = suite.resources.summary;
+  const parts = [
+    'lock waits and retries (none counted)',
+    s?.gcTimeShare !== undefined ? `GC (${pct(s.gcTimeShare)} of wall time)` : 'GC (not sampled)',
+    s?.eventLoopDelayP99Us !== undefined ? `event-loop delay (p99 ${formatUs(s.eventLoopDelayP99Us)})` : 'event-loop delay (not sampled)',
+    hostSampled ? 'host CPU (not saturated)' : suite.resources.host ? 'host CPU (not saturated)' : 'host CPU (not sampled)',
+  ];
+  return parts.join(', ');
+}
+
+/**
+ * Latency tails, once per suite: each operation whose p99 is far above its p50 AND above an
+ * absolute floor (a 15 µs p99 is never a problem by itself), with the cause that explains it
+ * (a finding above about the same operation or suite) or, if none, "unexplained" with what was
+ * ruled out. Under the critical floor, or explained only by information, it is at most a warning;
+ * unexplained, it is information unless it is long in absolute terms too.
+ */
+function tailFindings(suite: SuiteResult, findings: readonly Finding[], hostSaturated: boolean): Finding[] {
+  const tails = suite.operations
+    .filter((op) => op.count >= T.tailMinCount && op.latencyUs.p50 > 0 && op.latencyUs.p99 >= T.tailFloorUs)
+    .map((op) => {
+      const ratio = op.latencyUs.p99 / op.latencyUs.p50;
+      const causes = causesOf(suite, op.name, findings);
+      let sev = level(ratio, T.tailRatio);
+      // A tail is only as alarming as what explains it: unexplained, explained by information
+      // only, or under the critical floor, it is at most a warning.
+      const serious = findings.some((f) => causes.includes(f.kind) && f.severity !== 'info' && (f.component === suite.name || f.component?.startsWith(`${suite.name}/`) === true));
+      if (sev === 'critical' && (!serious || op.latencyUs.p99 < T.tailCriticalFloorUs)) sev = 'warning';
+      // Unexplained, it is information unless it is long in absolute terms too: a healthy run is quiet.
+      if (causes.length === 0 && sev !== undefined) sev = op.latencyUs.p99 >= T.tailCriticalFloorUs && ratio > T.tailRatio.critical ? 'warning' : 'info';
+      return { op, ratio, causes, sev };
+    })
+    .filter((t): t is { op: OperationResult; ratio: number; causes: string[]; sev: Severity } => t.sev !== undefined);
+  if (tails.length === 0) return [];
+  const worst: Severity = tails.some((t) => t.sev === 'critical') ? 'critical' : tails.some((t) => t.sev === 'warning') ? 'warning' : 'info';
+  const explain = (causes: string[]): string => (causes.length > 0 ? `explained by ${causes.join(', ')}` : `unexplained tail; ruled out: ${ruledOut(suite, hostSaturated)}`);
+  const describeOne = (t: (typeof tails)[number]): string => `p99 ${formatUs(t.op.latencyUs.p99)} is ${fixed(t.ratio)}× p50 ${formatUs(t.op.latencyUs.p50)}`;
+  const first = tails[0] as (typeof tails)[number];
+  const evidence =
+    tails.length === 1
+      ? `${describeOne(first)} (p99.9 ${formatUs(first.op.latencyUs.p999)}, max ${formatUs(first.op.latencyUs.max)}, ${first.op.count} operations); ${explain(first.causes)}`
+      : `${tails.length} operations have long tails: ${tails.map((t) => `${t.op.name} ${describeOne(t)} (${explain(t.causes)})`).join('; ')}`;
+  const f = finding(
+    'latency-tail',
+    worst,
+    tails.length === 1 ? `${suite.name}/${first.op.name}` : suite.name,
+    evidence,
+    tails.every((t) => t.causes.length > 0)
+      ? 'fix the cause named above first; the tail should shrink with it'
+      : 'a few operations wait far longer than the typical one and no measured cause explains it: compare the per-interval p99 to see whether the tail comes in bursts (pauses, fsync, another process), and record lock-wait and queueing time where the backend allows',
+  );
+  f.operations = tails.map((t) => t.op.name);
+  f.figures = tails.flatMap((t) => [
+    { name: `${t.op.name}.p99Us`, value: t.op.latencyUs.p99, unit: 'us' },
+    { name: `${t.op.name}.p99OverP50`, value: t.ratio, unit: 'none' },
+  ]);
+  return [f];
 }

@@ -213,6 +213,11 @@ export const SuiteSchema = z.object({
   workers: z.array(z.record(z.string(), z.unknown())).optional(),
   /** Configuration fingerprint of this suite's measurement (suite name included). */
   fingerprint: FingerprintSchema.optional(),
+  /**
+   * Labels of the processes (resource-sample labels) that recorded this suite's latencies, e.g.
+   * ["agent-0", "agent-1"]. Event-loop and GC findings are only made for these; absent: unknown.
+   */
+  measuredBy: z.array(z.string()).optional(),
   /** True when the suite ran in virtual (simulated) time: no process findings apply to it. */
   virtualTime: z.boolean().optional(),
 });
