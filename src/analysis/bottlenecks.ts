@@ -5,7 +5,7 @@
  * or suite/process), and what to do about it. No I/O, no clock: the same run gives the same findings.
  */
 import { linearSlope, mean } from '../measure/stats.js';
-import type { Finding, OperationResult, ResourceSample, RunResult, SuiteResult } from '../core/result.js';
+import type { Figure, Finding, OperationResult, ResourceSample, RunResult, SuiteResult } from '../core/result.js';
 import { formatBytes, formatRate, formatUs } from '../core/units.js';
 import { BOTTLENECK_THRESHOLDS as T, CONTENTION_PATTERN } from './thresholds.js';
 import { dominantOperation, hostSaturation, isVirtualTime, lockWait, protocolFindings } from './causes.js';
@@ -51,11 +51,15 @@ function levelBelow(value: number, t: { warning: number; critical: number }): Se
 const pct = (share: number): string => `${(share * 100).toFixed(share < 0.1 ? 2 : 1)} %`;
 const fixed = (v: number, d = 1): string => String(Number(v.toFixed(d)));
 
-function finding(kind: FindingKind, severity: Severity, component: string | undefined, evidence: string, recommendation: string): Finding {
+/** A finding; `extra` carries its typed figures, impact, operations, knob and command. */
+function finding(kind: FindingKind, severity: Severity, component: string | undefined, evidence: string, recommendation: string, extra: Partial<Finding> = {}): Finding {
   const f: Finding = { kind, severity, evidence, recommendation };
   if (component !== undefined) f.component = component;
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) (f as Record<string, unknown>)[k] = v;
   return f;
 }
+
+const fig = (name: string, value: number, unit: string): Figure => ({ name, value, unit });
 
 /**
  * All findings of a run, most severe first, then by impact (the share of time the cause explains),
@@ -137,6 +141,7 @@ function resourceFindings(suite: SuiteResult, cores: number): Finding[] {
           label === 'main'
             ? 'the load generator itself is busy: run fewer agents in-process, move work to worker processes (--agents), or profile the hot path (node --cpu-prof) before trusting the latencies'
             : `worker ${label} is CPU-bound: profile it (node --cpu-prof), cut per-operation work (serialisation, hashing, logging), or spread the load over more agents`,
+          { figures: [fig('cpuPctMean', avg, 'pct'), fig('cpuPctPeak', peak, 'pct'), fig('samples', list.length, 'count')], impact: { share: Math.min(1, avg / 100), of: 'wall-time' }, knob: label === 'main' ? '--agents (work in worker processes)' : 'per-operation work in the agent' },
         ),
       );
     }
@@ -156,6 +161,7 @@ function resourceFindings(suite: SuiteResult, cores: number): Finding[] {
           suite.name,
           `the sampled processes together used ${fixed(hostShare)} % of the host's ${cores} cores on average`,
           'the machine is the bottleneck, not the system under test: use fewer agents than cores, or run the load generator on another machine; latencies measured here include CPU queueing',
+          { figures: [fig('processesCpuPctOfHost', hostShare, 'pct'), fig('cores', cores, 'count')], impact: { share: Math.min(1, hostShare / 100), of: 'host-cpu' }, knob: '--agents (fewer than cores)' },
         ),
       );
     }
@@ -178,6 +184,7 @@ function resourceFindings(suite: SuiteResult, cores: number): Finding[] {
           `${suite.name}/${label}`,
           `resident memory of ${label} kept growing ${formatBytes(slope)}/s in the second half of the run (least-squares over ${list.length} samples, ${formatBytes(first)} → ${formatBytes(last)} in ${fixed(span / 1000)} s)`,
           'look for state that only grows (caches without bounds, listeners never removed, per-operation buffers kept): take two heap snapshots (node --heapsnapshot-signal) and diff them; run longer to see whether it levels off',
+          { figures: [fig('growthBytesPerSec', slope, 'bytes/s'), fig('rssFirstBytes', first, 'bytes'), fig('rssLastBytes', last, 'bytes'), fig('spanUs', span * 1000, 'us')] },
         ),
       );
     }
@@ -205,6 +212,7 @@ function resourceFindings(suite: SuiteResult, cores: number): Finding[] {
             ? `event-loop delay p99 ${formatUs(eld)}${summary.eventLoopDelayMaxUs !== undefined ? `, max ${formatUs(summary.eventLoopDelayMaxUs)}` : ''} (sampler resolution 10ms), but no measured operation waited that long (slowest ${formatUs(slowest)}): the stalls fell outside the measured operations`
             : `event-loop delay p99 ${formatUs(eld)}${summary.eventLoopDelayMaxUs !== undefined ? `, max ${formatUs(summary.eventLoopDelayMaxUs)}` : ''} (sampler resolution 10ms): callbacks wait this long before they run, and every latency measured in this process includes it`,
           'find the synchronous work blocking the loop (large JSON.parse/stringify, sync fs or crypto, long loops): profile with node --cpu-prof, move it to a worker thread, or split it into chunks',
+          { figures: [fig('eventLoopDelayP99Us', eld, 'us'), ...(summary.eventLoopDelayMaxUs !== undefined ? [fig('eventLoopDelayMaxUs', summary.eventLoopDelayMaxUs, 'us')] : []), fig('slowestOperationUs', slowest, 'us')] },
         ),
       );
     }
@@ -220,6 +228,7 @@ function resourceFindings(suite: SuiteResult, cores: number): Finding[] {
           `${suite.name}/main`,
           `garbage collection paused the process ${pct(summary.gcTimeShare)} of the wall time${kinds ? ` (${kinds})` : ''}`,
           'allocate less per operation (reuse buffers, avoid intermediate arrays and string concatenation), or give V8 a larger young generation (--max-semi-space-size=64) if minor GCs dominate',
+          { figures: [fig('gcTimeShare', summary.gcTimeShare, 'ratio')], impact: { share: summary.gcTimeShare, of: 'wall-time' }, knob: 'allocation per operation; --max-semi-space-size' },
         ),
       );
     }
@@ -237,6 +246,7 @@ function resourceFindings(suite: SuiteResult, cores: number): Finding[] {
           suite.name,
           `network traffic ${formatBytes(total)}/s (received ${formatBytes(rx ?? 0)}/s, sent ${formatBytes(tx ?? 0)}/s, host-wide, loopback counted both ways)`,
           'messages are large or chatty: batch small messages, compress or trim payloads, and check the bandwidth of the link the backend uses',
+          { figures: [fig('networkBytesPerSec', total, 'bytes/s'), fig('rxBytesPerSec', rx ?? 0, 'bytes/s'), fig('txBytesPerSec', tx ?? 0, 'bytes/s')], knob: 'batching, smaller payloads' },
         ),
       );
     }
@@ -276,6 +286,12 @@ function operationFindings(suite: SuiteResult, op: OperationResult, options: { d
           component,
           `latency p99 from the intended start ${formatUs(l.p99)} is ${Number.isFinite(ratio) ? `${fixed(ratio)}×` : 'far above'} the service-time p99 ${formatUs(s.p99)}: operations queued ${formatUs(excess)} before they started, so the offered rate exceeds what the system sustains`,
           'lower the arrival rate below the max sustainable rate (`swarmperf stress` finds it), or add capacity (agents, connections, a faster backend); service time alone hides this queueing',
+          {
+            figures: [fig('latencyP99Us', l.p99, 'us'), fig('serviceP99Us', s.p99, 'us'), fig('queueingP99Us', excess, 'us')],
+            impact: { share: l.p99 > 0 ? Math.min(1, excess / l.p99) : 0, of: 'p99' },
+            operations: [op.name],
+            knob: '--rate (below the max sustainable rate that `swarmperf stress` finds)',
+          },
         ),
       );
     }
@@ -292,6 +308,11 @@ function operationFindings(suite: SuiteResult, op: OperationResult, options: { d
         component,
         `${contention.parts.join(', ')} over ${op.count} operations (${pct(share)})`,
         'agents fight over the same rows or the same lock: shorten transactions, use BEGIN IMMEDIATE with a busy_timeout for SQLite, claim with a single conditional UPDATE, or spread work over more keys/partitions',
+        {
+          figures: [fig('contentionPerOperation', share, 'ratio'), fig('lockErrors', contention.lockErrors, 'count'), fig('retries', op.retries ?? 0, 'count'), fig('operations', op.count, 'count')],
+          operations: [op.name],
+          knob: suite.backend.startsWith('sqlite') ? 'sqlite?busyWait=spin, fewer agents' : 'fewer agents, more keys/partitions',
+        },
       ),
     );
   }
@@ -306,6 +327,7 @@ function operationFindings(suite: SuiteResult, op: OperationResult, options: { d
         component,
         `${op.dropped} operations could not start on time and were dropped (${pct(share)} of ${op.count + op.dropped} planned)`,
         'the load generator ran out of concurrency: raise the open-loop in-flight limit or lower the arrival rate; dropped operations are load the system never saw',
+        { figures: [fig('dropped', op.dropped, 'count'), fig('droppedShare', share, 'ratio')], operations: [op.name], knob: '--max-in-flight or --rate' },
       ),
     );
   }
@@ -328,6 +350,7 @@ function operationFindings(suite: SuiteResult, op: OperationResult, options: { d
           component,
           `${otherErrors} of ${op.count} operations failed (${pct(share)})${reasons ? `: ${reasons}` : ''}`,
           'latency of failing operations is not the latency of the work: fix the errors first (their reasons are listed), then measure again',
+          { figures: [fig('errors', otherErrors, 'count'), fig('errorShare', share, 'ratio'), fig('operations', op.count, 'count')], operations: [op.name] },
         ),
       );
     }

@@ -38,6 +38,17 @@ describe('findBottlenecks', () => {
     const lock = one(f, 'lock-contention', 'tasks/claim');
     expect(lock.evidence).toBe('150 SQLITE_BUSY errors, 90 retries (busy or claim conflicts) over 3000 operations (8.00 %)');
     expect(lock.severity).toBe('warning');
+    // the same evidence as typed numbers: renderers make the words
+    expect(lock.figures).toEqual([
+      { name: 'contentionPerOperation', value: 0.08, unit: 'ratio' },
+      { name: 'lockErrors', value: 150, unit: 'count' },
+      { name: 'retries', value: 90, unit: 'count' },
+      { name: 'operations', value: 3000, unit: 'count' },
+    ]);
+    expect(lock.knob).toMatch(/sqlite\?busyWait=spin/);
+    expect(one(f, 'cpu-saturation', 'tasks/main').figures?.find((x) => x.name === 'cpuPctMean')).toEqual({ name: 'cpuPctMean', value: 92, unit: 'pct' });
+    expect(one(f, 'gc-pressure', 'tasks/main').impact).toEqual({ share: 0.19, of: 'wall-time' });
+    expect(one(f, 'open-loop-saturation', 'bus/publish').impact!.share).toBeGreaterThan(0.9);
     expect(one(f, 'lock-contention', 'tasks').evidence).toMatch(/claimConflicts = 12/);
     const dropped = one(f, 'dropped-operations', 'bus/publish');
     expect(dropped.evidence).toMatch(/^150 operations .* \(6\.98 % of 2150 planned\)$/);
