@@ -5,20 +5,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { EnvFingerprint, Fingerprint, RunResult, SuiteResult } from '../core/result.js';
+import { swarmperfVersion } from '../core/version.js';
 
 let cached: EnvFingerprint | undefined;
 
-export function swarmperfVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
+export { swarmperfVersion };
 
 function git(args: string[], cwd: string): string | undefined {
   try {
