@@ -277,15 +277,25 @@ function operationFindings(suite: SuiteResult, op: OperationResult, options: { d
     const s = op.serviceTimeUs;
     const ratio = s.p99 > 0 ? l.p99 / s.p99 : Infinity;
     const excess = l.p99 - s.p99;
-    const sev = excess >= T.openLoopMinExcessUs ? level(ratio, T.openLoopRatio) : undefined;
+    const raw = excess >= T.openLoopMinExcessUs ? level(ratio, T.openLoopRatio) : undefined;
+    // The generator starts operations on its own event loop: when that loop stalled as long as the
+    // queueing, the operations may have started late because the generator was late, not because
+    // the system was saturated. Then this is a warning pointing at the stall, not a verdict.
+    const generatorStall = generatorStallUs(suite);
+    const ownStall = generatorStall !== undefined && generatorStall >= excess;
+    const sev: Severity | undefined = raw === 'critical' && ownStall ? 'warning' : raw;
     if (sev) {
       out.push(
         finding(
           'open-loop-saturation',
           sev,
           component,
-          `latency p99 from the intended start ${formatUs(l.p99)} is ${Number.isFinite(ratio) ? `${fixed(ratio)}×` : 'far above'} the service-time p99 ${formatUs(s.p99)}: operations queued ${formatUs(excess)} before they started, so the offered rate exceeds what the system sustains`,
-          'lower the arrival rate below the max sustainable rate (`swarmperf stress` finds it), or add capacity (agents, connections, a faster backend); service time alone hides this queueing',
+          ownStall
+            ? `latency p99 from the intended start ${formatUs(l.p99)} is ${Number.isFinite(ratio) ? `${fixed(ratio)}×` : 'far above'} the service-time p99 ${formatUs(s.p99)}: operations queued ${formatUs(excess)} before they started, but the load generator's own event loop stalled up to ${formatUs(generatorStall)}: it may have started them late itself`
+            : `latency p99 from the intended start ${formatUs(l.p99)} is ${Number.isFinite(ratio) ? `${fixed(ratio)}×` : 'far above'} the service-time p99 ${formatUs(s.p99)}: operations queued ${formatUs(excess)} before they started, so the offered rate exceeds what the system sustains`,
+          ownStall
+            ? 'rerun on a quieter machine or at a lower rate; if the queueing stays while the event loop is quiet, the offered rate exceeds what the system sustains (`swarmperf stress` finds the max sustainable rate)'
+            : 'lower the arrival rate below the max sustainable rate (`swarmperf stress` finds it), or add capacity (agents, connections, a faster backend); service time alone hides this queueing',
           {
             figures: [fig('latencyP99Us', l.p99, 'us'), fig('serviceP99Us', s.p99, 'us'), fig('queueingP99Us', excess, 'us')],
             impact: { share: l.p99 > 0 ? Math.min(1, excess / l.p99) : 0, of: 'p99' },
@@ -356,6 +366,12 @@ function operationFindings(suite: SuiteResult, op: OperationResult, options: { d
     }
   }
   return out;
+}
+
+/** Longest event-loop stall of the process that generated the load (main, unless agents measured). */
+function generatorStallUs(suite: SuiteResult): number | undefined {
+  if (suite.measuredBy !== undefined && !suite.measuredBy.includes('main')) return undefined;
+  return suite.resources.summary?.eventLoopDelayMaxUs;
 }
 
 function contentionOf(op: OperationResult): { total: number; lockErrors: number; parts: string[] } {

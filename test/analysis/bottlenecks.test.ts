@@ -136,6 +136,19 @@ describe('findBottlenecks', () => {
     expect(findBottlenecks(r)).toEqual([]);
   });
 
+  it('open-loop queueing no longer than the generator\'s own event-loop stall is a warning pointing at the stall', () => {
+    const run = troubledRun();
+    const bus = run.suites.find((x) => x.name === 'bus')!;
+    expect(one(findBottlenecks(run), 'open-loop-saturation', 'bus/publish').severity).toBe('critical');
+    bus.resources.summary = { ...bus.resources.summary!, eventLoopDelayP99Us: 40_000, eventLoopDelayMaxUs: 45_000 };
+    const stalled = one(findBottlenecks(run), 'open-loop-saturation', 'bus/publish');
+    expect(stalled.severity).toBe('warning');
+    expect(stalled.evidence).toMatch(/own event loop stalled up to 45ms/);
+    // …unless the agents measured (the stall is then not the generator's)
+    bus.measuredBy = ['agent-0'];
+    expect(one(findBottlenecks(run), 'open-loop-saturation', 'bus/publish').severity).toBe('critical');
+  });
+
   it('marks a partial run', () => {
     expect(one(findBottlenecks({ ...healthyRun(), partial: true }), 'partial-run').severity).toBe('info');
   });
