@@ -497,7 +497,11 @@ function tailFindings(suite: SuiteResult, findings: readonly Finding[], hostSatu
       let sev = level(ratio, T.tailRatio);
       // A tail is only as alarming as what explains it: unexplained, explained by information
       // only, or under the critical floor, it is at most a warning.
-      const serious = findings.some((f) => causes.includes(f.kind) && f.severity !== 'info' && (f.component === suite.name || f.component?.startsWith(`${suite.name}/`) === true));
+      // Critical needs a critical cause, or a warning-level cause measured on this very operation
+      // (its lock errors, its queueing); process-wide pressure (GC, event loop) alone caps it at warning.
+      const inSuite = (f: Finding): boolean => f.component === suite.name || f.component?.startsWith(`${suite.name}/`) === true;
+      const onOp = (f: Finding): boolean => f.component === `${suite.name}/${op.name}` || f.operations?.includes(op.name) === true;
+      const serious = findings.some((f) => causes.includes(f.kind) && inSuite(f) && (f.severity === 'critical' || (f.severity === 'warning' && onOp(f))));
       if (sev === 'critical' && (!serious || op.latencyUs.p99 < T.tailCriticalFloorUs)) sev = 'warning';
       // Unexplained, it is information unless it is long in absolute terms too: a healthy run is quiet.
       if (causes.length === 0 && sev !== undefined) sev = op.latencyUs.p99 >= T.tailCriticalFloorUs && ratio > T.tailRatio.critical ? 'warning' : 'info';

@@ -149,6 +149,17 @@ describe('findBottlenecks', () => {
     expect(one(findBottlenecks(run), 'open-loop-saturation', 'bus/publish').severity).toBe('critical');
   });
 
+  it('a tail explained only by process-wide pressure (GC, event loop, CPU) is at most a warning', () => {
+    const run = troubledRun();
+    const claim = run.suites[0]!.operations.find((o) => o.name === 'claim')!;
+    delete claim.errorReasons;
+    delete claim.retries;
+    claim.errors = 0;
+    const tail = one(findBottlenecks(run), 'latency-tail', 'tasks/claim');
+    expect(tail.severity).toBe('warning');
+    expect(tail.evidence).toMatch(/explained by cpu-saturation, event-loop-delay, gc-pressure$/);
+  });
+
   it('marks a partial run', () => {
     expect(one(findBottlenecks({ ...healthyRun(), partial: true }), 'partial-run').severity).toBe('info');
   });
