@@ -501,7 +501,8 @@ function tailFindings(suite: SuiteResult, findings: readonly Finding[], hostSatu
       // (its lock errors, its queueing); process-wide pressure (GC, event loop) alone caps it at warning.
       const inSuite = (f: Finding): boolean => f.component === suite.name || f.component?.startsWith(`${suite.name}/`) === true;
       const onOp = (f: Finding): boolean => f.component === `${suite.name}/${op.name}` || f.operations?.includes(op.name) === true;
-      const serious = findings.some((f) => causes.includes(f.kind) && inSuite(f) && (f.severity === 'critical' || (f.severity === 'warning' && onOp(f))));
+      // An open-loop tail IS the queueing (latency counts from the intended start): never above it.
+      const serious = findings.some((f) => causes.includes(f.kind) && inSuite(f) && (f.severity === 'critical' || (f.severity === 'warning' && onOp(f) && f.kind !== 'open-loop-saturation')));
       if (sev === 'critical' && (!serious || op.latencyUs.p99 < T.tailCriticalFloorUs)) sev = 'warning';
       // Unexplained, it is information unless it is long in absolute terms too: a healthy run is quiet.
       if (causes.length === 0 && sev !== undefined) sev = op.latencyUs.p99 >= T.tailCriticalFloorUs && ratio > T.tailRatio.critical ? 'warning' : 'info';
