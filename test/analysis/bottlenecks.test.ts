@@ -49,6 +49,14 @@ describe('findBottlenecks', () => {
     expect(one(f, 'cpu-saturation', 'tasks/main').figures?.find((x) => x.name === 'cpuPctMean')).toEqual({ name: 'cpuPctMean', value: 92, unit: 'pct' });
     expect(one(f, 'gc-pressure', 'tasks/main').impact).toEqual({ share: 0.19, of: 'wall-time' });
     expect(one(f, 'open-loop-saturation', 'bus/publish').impact!.share).toBeGreaterThan(0.9);
+    const figure = (x: Finding, name: string): number | undefined => x.figures?.find((g) => g.name === name)?.value;
+    expect(figure(one(f, 'cpu-saturation', 'tasks'), 'processesCpuPctOfHost')).toBe(81);
+    expect(figure(one(f, 'memory-growth', 'tasks/main'), 'growthBytesPerSec')).toBe(3_000_000);
+    expect(figure(one(f, 'event-loop-delay', 'tasks/main'), 'eventLoopDelayP99Us')).toBe(129_000);
+    expect(figure(one(f, 'network-saturation', 'tasks'), 'networkBytesPerSec')).toBe(150_000_000);
+    expect(figure(one(f, 'dropped-operations', 'bus/publish'), 'dropped')).toBe(150);
+    expect(figure(one(f, 'error-rate', 'tasks/create'), 'errorShare')).toBe(0.1);
+    expect(figure(one(f, 'latency-tail', 'tasks/claim'), 'claim.p99Us')).toBe(40_031);
     expect(one(f, 'lock-contention', 'tasks').evidence).toMatch(/claimConflicts = 12/);
     const dropped = one(f, 'dropped-operations', 'bus/publish');
     expect(dropped.evidence).toMatch(/^150 operations .* \(6\.98 % of 2150 planned\)$/);
