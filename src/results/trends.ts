@@ -6,7 +6,7 @@
  * Multiple testing across metrics: change points at α/m per series, slopes Holm-adjusted.
  */
 import { median } from '../measure/stats.js';
-import { CHANGEPOINT_DEFAULTS, detectChangePoints, type ChangePointOptions } from './changepoint.js';
+import { CHANGEPOINT_DEFAULTS, detectChangePoints, type ChangePoint, type ChangePointOptions } from './changepoint.js';
 import { FingerprintIndex, seriesWithinFingerprint } from './comparable.js';
 import type { Fingerprint } from '../core/result.js';
 import type { HistoryStore, ListOptions, SeriesPoint } from './history/store.js';
@@ -176,6 +176,14 @@ function keepSteps<T extends { index: number }>(values: readonly number[], found
     if (worst < 0) return kept;
     kept.splice(worst, 1);
   }
+}
+
+/**
+ * The change points of a series that are steps (E-Divisive, then the step-vs-line test): what a
+ * chart should mark as a step. A drift's change points are left out (see analyzeSeries for the drift).
+ */
+export function detectSteps(values: readonly number[], options: ChangePointOptions = {}): ChangePoint[] {
+  return keepSteps(values, detectChangePoints(values, options), 0);
 }
 
 /** Fewest points a segment needs before its slope is tested. */

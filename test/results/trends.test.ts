@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/measure/rng.js';
 import { findAnomalies, judge } from '../../src/results/anomalies.js';
 import { openHistory } from '../../src/results/history/index.js';
-import { adjustTrends, analyzeSeries, computeTrends, isStep, mannKendall, theilSen } from '../../src/results/trends.js';
+import { adjustTrends, analyzeSeries, computeTrends, detectSteps, isStep, mannKendall, theilSen } from '../../src/results/trends.js';
+import { detectChangePoints } from '../../src/results/changepoint.js';
 import { syntheticRun } from './fixtures.js';
 
 const points = (values: number[]) => values.map((value, i) => ({ runId: `r${i}`, at: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(), value }));
@@ -121,5 +122,16 @@ describe('steps and drifts told apart', () => {
     }
     // at 5 % family-wise, 20 histories give about 1; without control about 8 (bench/trends.bench.ts)
     expect(histories).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('detectSteps (what charts mark)', () => {
+  it('keeps a step and drops the change points of a drift', () => {
+    const rng = new Rng(31);
+    const step = Array.from({ length: 40 }, (_, i) => 100 * (i >= 20 ? 1.2 : 1) * (1 + rng.normal(0, 0.02)));
+    const drift = Array.from({ length: 40 }, (_, i) => 100 * (1 + 0.01 * i) * (1 + rng.normal(0, 0.02)));
+    expect(detectSteps(step).map((c) => c.index)).toEqual([20]);
+    expect(detectChangePoints(drift).length).toBeGreaterThan(0);
+    expect(detectSteps(drift)).toEqual([]);
   });
 });
