@@ -56,7 +56,7 @@ const NOISE_TEXT = { history: 'from earlier runs', assumed: 'assumed (--noise)',
 
 export function formatComparison(c: Comparison, onlyChanged = false, scope = ''): string {
   const rows = c.metrics
-    .filter((m) => !onlyChanged || m.verdict !== 'unchanged')
+    .filter((m) => !onlyChanged || m.verdict === 'regressed' || m.verdict === 'improved')
     .map((m) => [m.metric, formatMetricValue(m.base, m.unit), formatMetricValue(m.head, m.unit), pct(m.change), ciText(m), pText(m.pAdjusted), m.test, m.verdict === 'not-tested' ? `${MARK[m.verdict]}: ${m.reason ?? ''}` : MARK[m.verdict]]);
   const lines = [
     `base ${c.base.id}${c.base.gitSha ? ` (${c.base.gitSha.slice(0, 7)})` : ''}  →  head ${c.head.id}${c.head.gitSha ? ` (${c.head.gitSha.slice(0, 7)})` : ''}`,
