@@ -5,7 +5,7 @@
  * `import('swarmperf')` (src/index.ts) all call setup() before anything else; calling it again
  * does nothing. Each line below is one part; adding a part is one line here.
  */
-import { bottleneckEnricher } from './analysis/enrich.js';
+import { bottleneckEnricher, fingerprintEnricher } from './analysis/enrich.js';
 import { consensusMetricDeclarations } from './consensus/index.js';
 import { declareSuiteMetric } from './results/metrics.js';
 import { historySink } from './results/history/sink.js';
@@ -32,6 +32,7 @@ export function setup(): void {
   for (const backend of BUILTIN_BACKENDS) registerBackend(backend);
 
   // What happens to every RunResult: enrichers first, then sinks (these become Outputs).
+  registerEnricher('fingerprint', fingerprintEnricher);
   registerEnricher('bottlenecks', bottleneckEnricher);
   registerSink('history', historySink);
   registerSink('memory-store', memorySink);
