@@ -73,11 +73,12 @@ export { Network, type NetworkConfig, type NetworkStats } from './sim/network.js
 export { parseLatency, sampleLatency, type LatencySpec } from './sim/latency.js';
 export { parseFaultSchedule, FaultInjector, FaultScheduleError, type FaultSchedule, type FaultEvent } from './sim/faults.js';
 export { RaftNode, type RaftConfig, type PersistentState } from './consensus/raft/node.js';
-export { RaftHost } from './consensus/raft/host.js';
-export { KvStore, type KvOp, type KvCommand } from './consensus/raft/kv.js';
-export { SimCluster, type SimClusterOptions } from './consensus/raft/sim-cluster.js';
+export { RaftHost } from './consensus/raft-kv/server.js';
+export { KvStore, type KvOp, type KvCommand } from './consensus/kv/store.js';
+export { SimCluster, type SimClusterOptions } from './consensus/raft-kv/cluster.js';
 export { SafetyChecker } from './consensus/checkers/safety.js';
 export { checkLinearizability, type HistoryOp, type LinearizabilityResult } from './consensus/checkers/linearizability.js';
-export { runElectionScenario } from './consensus/bench/election.js';
-export { runWorkloadScenario } from './consensus/bench/workload.js';
+export { runElectionScenario } from './consensus/raft-kv/election.js';
+export { runWorkloadScenario } from './consensus/raft-kv/workload.js';
+export { runConsensusBench, consensusBenchDefaults, consensusParamsSchema, type ProtocolDefinition, type ProtocolNode } from './consensus/index.js';
 export { runRealScenario } from './consensus/real/run-real.js';
