@@ -9,6 +9,7 @@ import { constants, monitorEventLoopDelay, PerformanceObserver, type IntervalHis
 import type { Resources, ResourceSample } from '../core/result.js';
 import type { ResourceSampler, ResourceSamplerOptions, SampledProcess } from './types.js';
 import { summarizeResources } from './summary.js';
+import { HostSampler } from './host.js';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const PAGE_SIZE = 4096;
@@ -170,6 +171,9 @@ export function startResourceSampler(options: ResourceSamplerOptions = {}): Reso
 
   const timer = setInterval(tick, intervalMs);
   timer.unref();
+  // The whole host beside swarmperf's own processes: a busy host with idle agents means something
+  // else competes for the cores (the host-saturation finding reads these).
+  const host = new HostSampler().start(intervalMs);
   let stopped: Resources | undefined;
 
   return {
@@ -181,6 +185,8 @@ export function startResourceSampler(options: ResourceSamplerOptions = {}): Reso
       loopDelay.disable();
       gcObserver.disconnect();
       stopped = { sampleIntervalMs: intervalMs, samples, summary: summarizeResources(samples) };
+      const hostSamples = host.stop();
+      if (hostSamples.length > 0) stopped.host = hostSamples;
       return stopped;
     },
   };
