@@ -9,7 +9,7 @@ import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { analyzeDeliveries } from '../invariants/deliveries.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, bytesListOption, intOption, rateOption, runSuiteAgents, withSuiteBackend } from './common.js';
+import { agentLogs, assembleSuiteResult, bytesListOption, intOption, rateOption, runSuiteAgents, withSuiteBackend, KEEP_STORE_OPTION } from './common.js';
 import { sizeLabel, type BusAgentLog } from './bus-agent.js';
 
 export async function runBusSuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
@@ -60,6 +60,7 @@ export const busSuite: SuiteDefinition = {
     { flags: '--payload-size <bytes>', description: 'payload size, or several separated by commas, e.g. 64,1kb,16kb (default 256)' },
     { flags: '--fanout <n>', description: 'subscribers per topic (default agents − 1: everyone hears everyone)' },
     { flags: '--publish-rate <n>', description: 'messages per second each agent publishes (default 200)' },
+    KEEP_STORE_OPTION,
   ],
   run: (o) => runBusSuite(o),
 };

@@ -14,7 +14,7 @@ import type { Backend } from '../../targets/ports.js';
 import { checkFrom } from '../invariants/common.js';
 import { analyzeLeases, type LeaseObservation } from '../invariants/leases.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { assembleSuiteResult, choiceOption, durationMsOption, intOption, runSuiteAgents, withSuiteBackend } from './common.js';
+import { assembleSuiteResult, choiceOption, durationMsOption, intOption, runSuiteAgents, withSuiteBackend, KEEP_STORE_OPTION } from './common.js';
 import type { ElectionEvent, FailoverMode } from './election-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = { campaign: ['election.campaign'], renew: ['election.renew'] };
@@ -110,6 +110,7 @@ export const electionSuite: SuiteDefinition = {
     { flags: '--renew-interval <d>', description: 'how often the leader renews (default a third of the TTL)' },
     { flags: '--tenure <n>', description: 'renewals a leader makes before it fails (default 3)' },
     { flags: '--failover <how>', description: 'how leaders fail: stop (stop renewing), kill (process killed) or mixed (default)' },
+    KEEP_STORE_OPTION,
   ],
   run: (o) => runElectionSuite(o),
 };

@@ -10,7 +10,7 @@ import type { Backend } from '../../targets/ports.js';
 import { checkNamespaceIsolation, checkReadback } from '../invariants/memory.js';
 import { checkFrom } from '../invariants/common.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, bytesOption, intOption, mixOption, runSuiteAgents, withSuiteBackend } from './common.js';
+import { agentLogs, assembleSuiteResult, bytesOption, intOption, mixOption, runSuiteAgents, withSuiteBackend, KEEP_STORE_OPTION } from './common.js';
 import { MEMORY_OPS, valueNamespace, type MemoryAgentLog } from './memory-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -75,6 +75,7 @@ export const memorySuite: SuiteDefinition = {
     { flags: '--value-size <bytes>', description: 'size of each stored value (default 256)' },
     { flags: '--zipf <s100>', description: 'zipf exponent × 100 for key popularity (default 99; 0 = uniform)' },
     { flags: '--memory-mix <ops>', description: 'operation weights, e.g. store=25,retrieve=50,search-glob=5,search-query=5,list=10,delete=5' },
+    KEEP_STORE_OPTION,
   ],
   run: (o) => runMemorySuite(o),
 };

@@ -9,7 +9,7 @@ import type { Backend } from '../../targets/ports.js';
 import { checkRegistry } from '../invariants/registry.js';
 import { skipped } from '../invariants/common.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, durationMsOption, intOption, mixOption, runSuiteAgents, withSuiteBackend } from './common.js';
+import { agentLogs, assembleSuiteResult, durationMsOption, intOption, mixOption, runSuiteAgents, withSuiteBackend, KEEP_STORE_OPTION } from './common.js';
 import { REGISTRY_OPS, type RegistryAgentLog } from './registry-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -96,6 +96,7 @@ export const registrySuite: SuiteDefinition = {
     { flags: '--stale-after <d>', description: 'heartbeat age after which an agent is stale and reaped (default 1s, --quick 300ms)' },
     { flags: '--max-live <n>', description: 'live agents each worker keeps registered at most (default 24)' },
     { flags: '--registry-mix <ops>', description: 'operation weights, e.g. register=15,heartbeat=50,deregister=12,list=15,reapStale=8' },
+    KEEP_STORE_OPTION,
   ],
   run: (o) => runRegistrySuite(o),
 };

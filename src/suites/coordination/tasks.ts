@@ -16,7 +16,7 @@ import type { Backend } from '../../targets/ports.js';
 import { Rng } from '../../measure/rng.js';
 import { checkTaskInvariants, type ClaimEvent, type CompleteEvent } from '../invariants/tasks.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, choiceOption, durationMsOption, intOption, mixOption, runSuiteAgents, sumStats, withSuiteBackend } from './common.js';
+import { agentLogs, assembleSuiteResult, choiceOption, durationMsOption, intOption, mixOption, runSuiteAgents, sumStats, withSuiteBackend, KEEP_STORE_OPTION } from './common.js';
 import { TASK_OPS, type TasksAgentLog } from './tasks-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -118,6 +118,7 @@ export const tasksSuite: SuiteDefinition = {
     { flags: '--dep-percent <n>', description: 'percent of created tasks that depend on earlier ones (default 30)' },
     { flags: '--complete <on|off>', description: 'off: agents claim and never complete (claim throughput alone; every check still runs) (default on)' },
     { flags: '--drain-timeout <duration>', description: 'time the agents have to drain the queue after the window; running out fails the run (default 15s, --quick 5s)' },
+    KEEP_STORE_OPTION,
   ],
   run: (o) => runTasksSuite(o),
 };
