@@ -31,9 +31,21 @@ export interface AgentTransport {
   signal: AbortSignal;
 }
 
-/** Wall clock in µs, comparable across processes on one machine (timeOrigin is per process). */
+/**
+ * Wall clock in µs. NOT for ordering events of different processes: timeOrigin is taken per process
+ * and differs by milliseconds under load — use orderUs() for that.
+ */
 export function wallUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+/**
+ * µs on the machine's monotonic clock (CLOCK_MONOTONIC): one clock shared by every process on the
+ * machine, so "A returned before B started" is a fact across agent processes.
+ */
+export function orderUs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1_000_000 + Math.floor(ns / 1000);
 }
 
 export class AgentContext {
