@@ -60,9 +60,18 @@ export function addCommonFlags(cmd: Command, defaults: CommonDefaults): Command 
     .option('--no-history', 'do not record this run in the history');
 }
 
+/** Upper limits: a run is bounded in memory, but a typo such as --warmup 30d should not start one. */
+const MAX_DURATION_US = 24 * 3600e6;
+const MAX_WARMUP_US = 3600e6;
+
+function withinLimit(flag: string, us: number, maxUs: number, maxText: string): number {
+  if (us > maxUs) throw new UsageError(`${flag}: at most ${maxText}, got ${Math.round(us / 1e6)} s`);
+  return us;
+}
+
 export function resolveCommon(raw: CommonRawOptions & Record<string, unknown>): CommonOptions {
-  const durationUs = parsePositiveDurationUs('--duration', raw.duration ?? '10s');
-  const warmupUs = parseDurationUs('--warmup', raw.warmup ?? '0s');
+  const durationUs = withinLimit('--duration', parsePositiveDurationUs('--duration', raw.duration ?? '10s'), MAX_DURATION_US, '24h');
+  const warmupUs = withinLimit('--warmup', parseDurationUs('--warmup', raw.warmup ?? '0s'), MAX_WARMUP_US, '1h');
   const intervalUs = parsePositiveDurationUs('--interval', raw.interval ?? '5s');
   const seed = raw.seed !== undefined ? parseIntFlag('--seed', raw.seed, 0, 2 ** 32 - 1) : Math.floor(Math.random() * 2 ** 31);
   const tags: Record<string, string> = {};

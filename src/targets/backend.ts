@@ -8,7 +8,7 @@
  *   jsonfile:DIR                    JSON files under DIR
  *
  * Tuning goes after `?`, e.g. `sqlite:/tmp/x.db?busyTimeout=50&retries=0&pollMs=2&busyWait=spin`,
- * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`. Every process that opens the same spec with the
+ * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`, `memory?retainCompleted=100000`. Every process that opens the same spec with the
  * same data folder shares the same store (except memory).
  */
 import { isAbsolute, join, resolve } from 'node:path';
@@ -21,7 +21,7 @@ export type BackendKind = (typeof BACKEND_KINDS)[number];
 
 /** Query parameters each kind accepts → option name. All are non-negative whole numbers. */
 const TUNING: Record<BackendKind, Record<string, string>> = {
-  memory: {},
+  memory: { retainCompleted: 'retainCompleted' },
   sqlite: { busyTimeout: 'busyTimeoutMs', retries: 'retries', pollMs: 'pollMs', retentionMs: 'retentionMs' },
   jsonfile: { lockTimeout: 'lockTimeoutMs', staleLock: 'staleLockMs', pollMs: 'pollMs' },
 };
@@ -95,7 +95,7 @@ export async function openBackend(spec: string, dataDir: string, options: Adapte
   switch (parsed.kind) {
     case 'memory': {
       const { MemoryBackend } = await import('./memory/index.js');
-      return new MemoryBackend(options);
+      return new MemoryBackend({ ...options, ...parsed.tuning });
     }
     case 'sqlite': {
       const { SqliteBackend } = await import('./sqlite/index.js');
