@@ -38,6 +38,7 @@ describe('agents as processes (sqlite)', () => {
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.operations.reduce((s, op) => s + op.count, 0)).toBeGreaterThan(0);
     expect(check(r, 'no claimable task left unclaimed').detail).toMatch(/not checked/);
+    expect(check(r, 'no claimable task left unclaimed').status).toBe('not-checked');
     expect(check(r, 'no task claimed by two workers').passed).toBe(true);
     expect(check(r, 'every agent reported').passed).toBe(true);
   });

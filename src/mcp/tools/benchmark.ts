@@ -12,10 +12,11 @@ import { z } from 'zod';
 import { parseDurationUs, UsageError } from '../../core/parse.js';
 import { RealClock } from '../../measure/clock.js';
 import { formatProgress, type ProgressSink } from '../../report/progress.js';
+import { CHECK_MARK } from '../../report/terminal.js';
 import { formatUs } from '../../core/units.js';
 import { enrichRunResult, sinkRunResult } from '../../results/pipeline.js';
 import { allChecksPassed, buildRunResult } from '../../results/run-result.js';
-import type { RunResult } from '../../core/result.js';
+import { checkStatus, type RunResult } from '../../core/result.js';
 import { parseBackendSpec } from '../../targets/backend.js';
 import { getSuite, listSuites } from '../../suites/types.js';
 import { consensusBenchDefaults, runConsensusBench } from '../../cli/commands/bench.js';
@@ -129,7 +130,7 @@ function summaryText(run: RunResult): string {
     for (const op of s.operations) {
       lines.push(`  ${op.name}: ${op.count} ops, ${op.throughput.toFixed(1)}/s, p50 ${formatUs(op.latencyUs.p50)}, p99 ${formatUs(op.latencyUs.p99)}${op.errors ? `, ${op.errors} errors` : ''}${op.dropped ? `, ${op.dropped} dropped` : ''}`);
     }
-    for (const c of s.checks) lines.push(`  ${c.passed ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+    for (const c of s.checks) lines.push(`  ${CHECK_MARK[checkStatus(c)]} ${c.name}: ${c.detail}`);
   }
   for (const f of run.findings ?? []) lines.push(`finding [${f.severity}] ${f.kind}${f.component ? ` (${f.component})` : ''}: ${f.evidence}`);
   lines.push(`summary stored at ${RESULTS_NAMESPACE}/${resultsKey(run.id)}`);

@@ -249,9 +249,9 @@ export function agentsReportedCheck(outcomes: readonly AgentOutcome[]): CheckRes
   const failed = outcomes.filter((a) => a.failure !== undefined);
   if (failed.length === 0) {
     const killed = outcomes.filter((a) => a.killed).length;
-    return { name: 'every agent reported', passed: true, detail: `${outcomes.length - killed} agents reported${killed > 0 ? `, ${killed} killed on purpose` : ''}` };
+    return { name: 'every agent reported', passed: true, status: 'passed', detail: `${outcomes.length - killed} agents reported${killed > 0 ? `, ${killed} killed on purpose` : ''}` };
   }
-  return { name: 'every agent reported', passed: false, detail: failed.map((a) => a.failure).join('; ').slice(0, 600) };
+  return { name: 'every agent reported', passed: false, status: 'failed', detail: failed.map((a) => a.failure).join('; ').slice(0, 600) };
 }
 
 /** Per-agent figures for SuiteResult.workers. */
