@@ -80,7 +80,10 @@ interface OpenClaim {
 export class TaskHistoryChecker {
   private readonly claimed = new TaskIdSet();
   private readonly completed = new TaskIdSet();
-  private readonly recentClaimers = new Map<string, string>();
+  /** The last RECENT_CLAIMERS claims (task, worker) in a ring: searched only when a double claim is found. */
+  private readonly ringTask: string[] = new Array<string>(RECENT_CLAIMERS);
+  private readonly ringWorker: string[] = new Array<string>(RECENT_CLAIMERS);
+  private ringAt = 0;
   /** Tasks claimed more than once → every claimer seen (violations only). */
   private readonly doubled = new Map<string, string[]>();
   /** dependency id → claims that returned before it started completing. */
@@ -97,7 +100,7 @@ export class TaskHistoryChecker {
 
   /** Ids and runs held: the checker's memory, for the bounded-memory benchmark. */
   get footprint(): number {
-    return this.claimed.footprint + this.completed.footprint + this.recentClaimers.size + this.openCount + this.doubled.size;
+    return this.claimed.footprint + this.completed.footprint + RECENT_CLAIMERS + this.openCount + this.doubled.size;
   }
 
   /** Whether a successful completion of the task has been seen (so far, in key order). */
@@ -115,10 +118,11 @@ export class TaskHistoryChecker {
     if (!this.claimed.add(c.taskId)) {
       const seen = this.doubled.get(c.taskId);
       if (seen) seen.push(c.workerId);
-      else this.doubled.set(c.taskId, [this.recentClaimers.get(c.taskId) ?? 'an earlier claim', c.workerId]);
+      else this.doubled.set(c.taskId, [this.firstClaimer(c.taskId) ?? 'an earlier claim', c.workerId]);
     }
-    this.recentClaimers.set(c.taskId, c.workerId);
-    if (this.recentClaimers.size > RECENT_CLAIMERS) this.recentClaimers.delete(this.recentClaimers.keys().next().value as string);
+    this.ringTask[this.ringAt] = c.taskId;
+    this.ringWorker[this.ringAt] = c.workerId;
+    this.ringAt = (this.ringAt + 1) % RECENT_CLAIMERS;
     if (c.dependsOn.length === 0) return;
     this.withDeps++;
     for (const dep of c.dependsOn) {
@@ -132,6 +136,15 @@ export class TaskHistoryChecker {
       else this.open.set(dep, [{ claim: c, dep }]);
       this.openCount++;
     }
+  }
+
+  /** The oldest claimer of the task still in the ring (the first claim of a double claim). */
+  private firstClaimer(taskId: string): string | undefined {
+    for (let k = 0; k < RECENT_CLAIMERS; k++) {
+      const i = (this.ringAt + k) % RECENT_CLAIMERS;
+      if (this.ringTask[i] === taskId) return this.ringWorker[i];
+    }
+    return undefined;
   }
 
   onComplete(d: CompleteEvent): void {
