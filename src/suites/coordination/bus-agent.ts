@@ -87,7 +87,7 @@ export const busAgent: AgentRole = async (ctx) => {
   for (const topic of subscribedTopics(me, ctx.spec.agents, fanout)) {
     const state: SubState = { log: { subscriberId: ctx.agentId, topic, seqs: [] }, unique: new Set(), endCount: undefined, endSeq: undefined };
     subs.push(state);
-    subscriptions.push(await bus.subscribe(topic, handle(state)));
+    subscriptions.push(await ctx.untilNotBusy(() => bus.subscribe(topic, handle(state))));
   }
 
   let n = 0;
@@ -115,7 +115,7 @@ export const busAgent: AgentRole = async (ctx) => {
       // Deliveries still arriving after the window are recorded (into the totals, not the windows).
       beforeFinish: async () => {
         if (ctx.signal.aborted) return;
-        const end = await bus.publish(myTopic, `end|${published.seqs.length}`);
+        const end = await ctx.untilNotBusy(() => bus.publish(myTopic, `end|${published.seqs.length}`));
         published.seqs.push(end.seq);
         const deadline = Date.now() + drainMaxMs;
         const done = (): boolean => subs.every((s) => s.endCount !== undefined && s.unique.size >= s.endCount + 1);

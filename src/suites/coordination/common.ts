@@ -251,7 +251,20 @@ export function agentsReportedCheck(outcomes: readonly AgentOutcome[]): CheckRes
     const killed = outcomes.filter((a) => a.killed).length;
     return { name: 'every agent reported', passed: true, status: 'passed', detail: `${outcomes.length - killed} agents reported${killed > 0 ? `, ${killed} killed on purpose` : ''}` };
   }
-  return { name: 'every agent reported', passed: false, status: 'failed', detail: failed.map((a) => a.failure).join('; ').slice(0, 600) };
+  return { name: 'every agent reported', passed: false, status: 'failed', detail: failed.map((a) => withoutStackFrames(a.failure as string)).join('; ').slice(0, 600) };
+}
+
+const STACK_FRAME = /^\s*at\s.*(?:\.[cm]?[jt]s|node:[\w/]+|<anonymous>)(?::\d+)*\)?\s*$/;
+
+/**
+ * A crashed agent's failure carries the tail of its stderr, where Node prints stack frames: the
+ * reason stays, the frames go (a result and a summary are no place for them).
+ */
+export function withoutStackFrames(text: string): string {
+  return text
+    .split(/\n| \| /)
+    .filter((part) => !STACK_FRAME.test(part))
+    .join(' | ');
 }
 
 /** Per-agent figures for SuiteResult.workers. */
@@ -262,7 +275,7 @@ export function agentFigures(outcomes: readonly AgentOutcome[], durationUs: numb
     const errors = ops.reduce((s, op) => s + op.errors, 0);
     const row: Record<string, unknown> = { agent: a.agentId, pid: a.pid, mode: a.mode, operations: count, errors, throughput: count / (durationUs / 1e6) };
     if (a.killed) row.killed = true;
-    if (a.failure !== undefined) row.failure = a.failure;
+    if (a.failure !== undefined) row.failure = withoutStackFrames(a.failure);
     if (a.report) for (const [k, v] of Object.entries(a.report.counters)) row[k] = v;
     return row;
   });

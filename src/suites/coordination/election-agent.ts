@@ -123,7 +123,7 @@ export const electionAgent: AgentRole = async (ctx) => {
   if (lease && !ctx.signal.aborted) {
     const held: Lease = lease;
     const atMs = Date.now();
-    if (await election.resign(me, held.epoch)) ctx.emit({ kind: 'lease', observation: { kind: 'resigned', agentId: me, lease: held, atMs } } satisfies ElectionEvent);
+    if (await ctx.untilNotBusy(() => election.resign(me, held.epoch))) ctx.emit({ kind: 'lease', observation: { kind: 'resigned', agentId: me, lease: held, atMs } } satisfies ElectionEvent);
   }
   return { recording, counters, log: null };
 };

@@ -113,9 +113,10 @@ export const tasksAgent: AgentRole = async (ctx) => {
   };
 
   const complete = async (task: Task): Promise<void> => {
-    holding = null;
     const startUs = orderUs();
+    // Thrown (e.g. a lock timeout: nothing was written): the task is still held, and completed next.
     const ok = await store.complete(task.id, { by: me });
+    holding = null;
     log.push(['d', task.id, startUs, orderUs(), ok]);
     if (ok) counters.completed++;
     else counters.completeRefused++;
@@ -199,15 +200,15 @@ export const tasksAgent: AgentRole = async (ctx) => {
     log.tick();
     const held: Task | null = holding;
     if (held) {
-      await complete(held);
+      await ctx.untilNotBusy(() => complete(held));
       continue;
     }
-    if (await claim()) continue;
+    if (await ctx.untilNotBusy(claim)) continue;
     if (!completing) {
       drained = true;
       break;
     }
-    const inProgress = await store.list('claimed');
+    const inProgress = await ctx.untilNotBusy(() => store.list('claimed'));
     if (inProgress.length === 0) {
       drained = true;
       break;
