@@ -313,7 +313,13 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
       await waitFor(() => handles.every((h) => h.state === 'done') || Date.now() >= reportDeadline(), dl);
     }
     for (const h of handles) {
-      if (h.state !== 'done') {
+      if (h.state === 'starting' && o.signal.aborted) {
+        // Stopped before it was even ready (a slow start on a busy machine): it measured nothing,
+        // so ending it is the stop the user asked for, not a failure.
+        h.killed = true;
+        h.state = 'done';
+        kill(h);
+      } else if (h.state !== 'done') {
         h.failure = `agent ${h.agentId} did not report in time and was killed`;
         h.state = 'done';
         kill(h);
