@@ -8,9 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runTasksSuite } from '../../src/suites/coordination/index.js';
+import { runTasksSuite, tasksParams } from '../../src/suites/coordination/index.js';
 import { checkDependenciesRespected, type ClaimEvent } from '../../src/suites/invariants/tasks.js';
-import { check, failedChecks, suiteOptions, tempDir } from './helpers.js';
+import { check, failedChecks, flags, suiteOptions, tempDir } from './helpers.js';
 
 const SKEWS_MS = [25, 0, -25];
 
@@ -44,7 +44,7 @@ describe('task ordering across processes with skewed wall clocks', () => {
     const dir = tempDir();
     // Forked agents inherit the environment: each one loads the skew before anything else.
     process.env.NODE_OPTIONS = `${saved ?? ''} --import ${skewPreload(dir)}`.trim();
-    const r = await runTasksSuite(suiteOptions({ backend: 'sqlite', agents: 3, dataDir: dir, durationUs: 1_000_000, extra: { depPercent: '80', queue: '300' } }));
+    const r = await runTasksSuite(suiteOptions({ backend: 'sqlite', agents: 3, dataDir: dir, durationUs: 1_000_000 }), undefined, flags(tasksParams, { depPercent: '80', queue: '300' }));
     expect(failedChecks(r)).toEqual([]);
     // The check had something to judge: many claims of tasks with dependencies.
     expect(check(r, 'dependencies respected').detail).toMatch(/^([1-9]\d{2,}) claims of tasks with dependencies/);
