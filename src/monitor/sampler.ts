@@ -123,11 +123,12 @@ export function startResourceSampler(options: ResourceSamplerOptions = {}): Reso
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
       heapTotalBytes: mem.heapTotal,
-      eventLoopDelayUs: {
-        p50: loopDelay.percentile(50) / 1000,
-        p99: loopDelay.percentile(99) / 1000,
-        max: loopDelay.max / 1000,
-      },
+      // A sample taken right after the previous one (the final one at stop()) may hold no delay
+      // reading yet; an empty histogram's percentiles are not readings, so it reports zeros.
+      eventLoopDelayUs:
+        loopDelay.count === 0
+          ? { p50: 0, p99: 0, max: 0 }
+          : { p50: loopDelay.percentile(50) / 1000, p99: loopDelay.percentile(99) / 1000, max: loopDelay.max / 1000 },
       gcPauseMs: gcPause,
     };
     if (net && lastNet) {

@@ -10,7 +10,7 @@
  * and the MCP input schema both derive from it, so both have the same defaults.
  */
 import { RealClock, type Clock } from '../measure/clock.js';
-import { defineParams, durationParam, intParam, textParam, type ParamSet, type ParamShape, type ParamValues } from '../core/params.js';
+import { defineParams, durationParam, intParam, textParam, type ParamSet, type ParamShape, type ParamValues, switchParam } from '../core/params.js';
 import { UsageError } from '../core/errors.js';
 import type { RunResult, SuiteResult } from '../core/result.js';
 import { getSuite, listSuites, type AnySuite, type SuiteRunOptions } from '../suites/types.js';
@@ -43,6 +43,7 @@ export const RUN_PARAMS = defineParams({
   interval: durationParam({ help: 'interval window for per-window figures', defaultNote: 'a tenth of the duration, at most 5s', unit: 'us', min: 1, max: DAY_US }),
   iterations: intParam({ help: 'stop after this many operations (if sooner than the duration)', min: 1, max: Number.MAX_SAFE_INTEGER }),
   seed: intParam({ help: 'seed for every random choice (reproduces the run)', defaultNote: 'random, printed', min: 0, max: 2 ** 32 - 1 }),
+  keepStore: switchParam({ help: 'keep each suite\'s scratch store (<data-dir>/scratch/<id>/) instead of removing it at the end' }),
 });
 /** The settings as a run uses them: the interval window resolved (at least 10 windows per run). */
 export type RunSettings = Omit<ParamValues<typeof RUN_PARAMS.shape>, 'interval'> & { interval: number };
@@ -180,6 +181,7 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
       ...(s.iterations !== undefined ? { iterations: s.iterations } : {}),
       seed: s.seed,
       quick: plan.quick,
+      keepStore: s.keepStore,
       agents: s.agents,
       backend: s.backend,
       dataDir: env.dataDir,

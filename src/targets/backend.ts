@@ -8,7 +8,7 @@
  *   jsonfile:DIR                    JSON files under DIR
  *
  * Tuning goes after `?`, e.g. `sqlite:/tmp/x.db?busyTimeout=50&retries=0&pollMs=2&busyWait=spin`,
- * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`. Every process that opens the same spec with the
+ * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`, `memory?retainCompleted=100000`. Every process that opens the same spec with the
  * same data folder shares the same store (except memory).
  */
 import { isAbsolute, join, resolve } from 'node:path';
@@ -43,12 +43,14 @@ export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [
   {
     kind: 'memory',
     description: 'in-process Maps (cannot be shared across processes)',
-    tuning: defineParams({}),
+    tuning: defineParams({
+      retainCompleted: intParam({ help: 'completed tasks kept for get()/list(); older ones are retired (default 10000)', min: 0, max: Number.MAX_SAFE_INTEGER }),
+    }),
     location: 'none',
     sharedAcrossProcesses: false,
-    async open(_location, _tuning, options) {
+    async open(_location, tuning, options) {
       const { MemoryBackend } = await import('./memory/index.js');
-      return new MemoryBackend(options);
+      return new MemoryBackend({ ...options, ...tuning });
     },
   },
   {
