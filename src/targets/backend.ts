@@ -6,6 +6,7 @@
  *   sqlite:PATH                     that file (relative to the working directory)
  *   jsonfile                        JSON files under <dataDir>/coordination-json/
  *   jsonfile:DIR                    JSON files under DIR
+ *   redis://… postgres://… nats://… etcd://…   a server (see docs/backends.md); `ns=NAME` isolates a run
  *
  * Tuning goes after `?`, e.g. `sqlite:/tmp/x.db?busyTimeout=50&retries=0&pollMs=2&busyWait=spin`,
  * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`. Every process that opens the same spec with the
@@ -14,9 +15,10 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../core/parse.js';
 import type { AdapterOptions } from './options.js';
+import { checkNamespaceParam, defaultNamespace, isServerKind, serverUrl } from './remote/spec.js';
 import type { Backend } from './ports.js';
 
-export const BACKEND_KINDS = ['memory', 'sqlite', 'jsonfile'] as const;
+export const BACKEND_KINDS = ['memory', 'sqlite', 'jsonfile', 'redis', 'postgres', 'nats', 'etcd'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
 /** Query parameters each kind accepts → option name. All are non-negative whole numbers. */
@@ -24,6 +26,10 @@ const TUNING: Record<BackendKind, Record<string, string>> = {
   memory: {},
   sqlite: { busyTimeout: 'busyTimeoutMs', retries: 'retries', pollMs: 'pollMs', retentionMs: 'retentionMs' },
   jsonfile: { lockTimeout: 'lockTimeoutMs', staleLock: 'staleLockMs', pollMs: 'pollMs' },
+  redis: { connectTimeout: 'connectTimeoutMs', blockMs: 'blockMs' },
+  postgres: { connectTimeout: 'connectTimeoutMs', poolSize: 'poolSize' },
+  nats: { connectTimeout: 'connectTimeoutMs' },
+  etcd: { connectTimeout: 'connectTimeoutMs' },
 };
 
 /** Query parameters that name one of a few strategies → option name and the allowed values. */
@@ -31,6 +37,10 @@ const CHOICES: Record<BackendKind, Record<string, { option: string; values: read
   memory: {},
   sqlite: { busyWait: { option: 'busyWait', values: ['sqlite', 'spin'] } },
   jsonfile: {},
+  redis: { bus: { option: 'bus', values: ['streams', 'pubsub'] } },
+  postgres: { claim: { option: 'claim', values: ['skip-locked', 'update-returning'] } },
+  nats: {},
+  etcd: {},
 };
 
 export interface ParsedBackendSpec {
@@ -40,7 +50,7 @@ export interface ParsedBackendSpec {
   tuning: Record<string, number | string>;
 }
 
-const USAGE = 'expected memory, sqlite, sqlite:PATH, jsonfile or jsonfile:DIR (tuning after "?", e.g. sqlite?busyTimeout=50)';
+const USAGE = 'expected memory, sqlite, sqlite:PATH, jsonfile, jsonfile:DIR, redis://…, postgres://…, nats://… or etcd://… (tuning after "?", e.g. sqlite?busyTimeout=50)';
 
 export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSpec {
   const raw = spec.trim();
@@ -59,6 +69,10 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
   if (query !== '') {
     for (const part of query.split('&')) {
       const [name = '', value] = part.split('=', 2);
+      if (name === 'ns' && isServerKind(kind)) {
+        tuning.namespace = checkNamespaceParam(spec, value);
+        continue;
+      }
       const choice = CHOICES[kind][name];
       if (choice !== undefined) {
         if (value === undefined || !choice.values.includes(value)) {
@@ -79,6 +93,10 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
   const parsed: ParsedBackendSpec = { kind, tuning };
   if (kind === 'sqlite') parsed.location = arg !== undefined ? absolute(arg) : join(dataDir, 'coordination.db');
   if (kind === 'jsonfile') parsed.location = arg !== undefined ? absolute(arg) : join(dataDir, 'coordination-json');
+  if (isServerKind(kind)) {
+    parsed.location = serverUrl(kind, arg, spec);
+    tuning.namespace ??= defaultNamespace(dataDir);
+  }
   return parsed;
 }
 
@@ -105,6 +123,14 @@ export async function openBackend(spec: string, dataDir: string, options: Adapte
       const { JsonFileBackend } = await import('./jsonfile/index.js');
       return JsonFileBackend.open(parsed.location as string, { ...options, ...parsed.tuning });
     }
+    case 'redis':
+      return (await import('./redis/index.js')).RedisBackend.open(parsed.location as string, { ...options, ...parsed.tuning });
+    case 'postgres':
+      return (await import('./postgres/index.js')).PostgresBackend.open(parsed.location as string, { ...options, ...parsed.tuning });
+    case 'nats':
+      return (await import('./nats/index.js')).NatsBackend.open(parsed.location as string, { ...options, ...parsed.tuning });
+    case 'etcd':
+      return (await import('./etcd/index.js')).EtcdBackend.open(parsed.location as string, { ...options, ...parsed.tuning });
   }
 }
 
