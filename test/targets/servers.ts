@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { openBackend } from '../../src/targets/backend.js';
 import type { Backend } from '../../src/targets/ports.js';
 import type { ServerKind } from '../../src/targets/remote/spec.js';
@@ -58,9 +58,35 @@ export function cleaningUp(backend: Backend): Backend {
   });
 }
 
-/** A contract-suite factory: every call opens a fresh namespace, removed again at close. */
+/**
+ * A contract-suite factory: every call gets a namespace no open backend uses, emptied by reset().
+ * Namespaces are recycled (creating a PostgreSQL schema or NATS buckets costs far more than a
+ * test), and all of them are removed from the server after the file's tests.
+ */
 export function freshBackendFactory(kind: ServerKind, tuning = ''): MakeBackend {
-  return async ({ now }) => cleaningUp(await openBackend(freshSpec(kind, tuning), '/unused', { now }));
+  const idle: string[] = [];
+  const used: string[] = [];
+  afterAll(async () => {
+    for (const ns of used.splice(0)) {
+      const b = await openBackend(`${SERVER_URL[kind]}?ns=${ns}`, '/unused');
+      await cleaningUp(b).close();
+    }
+  });
+  return async ({ now }) => {
+    let ns = idle.pop();
+    if (ns === undefined) used.push((ns = freshNamespace()));
+    const backend = await openBackend(`${SERVER_URL[kind]}?ns=${ns}${tuning ? `&${tuning}` : ''}`, '/unused', { now });
+    await backend.reset();
+    const close = backend.close.bind(backend);
+    const name = ns;
+    return Object.assign(backend, {
+      close: async () => {
+        await backend.reset();
+        await close();
+        idle.push(name);
+      },
+    });
+  };
 }
 
 export async function describeServer(kind: ServerKind, body: () => void): Promise<void> {
