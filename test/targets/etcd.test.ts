@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { openBackend } from '../../src/targets/backend.js';
 import { describeBackendContract } from './contract/index.js';
-import { cleaningUp, describeServer, freshBackendFactory, freshSpec } from './servers.js';
+import { cleaningUp, describeServer, freshBackendFactory, freshSpec, describeSuitesOn } from './servers.js';
 
 await describeServer('etcd', () => {
   describeBackendContract('etcd', freshBackendFactory('etcd'));
+  describeSuitesOn('etcd');
 
   describe('namespaces', () => {
     it('reset() deletes only its own prefix; ids and epochs keep growing', async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { openBackend } from '../../src/targets/backend.js';
 import { describeBackendContract } from './contract/index.js';
-import { cleaningUp, describeServer, freshBackendFactory, freshSpec } from './servers.js';
+import { cleaningUp, describeServer, freshBackendFactory, freshSpec, describeSuitesOn } from './servers.js';
 
 await describeServer('nats', () => {
   describeBackendContract('nats', freshBackendFactory('nats'));
+  describeSuitesOn('nats');
 
   describe('namespaces', () => {
     it('reset() purges only its own bucket; ids and epochs keep growing', async () => {

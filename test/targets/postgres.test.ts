@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { openBackend } from '../../src/targets/backend.js';
 import { describeBackendContract, describeTaskStoreContract } from './contract/index.js';
-import { cleaningUp, describeServer, freshBackendFactory, freshSpec } from './servers.js';
+import { cleaningUp, describeServer, freshBackendFactory, freshSpec, describeSuitesOn } from './servers.js';
 
 await describeServer('postgres', () => {
   describeBackendContract('postgres (claim=skip-locked)', freshBackendFactory('postgres'));
+  describeSuitesOn('postgres');
   // The variant changes only claim(): its port's contract is the one to hold it to.
   describeTaskStoreContract('postgres (claim=update-returning)', freshBackendFactory('postgres', 'claim=update-returning'));
 

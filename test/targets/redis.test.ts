@@ -3,10 +3,11 @@ import { openBackend } from '../../src/targets/backend.js';
 import { toRedisMatch } from '../../src/targets/redis/memory-store.js';
 import { compileGlob } from '../../src/targets/glob.js';
 import { describeBackendContract, describeMessageBusContract } from './contract/index.js';
-import { cleaningUp, describeServer, freshBackendFactory, freshSpec } from './servers.js';
+import { cleaningUp, describeServer, freshBackendFactory, freshSpec, describeSuitesOn } from './servers.js';
 
 await describeServer('redis', () => {
   describeBackendContract('redis (streams bus)', freshBackendFactory('redis'));
+  describeSuitesOn('redis');
   // The variant changes only the bus: its port's contract is the one to hold it to.
   describeMessageBusContract('redis (bus=pubsub)', freshBackendFactory('redis', 'bus=pubsub'));
 

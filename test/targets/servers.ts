@@ -105,3 +105,23 @@ export async function describeServer(kind: ServerKind, body: () => void): Promis
   }
   describe.skip(`${kind} at ${url} is not reachable — start it with: ${START}`, body);
 }
+
+/**
+ * The five coordination suites, briefly, with agents as separate processes against the server
+ * (every invariant checked), on a fresh namespace removed afterwards. Agents are forked from
+ * dist/, which `npm test` builds first.
+ */
+export function describeSuitesOn(kind: ServerKind, tuning = ''): void {
+  describe(`the five suites · ${kind}${tuning ? ` (${tuning})` : ''}`, () => {
+    it.each(['tasks', 'memory', 'election', 'bus', 'registry'] as const)('%s: agents as processes, every check passes', async (suite) => {
+      const { runSuiteOn } = await import('./suite-runner.js');
+      const namespace = freshNamespace();
+      const spec = `${SERVER_URL[kind]}?ns=${namespace}${tuning ? `&${tuning}` : ''}`;
+      try {
+        await runSuiteOn(suite, spec);
+      } finally {
+        await cleaningUp(await openBackend(spec, '/unused')).close();
+      }
+    });
+  });
+}

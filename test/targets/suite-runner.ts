@@ -1,0 +1,20 @@
+/** Runs one coordination suite briefly against a backend spec and holds it to every check. */
+import { expect } from 'vitest';
+import { runBusSuite, runElectionSuite, runMemorySuite, runRegistrySuite, runTasksSuite } from '../../src/suites/coordination/index.js';
+import type { SuiteResult } from '../../src/core/result.js';
+import { failedChecks, suiteOptions } from '../suites/helpers.js';
+
+const RUNNERS = { tasks: runTasksSuite, memory: runMemorySuite, election: runElectionSuite, bus: runBusSuite, registry: runRegistrySuite };
+
+export async function runSuiteOn(suite: keyof typeof RUNNERS, spec: string): Promise<SuiteResult> {
+  const extra: Record<string, string> = suite === 'memory' ? { keys: '200' } : suite === 'election' ? { leaseTtl: '300ms' } : {};
+  const r = await RUNNERS[suite](suiteOptions({ backend: spec, agents: 3, durationUs: 1_200_000, warmupUs: 100_000, extra }));
+  expect(failedChecks(r), JSON.stringify(r.checks.filter((c) => !c.passed))).toEqual([]);
+  expect(r.checks.length).toBeGreaterThan(1);
+  // workers also holds non-agent rows (e.g. the election suite's hand-over cycles): agents have a pid.
+  const agents = ((r.workers ?? []) as Array<{ pid?: number; mode?: string }>).filter((w) => w.pid !== undefined);
+  expect(agents.length).toBeGreaterThan(0);
+  expect(agents.every((a) => a.mode === 'process' && a.pid !== process.pid)).toBe(true);
+  expect(r.operations.reduce((s, op) => s + op.count, 0)).toBeGreaterThan(0);
+  return r;
+}
