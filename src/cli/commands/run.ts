@@ -6,6 +6,7 @@ import type { SuiteResult } from '../../core/result.js';
 import { getSuite, listSuites, type SuiteDefinition } from '../../suites/types.js';
 import { addCommonFlags, commonConfig, finishRun, measurementOptions, resolveCommon, withInterrupt } from '../common.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
+import { parseBackendSpec } from '../../targets/backend.js';
 
 export function registerRunCommand(program: Command): void {
   const cmd = program
@@ -15,7 +16,7 @@ export function registerRunCommand(program: Command): void {
     .option('--list', 'list the suites and exit')
     .option('--quick', 'short, small settings for a fast end-to-end check')
     .option('--agents <n>', 'worker processes (agents) per suite', '4')
-    .option('--backend <spec>', 'backend: memory | sqlite[:PATH]', 'sqlite');
+    .option('--backend <spec>', 'backend: memory | sqlite[:PATH] | jsonfile | redis://… | postgres://… | nats://… | etcd://…; a comma list runs each (same seed and load)', 'sqlite');
   addCommonFlags(cmd, { duration: '10s', warmup: '2s' });
   // Suite-specific flags: every suite's options are accepted; each suite reads its own.
   const seen = new Set<string>();
@@ -39,25 +40,17 @@ export function registerRunCommand(program: Command): void {
     const o = resolveCommon(raw);
     const agents = parseIntFlag('--agents', String(raw.agents), 1, 256);
     const backend = String(raw.backend);
+    const backends = backendList(backend, o.dataDir);
     const startedAt = new Date();
     const results: SuiteResult[] = [];
     const clock = new RealClock();
     const aborted = await withInterrupt(o.progress, async (signal) => {
-      for (const suite of suites) {
-        if (signal.aborted) break;
-        o.progress.log(`▶ ${suite.name} · backend ${backend} · ${agents} agents · seed ${o.seed}`);
-        results.push(
-          await suite.run({
-            clock,
-            ...measurementOptions(o),
-            quick,
-            agents,
-            backend,
-            dataDir: o.dataDir,
-            signal,
-            extra: raw,
-          }),
-        );
+      for (const spec of backends) {
+        for (const suite of suites) {
+          if (signal.aborted) break;
+          o.progress.log(`▶ ${suite.name} · backend ${spec} · ${agents} agents · seed ${o.seed}`);
+          results.push(await suite.run({ clock, ...measurementOptions(o), quick, agents, backend: spec, dataDir: o.dataDir, signal, extra: raw }));
+        }
       }
       return signal.aborted;
     });
@@ -71,6 +64,13 @@ export function registerRunCommand(program: Command): void {
     });
     process.exitCode = await finishRun(result, o);
   });
+}
+
+/** `--backend a,b,c`: each spec checked before anything runs (a bad one is a usage error naming it). */
+function backendList(value: string, dataDir: string): string[] {
+  const specs = value.split(',').map((s) => s.trim());
+  for (const spec of specs) parseBackendSpec(spec, dataDir);
+  return specs;
 }
 
 function selectSuites(names: string[]): SuiteDefinition[] {
