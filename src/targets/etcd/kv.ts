@@ -36,9 +36,6 @@ export async function deleteAt(ns: Namespace, key: string, revision: number): Pr
   return (await ns.if(key, 'Mod', '==', revision).then(ns.delete().key(key)).commit()).succeeded;
 }
 
-export async function increment(ns: Namespace, key: string, operation: string, counters: Counters): Promise<number> {
-  return ((await casWrite<number>(ns, key, operation, counters, (n) => (n ?? 0) + 1)) as Versioned<number>).value;
-}
 
 /** Every key/value under a prefix, with the revision the read saw. */
 export async function readPrefix<T>(ns: Namespace, prefix: string): Promise<{ entries: Array<{ key: string } & Versioned<T>>; revision: number }> {

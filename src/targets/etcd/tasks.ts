@@ -12,7 +12,7 @@ import type { WallClockMs } from '../options.js';
 import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type TaskPatch, type TaskStatus, type TaskStore } from '../ports.js';
 import type { Counters } from '../remote/counters.js';
 import { checkNewTask, checkPriority, claimOrder } from '../validate.js';
-import { casWrite, increment, read, readPrefix, type Versioned } from './kv.js';
+import { casWrite, read, readPrefix, type Versioned } from './kv.js';
 
 interface StoredTask {
   seq: number;
@@ -55,7 +55,9 @@ export class EtcdTaskStore implements TaskStore {
       // A dependency on a task that does not exist could never complete: the task would be stuck.
       if (seq === null || (!this.replica.has(seq) && !(await read(this.ns, keyOf(seq))))) throw new InvalidArgumentError(`dependsOn: unknown task ${dep}`);
     }
-    const seq = await increment(this.ns, 'ctr/task', 'tasks.create', this.counters);
+    // The id is the etcd revision of a write to `ctr/task`: unique and never reused, in one round trip
+    // and without contention between creators.
+    const seq = Number((await this.ns.put('ctr/task').value('').exec()).header.revision);
     const t = this.now();
     const stored: StoredTask = { seq, title: task.title, priority: task.priority, dependsOn, status: 'pending', claimedBy: null, result: null, version: 1, createdAt: t, updatedAt: t };
     const res = await this.ns.put(keyOf(seq)).value(JSON.stringify(stored)).exec();

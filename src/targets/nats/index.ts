@@ -43,7 +43,10 @@ export class NatsBackend implements Backend {
     const now = options.now ?? Date.now;
     this.name = `nats:${url.replace(/^nats:\/\//, '//')}?ns=${namespace}`;
     this.registry = new NatsAgentRegistry(kv, now, this.counters);
-    this.tasks = new NatsTaskStore(kv, now, this.counters);
+    this.tasks = new NatsTaskStore(kv, now, this.counters, async () => {
+      const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `$KV.${bucket}.t.>` });
+      return Object.keys(info.state.subjects ?? {}).length;
+    });
     this.memory = new NatsMemoryStore(kv, now, this.counters);
     this.election = new NatsLeaderElection(kv, now, this.counters);
     this.bus = new NatsMessageBus(jetstream(nc), jsm, busStream, `swarmperf.${namespace}.bus.`, now);

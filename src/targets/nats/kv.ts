@@ -64,8 +64,3 @@ export async function casWrite<T>(
   }
 }
 
-/** Atomically increments a counter key (compare-and-set on its revision); returns the new value. */
-export async function increment(kv: KV, key: string, operation: string, counters: Counters): Promise<number> {
-  const written = await casWrite<number>(kv, key, operation, counters, (n) => (n ?? 0) + 1);
-  return (written as { value: number }).value;
-}

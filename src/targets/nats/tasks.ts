@@ -14,7 +14,7 @@ import type { WallClockMs } from '../options.js';
 import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type TaskPatch, type TaskStatus, type TaskStore } from '../ports.js';
 import type { Counters } from '../remote/counters.js';
 import { checkNewTask, checkPriority, claimOrder } from '../validate.js';
-import { casWrite, entriesOf, getLive, increment, isCasConflict, keysOf } from './kv.js';
+import { casWrite, entriesOf, getLive, isCasConflict, keysOf } from './kv.js';
 
 interface StoredTask {
   seq: number;
@@ -50,6 +50,8 @@ export class NatsTaskStore implements TaskStore {
     private readonly kv: KV,
     private readonly now: WallClockMs,
     private readonly counters: Counters,
+    /** How many task keys the bucket holds now (from the stream's subject counts). */
+    private readonly countTasks: () => Promise<number>,
   ) {}
 
   async create(task: NewTask): Promise<Task> {
@@ -60,7 +62,9 @@ export class NatsTaskStore implements TaskStore {
       // A dependency on a task that does not exist could never complete: the task would be stuck.
       if (seq === null || (!this.replica.has(seq) && !(await getLive(this.kv, `t.${seq}`)))) throw new InvalidArgumentError(`dependsOn: unknown task ${dep}`);
     }
-    const seq = await increment(this.kv, 'ctr.task', 'tasks.create', this.counters);
+    // The id is the revision of a write to `ctr.task`: the bucket's stream sequence, unique and never
+    // reused (not even after a purge), in one round trip and without contention between creators.
+    const seq = await this.kv.put('ctr.task', '');
     const t = this.now();
     const stored: StoredTask = { seq, title: task.title, priority: task.priority, dependsOn, status: 'pending', claimedBy: null, result: null, version: 1, createdAt: t, updatedAt: t };
     this.remember(stored, await this.kv.create(`t.${seq}`, JSON.stringify(stored)));
@@ -162,15 +166,27 @@ export class NatsTaskStore implements TaskStore {
     if (entry) this.apply(entry);
   }
 
-  /** Starts the watch (updates only) BEFORE reading the bucket, so nothing falls between the two. */
+  /**
+   * One KV watch delivers every task's last value, then every change: no gap between loading and
+   * following. Loaded once the server says nothing more is pending (delta 0), or at once when
+   * there are no tasks at all.
+   */
   private load(): Promise<void> {
     this.loading ??= (async () => {
-      const watch = await this.kv.watch({ key: 't.>', include: 'updates' });
+      const expected = await this.countTasks();
+      let loaded!: () => void;
+      const done = new Promise<void>((resolve) => (loaded = resolve));
+      if (expected === 0) loaded();
+      const watch = await this.kv.watch({ key: 't.>' });
       this.stopWatch = () => watch.stop();
+      let seen = 0;
       void (async () => {
-        for await (const entry of watch) this.apply(entry);
+        for await (const entry of watch) {
+          this.apply(entry);
+          if (++seen >= expected || entry.delta === 0) loaded();
+        }
       })().catch(() => this.counters.retry('tasks.watch'));
-      for (const entry of await entriesOf(this.kv, await keysOf(this.kv, 't.>'))) this.apply(entry);
+      await done;
     })();
     return this.loading;
   }
