@@ -54,17 +54,21 @@ export class PostgresBackend implements Backend {
     // Every connection works inside the namespace's schema and nowhere else.
     const config: pg.ClientConfig = { connectionString: url, options: `-c search_path=${schema}`, connectionTimeoutMillis: options.connectTimeoutMs ?? 3000 };
     const pool = new pg.Pool({ ...config, max: options.poolSize ?? 4 });
+    let client: pg.PoolClient;
     try {
-      const client = await pool.connect();
-      try {
-        await client.query(`BEGIN; ${createSchemaSql(schema)} COMMIT;`);
-      } finally {
-        client.release();
-      }
+      client = await pool.connect();
     } catch (err) {
       await pool.end().catch(() => {});
       throw new ServerUnreachableError('postgres', url, err);
     }
+    try {
+      await client.query(`BEGIN; ${createSchemaSql(schema)} COMMIT;`);
+    } catch (err) {
+      client.release(true);
+      await pool.end().catch(() => {});
+      throw err;
+    }
+    client.release();
     return new PostgresBackend(pool, config, schema, url, options);
   }
 
