@@ -1,6 +1,8 @@
 /** `--backend` specs of the server backends: parsed, namespaced, and wrong ones rejected with a usage error. */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
+import type { SuiteResult } from '../../src/core/result.js';
+import { formatBackendComparison } from '../../src/report/backend-comparison.js';
 import { openBackend, parseBackendSpec } from '../../src/targets/backend.js';
 import { defaultNamespace } from '../../src/targets/remote/spec.js';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -62,5 +64,26 @@ await describeServer('redis', () => {
     ]);
     expect(result.suites.every((s) => s.checks.every((c) => c.passed))).toBe(true);
     expect(result.config.seed).toBe(7);
+  });
+});
+
+describe('run --backend a,b: the side-by-side table', () => {
+  const suite = (backend: string, claims: number, agentOps: number[], passed: boolean[]): SuiteResult =>
+    ({
+      name: 'tasks',
+      backend,
+      operations: [{ name: 'claim', count: claims, errors: 1, dropped: 0, throughput: claims / 2, latencyUs: { min: 1, mean: 2, stddev: 1, p50: 20, p75: 30, p90: 40, p95: 50, p99: 900, p999: 1000, p9999: 1000, max: 1000 } }],
+      intervals: [],
+      checks: passed.map((p, i) => ({ name: `c${i}`, passed: p, detail: '' })),
+      resources: { sampleIntervalMs: 1000, samples: [] },
+      workers: agentOps.map((operations, i) => ({ agent: `agent-${i}`, pid: 100 + i, operations })),
+    }) as unknown as SuiteResult;
+
+  it('has a row per backend with ops/s relative to the first, the busiest operation, fairness and checks', () => {
+    const text = formatBackendComparison([suite('sqlite:/x.db', 2000, [10, 20], [true, true]), suite('redis://h?ns=a', 500, [5, 5], [true, false])]);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('■ tasks: backends side by side');
+    expect(lines[3]).toMatch(/^sqlite:\/x\.db\s+1000\/s\s+1\.0×\s+claim\s+20µs\s+900µs\s+1\s+0\.50\s+2\/2$/);
+    expect(lines[4]).toMatch(/^redis:\/\/h\?ns=a\s+250\/s\s+0\.25×\s+claim\s+.*\s+1\.00\s+1\/2 FAILED$/);
   });
 });

@@ -7,6 +7,7 @@ import { getSuite, listSuites, type SuiteDefinition } from '../../suites/types.j
 import { addCommonFlags, commonConfig, finishRun, measurementOptions, resolveCommon, withInterrupt } from '../common.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
 import { parseBackendSpec } from '../../targets/backend.js';
+import { formatBackendComparison } from '../../report/backend-comparison.js';
 
 export function registerRunCommand(program: Command): void {
   const cmd = program
@@ -63,6 +64,7 @@ export function registerRunCommand(program: Command): void {
       tags: o.tags,
     });
     process.exitCode = await finishRun(result, o);
+    if (backends.length > 1 && !o.quiet) (o.jsonPath === '-' ? process.stderr : process.stdout).write(`\n${formatBackendComparison(result.suites)}\n`);
   });
 }
 
