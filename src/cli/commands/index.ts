@@ -15,6 +15,7 @@ import { registerCompareCommand } from './compare.js';
 import { registerTrendsCommand } from './trends.js';
 import { registerAnomaliesCommand } from './anomalies.js';
 import { registerAlertsCommand } from './alerts.js';
+import { registerDashboardCommand } from './dashboard.js';
 
 export function registerCommands(program: Command): void {
   // Measure …
@@ -34,5 +35,6 @@ export function registerCommands(program: Command): void {
   // … explain and report.
   registerBottlenecksCommand(program);
   registerReportCommand(program);
+  registerDashboardCommand(program);
   registerMcpCommand(program);
 }

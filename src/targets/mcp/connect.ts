@@ -8,7 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../../measure/clock.js';
-import { swarmperfVersion } from '../../results/env.js';
+import { swarmperfVersion } from '../../core/version.js';
 import type { McpTargetSpec } from './spec.js';
 
 /** Cold-start phases, integer µs on the caller's clock. */
