@@ -11,7 +11,7 @@ export async function runSuiteOn(suite: keyof typeof RUNNERS, spec: string): Pro
   // machine must still finish the queue; these runs check invariants, not speed.
   const extra: Record<string, string> =
     suite === 'memory' ? { keys: '200' } : suite === 'election' ? { leaseTtl: '300ms' } : suite === 'tasks' ? { queue: '30', drainTimeout: '60s' } : {};
-  const r = await RUNNERS[suite](suiteOptions({ backend: spec, agents: 3, durationUs: 1_200_000, warmupUs: 100_000, extra }));
+  const r = await RUNNERS[suite](suiteOptions({ backend: spec, agents: 2, durationUs: 600_000, warmupUs: 0, extra }));
   expect(failedChecks(r), JSON.stringify(r.checks.filter((c) => !c.passed))).toEqual([]);
   expect(r.checks.length).toBeGreaterThan(1);
   // workers also holds non-agent rows (e.g. the election suite's hand-over cycles): agents have a pid.
