@@ -82,6 +82,7 @@ export class RedisMessageBus implements MessageBus {
     await this.redis.xgroup('CREATE', stream, group, '$', 'MKSTREAM');
     // XREADGROUP BLOCK holds its connection: each subscriber reads on a connection of its own.
     const reader = this.redis.duplicate();
+    reader.on('error', () => this.counters.retry('bus.connection')); // reconnects by itself; counted, not printed
     let running = true;
     const loop = (async () => {
       while (running) {
@@ -122,6 +123,7 @@ export class RedisMessageBus implements MessageBus {
     const channel = this.keys.channel(topic);
     if (!this.subscriber) {
       this.subscriber = this.redis.duplicate();
+      this.subscriber.on('error', () => this.counters.retry('bus.connection'));
       this.subscriber.on('message', (ch: string, text: string) => {
         for (const h of this.channelHandlers.get(ch) ?? []) h(parsePubSub(topicOf(ch, this.keys.channel('')), text));
       });
