@@ -2,6 +2,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import type { SuiteResult } from '../../src/core/result.js';
+import { clientBackendSpec } from '../../src/mcp/tools/benchmark.js';
 import { formatBackendComparison } from '../../src/report/backend-comparison.js';
 import { openBackend, parseBackendSpec } from '../../src/targets/backend.js';
 import { defaultNamespace } from '../../src/targets/remote/spec.js';
@@ -34,6 +35,11 @@ describe('server backend specs', () => {
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toMatch(/^--backend: /);
     expect((err as Error).message).toMatch(message);
+  });
+
+  it('over MCP a client cannot point the server at a host (server URLs are refused like paths)', () => {
+    expect(() => clientBackendSpec('redis://10.0.0.1:6379', '/tmp/d')).toThrow(/paths are not accepted over MCP/);
+    expect(() => clientBackendSpec('etcd://127.0.0.1:2379?ns=x', '/tmp/d')).toThrow(/paths are not accepted over MCP/);
   });
 
   it('an unreachable server fails the open with a message naming it and how to start it', async () => {
