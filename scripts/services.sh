@@ -123,6 +123,8 @@ for s in "${services[@]}"; do
       if ! listening "$port"; then
         echo "$s: already down"
       elif stop_one "$s"; then
+        # Wait (up to ~15 s) until the port is free, so a start right after finds it free.
+        for _ in $(seq 1 150); do listening "$port" || break; sleep 0.1; done
         echo "$s: stopped"
       else
         status=1
