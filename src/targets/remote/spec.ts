@@ -17,11 +17,9 @@ export function isServerKind(kind: string): kind is ServerKind {
   return (SERVER_KINDS as readonly string[]).includes(kind);
 }
 
-/** `ns=NAME` from a spec, checked; names the value and the spec when it is wrong. */
-export function checkNamespaceParam(spec: string, value: string | undefined): string {
-  if (value === undefined || !NAMESPACE.test(value)) {
-    throw new UsageError(`--backend: ns in "${spec}" must be 1-40 characters of a-z, 0-9 and _, got "${value ?? ''}"`);
-  }
+/** `ns=NAME`, checked; `label` names where it came from (e.g. `--backend: ns in "redis://…"`). */
+export function checkNamespace(label: string, value: string): string {
+  if (!NAMESPACE.test(value)) throw new UsageError(`${label} must be 1-40 characters of a-z, 0-9 and _, got "${value}"`);
   return value;
 }
 
