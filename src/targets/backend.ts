@@ -17,7 +17,7 @@ import { UsageError } from '../core/parse.js';
 import { choiceParam, defineParams, intParam, type Param, type ParamSet, type ParamShape } from '../core/params.js';
 import type { AdapterOptions } from './options.js';
 import type { Backend } from './ports.js';
-import { SERVER_BACKENDS } from './remote/definitions.js';
+import { SERVER_BACKENDS } from './server-backends.js';
 import { defaultNamespace, serverUrl, type ServerKind } from './remote/spec.js';
 
 /**
@@ -88,7 +88,7 @@ export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [
       return JsonFileBackend.open(location as string, { ...options, ...tuning });
     },
   },
-  // redis, postgres, nats, etcd: declared in remote/definitions.ts (here so agent workers can open them).
+  // redis, postgres, nats, etcd: declared in server-backends.ts (here so agent workers can open them).
   ...SERVER_BACKENDS.map((b): BackendDefinition => ({ ...b, location: 'url', sharedAcrossProcesses: true, open: (url, tuning, options) => b.open(url as string, tuning, options) })),
 ];
 
