@@ -99,7 +99,7 @@ describe('swarmperf run (CLI)', () => {
     [['run', 'tasks', '--mix', 'claim=x'], /--mix: expected name=weight pairs/],
     [['run', 'bus', '--payload-size', '1kb,,2kb'], /--payload-size: expected sizes separated by commas/],
     [['run', 'election', '--failover', 'explode'], /--failover: expected one of stop, kill, mixed/],
-    [['run', 'tasks', '--backend', 'postgres'], /--backend: unknown backend "postgres"/],
+    [['run', 'tasks', '--backend', 'mongodb'], /--backend: unknown backend "mongodb"/],
   ])('bad suite flag %j exits 2 with one clear line', (args, message) => {
     const r = runCli([...(args as string[]), '--quiet', '--no-history', '--data-dir', tempDir()]);
     expect(r.stderr).toMatch(message as RegExp);

@@ -59,7 +59,7 @@ describe('parseBackendSpec / openBackend', () => {
   });
 
   it.each([
-    ['redis', /unknown backend "redis"/],
+    ['mongodb', /unknown backend "mongodb"/],
     ['', /unknown backend ""/],
     ['sqlite:', /empty path/],
     ['memory:/x', /memory backend takes no path/],
