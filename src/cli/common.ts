@@ -4,7 +4,7 @@
  * exit code).
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../results/atomic-write.js';
+import { checkOutputPath, writeOutputFile } from '../results/atomic-write.js';
 import { resolveDataDir } from '../results/data-dir.js';
 import { enrichRunResult, sinkRunResult, type RunContext } from '../results/pipeline.js';
 import { allChecksPassed } from '../results/run-result.js';
@@ -84,6 +84,7 @@ export function resolveCommon(raw: CommonRawOptions & Record<string, unknown>): 
   if (raw.iterations !== undefined) options.iterations = parseIntFlag('--iterations', raw.iterations, 1);
   if (raw.json !== undefined) {
     if (raw.json === '') throw new UsageError('--json: expected a file name (or - for stdout)');
+    if (raw.json !== '-') checkOutputPath('--json', raw.json);
     options.jsonPath = raw.json;
   }
   return options;
@@ -163,7 +164,7 @@ export async function finishRun(result: RunResult, o: CommonOptions, extra: Fini
   await enrichRunResult(result, ctx);
   const json = JSON.stringify(result, null, 2) + '\n';
   if (o.jsonPath === '-') process.stdout.write(json);
-  else if (o.jsonPath) writeFileAtomic(o.jsonPath, json);
+  else if (o.jsonPath) writeOutputFile('--json', o.jsonPath, json);
   if (!o.quiet) {
     const out = o.jsonPath === '-' ? process.stderr : process.stdout;
     out.write(formatRunSummary(result) + '\n');

@@ -182,6 +182,13 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
   let next = origin + cursor.next();
   let sinceYield = 0;
   while (!signal.aborted && issued < maxIterations && next < deadline) {
+    // Synchronous operations and runs of drops never yield; give timers (progress, Ctrl-C,
+    // sampling) a turn. Counted per arrival, dropped or started: a generator that cannot keep up
+    // (e.g. --rate 1e6 on a slow machine) drops without end and must still see Ctrl-C.
+    if (!virtual && ++sinceYield >= 1024) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const now = clock.nowUs();
     if (next > now) {
       await clock.sleepUntil(next, signal);
@@ -202,11 +209,6 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
     }
     start(issued++, next);
     next = origin + cursor.next();
-    // Synchronous operations never yield; give timers (progress, Ctrl-C, sampling) a turn.
-    if (!virtual && ++sinceYield >= 1024) {
-      sinceYield = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
   }
 
   // Keep the measured window as long as planned (an idle tail is part of the schedule), unless the

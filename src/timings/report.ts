@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePositiveDurationUs, UsageError } from '../core/parse.js';
+import { MAX_LOOKBACK_US, parsePositiveDurationUs, UsageError } from '../core/parse.js';
 import { LatencyHistogram } from '../measure/histogram.js';
 import { HOUR_US, TOOLS_DB, ToolStore, type HourRow } from './store.js';
 
@@ -212,7 +212,7 @@ export function toolTimingReportFromArgs(args: { dataDir: string; since?: string
   const by = (args.by ?? 'tool') as GroupBy;
   if (!['tool', 'category', 'session'].includes(by)) throw new UsageError(`by: expected tool, category or session, got "${args.by}"`);
   const since = args.since ?? '24h';
-  const sinceUs = since.trim() === 'all' ? null : parsePositiveDurationUs('since', since);
+  const sinceUs = since.trim() === 'all' ? null : parsePositiveDurationUs('since', since, { max: MAX_LOOKBACK_US });
   const opts: ReportOptions = { dataDir: args.dataDir, sinceUs, by };
   if (args.until !== undefined) {
     const t = Date.parse(args.until);

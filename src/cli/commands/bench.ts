@@ -217,7 +217,7 @@ function parsePlan(raw: Record<string, unknown>, scenario: Scenario, seed: numbe
   const duplicate = parseShareFlag('--dup', String(raw.dup));
   const reorder = parseShareFlag('--reorder', String(raw.reorder));
   const maxBatch = parseIntFlag('--max-batch', String(raw.maxBatch), 1, 1_000_000);
-  const bandwidth = raw.bandwidth === undefined ? undefined : parseBytes('--bandwidth', String(raw.bandwidth));
+  const bandwidth = raw.bandwidth === undefined ? undefined : parseBytes('--bandwidth', String(raw.bandwidth), 1024 ** 4);
   if (bandwidth !== undefined && bandwidth <= 0) throw new UsageError('--bandwidth: expected a size above zero');
   const processing = parseServiceTime(String(raw.serviceTime));
   const faultText = raw.faults === undefined ? (scenario === 'faults' ? DEFAULT_FAULTS : undefined) : String(raw.faults);

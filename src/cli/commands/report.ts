@@ -4,7 +4,7 @@
  */
 import { dirname, join, basename, extname } from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../results/atomic-write.js';
+import { checkOutputPath, writeFileAtomic, writeOutputFile } from '../../results/atomic-write.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { renderBmf } from '../../report/bmf.js';
 import { renderCsv } from '../../report/csv.js';
@@ -84,7 +84,7 @@ export function registerReportCommand(program: Command): void {
       const format = parseFormat(raw.format);
       const last = raw.last !== undefined ? parseIntFlag('--last', raw.last, 1, 10_000) : undefined;
       const trendRuns = parseIntFlag('--trend-runs', raw.trendRuns, 2, 10_000);
-      if (raw.out === '') throw new UsageError('--out: expected a file name');
+      if (raw.out !== undefined) checkOutputPath('--out', raw.out);
       if (raw.charts && format !== 'markdown' && format !== 'html') throw new UsageError(`--charts: only the markdown format draws charts on request (html always has them), not ${format}`);
       const dataDir = resolveDataDir(raw.dataDir);
       const history = openHistoryForReading(raw as unknown as Record<string, unknown>, dataDir, raw.input.length === 0);
@@ -102,7 +102,7 @@ export function registerReportCommand(program: Command): void {
         if (raw.out) {
           // Charts first: a report never links to charts that failed to write.
           for (const f of rendered.files) writeFileAtomic(join(dirname(raw.out), f.path), f.content);
-          writeFileAtomic(raw.out, rendered.text);
+          writeOutputFile('--out', raw.out, rendered.text);
           process.stderr.write(`report written to ${raw.out}${rendered.files.length ? ` (${rendered.files.length} charts in ${join(dirname(raw.out), chartsDir ?? '')})` : ''}\n`);
         } else {
           process.stdout.write(rendered.text);

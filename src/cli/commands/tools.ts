@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../../results/atomic-write.js';
+import { checkOutputPath, writeOutputFile } from '../../results/atomic-write.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { formatBytes, formatCount } from '../../core/units.js';
 import { parseFieldMap } from '../../timings/formats.js';
@@ -15,7 +15,7 @@ import { recordHookEvent } from '../../timings/record.cjs';
 import { REPORT_FORMATS, renderToolTimingReport, type ReportFormat } from '../../timings/render/index.js';
 import { plain } from '../../timings/render/escape.js';
 import { buildToolTimingReport, type GroupBy } from '../../timings/report.js';
-import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
+import { MAX_LOOKBACK_US, parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
 
 /** The built CommonJS hook entry (the same path from src/cli/commands and dist/cli/commands). */
 const HOOK_ENTRY = fileURLToPath(new URL('../../../dist/timings/hook-main.cjs', import.meta.url));
@@ -69,7 +69,7 @@ export function registerToolsCommand(program: Command): void {
       if (!['tool', 'category', 'session'].includes(by)) throw new UsageError(`--by: expected tool, category or session, got "${raw.by}"`);
       const format = raw.format as ReportFormat;
       if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got "${raw.format}"`);
-      const sinceUs = raw.since.trim() === 'all' ? null : parsePositiveDurationUs('--since', raw.since);
+      const sinceUs = raw.since.trim() === 'all' ? null : parsePositiveDurationUs('--since', raw.since, { max: MAX_LOOKBACK_US });
       let untilUs: number | undefined;
       if (raw.until !== undefined) {
         const t = Date.parse(raw.until);
@@ -77,10 +77,11 @@ export function registerToolsCommand(program: Command): void {
         untilUs = t * 1000;
       }
       const slowest = parseIntFlag('--slowest', raw.slowest, 0, 1000);
+      if (raw.out !== undefined) checkOutputPath('--out', raw.out);
       const report = buildToolTimingReport({ dataDir: resolveDataDir(raw.dataDir), sinceUs, by, slowest, ...(untilUs !== undefined ? { untilUs } : {}) });
       const text = renderToolTimingReport(report, format);
       if (raw.out) {
-        writeFileAtomic(raw.out, text);
+        writeOutputFile('--out', raw.out, text);
         process.stderr.write(`report written to ${raw.out}\n`);
       } else process.stdout.write(text);
     });

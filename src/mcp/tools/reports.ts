@@ -5,7 +5,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { parseDurationUs, UsageError } from '../../core/parse.js';
+import { MAX_LOOKBACK_US, parseDurationUs, UsageError } from '../../core/parse.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { IngestFileError, ingestToolLogs } from '../../timings/ingest.js';
 import { renderMarkdown as renderToolMarkdown } from '../../timings/render/markdown.js';
@@ -55,7 +55,7 @@ export function registerReportTools(server: McpServer, ctx: ServerContext): void
             throw err;
           }
         }
-        const sinceUs = since !== undefined ? parseDurationUs('since', since) : null;
+        const sinceUs = since !== undefined ? parseDurationUs('since', since, { max: MAX_LOOKBACK_US }) : null;
         const report = buildToolTimingReport({ dataDir: ctx.config.dataDir, sinceUs, by, slowest });
         const text = report.rows.length === 0 ? `no tool timings stored in ${ctx.config.dataDir}${file ? '' : ' (give file to ingest a tool-timing log)'}` : renderToolMarkdown(report);
         return ok(text, { ...(ingested ? { ingested } : {}), ...report });
