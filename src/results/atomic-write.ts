@@ -48,8 +48,8 @@ export function checkOutputPath(flag: string, path: string): void {
     if (!st.isFile()) throw new UsageError(`${flag}: ${path} is not a regular file (a device or pipe); use - for stdout`);
   }
   const dir = dirname(target);
-  if (!existsSync(dir)) throw new UsageError(`${flag}: folder ${dirname(path)} does not exist (output folders are not created; make it first)`);
-  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag}: ${dirname(path)} is not a folder`);
+  if (!existsSync(dir)) throw new UsageError(`${flag}: cannot create ${path}: folder ${dirname(path)} does not exist (output folders are not created; make it first)`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag}: cannot create ${path}: ${dirname(path)} is not a folder`);
   // Probe: some folders list as writable but accept no new file (/proc, /sys, read-only mounts).
   const probe = join(dir, `.${basename(target)}.${process.pid}.probe.tmp`);
   try {
