@@ -80,7 +80,7 @@ export function parseIntFlag(flag: string, raw: string, min = 0, max = Number.MA
 export function parsePositiveNumber(flag: string, raw: string, range: Range = {}): number {
   const text = raw.trim();
   const n = Number(text);
-  if (!DECIMAL.test(text) || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a decimal number greater than zero, got "${raw}"`);
+  if (!DECIMAL.test(text) || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a number greater than zero, got "${raw}"`);
   const min = range.min ?? MIN_RATE_PER_SEC;
   const max = range.max ?? MAX_RATE_PER_SEC;
   if (n < min || n > max) throw new UsageError(`${flag}: expected a number from ${min} to ${max}, got "${raw}"`);

@@ -4,6 +4,7 @@
  * (open loop yields while dropping, long sleeps without TimeoutOverflowWarning, SIGINT honoured
  * at the highest rate allowed) are tested on their own.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -146,7 +147,15 @@ describe('output files', () => {
   it.each([
     ['a folder', (cwd: string) => cwd, /is a folder/],
     ['a file under /proc', () => '/proc/version', /accepts no new file/],
-    ['a device', () => '/dev/null', /not a regular file/],
+    // A named pipe, not /dev/null: a regression must not be able to replace a real device.
+    [
+      'a named pipe',
+      (cwd: string) => {
+        execFileSync('mkfifo', [join(cwd, 'pipe')]);
+        return join(cwd, 'pipe');
+      },
+      /not a regular file/,
+    ],
     ['a missing folder', (cwd: string) => join(cwd, 'missing', 'deeper', 'x.json'), /does not exist/],
   ])('--json to %s is refused before the run, naming the path', (_what, pathOf, message) => {
     const cwd = tempDir();

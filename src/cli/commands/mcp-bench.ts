@@ -127,6 +127,8 @@ function resolveLoad(raw: Record<string, unknown>): McpLoadModel {
   if (raw.rate !== undefined) {
     return { model: 'open', rate: parsePositiveNumber('--rate', String(raw.rate)), maxInFlight: parseIntFlag('--max-in-flight', String(raw.maxInFlight), 1, 100_000) };
   }
+  // Checked even in closed loop, where it does not apply: a bad value is an error, never ignored.
+  parseIntFlag('--max-in-flight', String(raw.maxInFlight), 1, 100_000);
   return { model: 'closed', concurrency: raw.concurrency !== undefined ? parseIntFlag('--concurrency', String(raw.concurrency), 1, 10_000) : 1 };
 }
 

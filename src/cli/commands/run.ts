@@ -6,6 +6,7 @@ import type { SuiteResult } from '../../core/result.js';
 import { getSuite, listSuites, type SuiteDefinition } from '../../suites/types.js';
 import { addCommonFlags, commonConfig, finishRun, measurementOptions, resolveCommon, withInterrupt } from '../common.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
+import { parseBackendSpec } from '../../targets/backend.js';
 
 export function registerRunCommand(program: Command): void {
   const cmd = program
@@ -39,6 +40,9 @@ export function registerRunCommand(program: Command): void {
     const o = resolveCommon(raw);
     const agents = parseIntFlag('--agents', String(raw.agents), 1, 256);
     const backend = String(raw.backend);
+    // Checked before anything runs; a --backend that no requested suite uses is refused, not ignored.
+    parseBackendSpec(backend, o.dataDir);
+    if (cmd.getOptionValueSource('backend') === 'cli' && suites.every((s) => s.name === 'selftest')) throw new UsageError('--backend: the selftest suite runs in-process and uses no backend');
     const startedAt = new Date();
     const results: SuiteResult[] = [];
     const clock = new RealClock();

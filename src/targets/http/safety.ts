@@ -90,7 +90,7 @@ export function pinnedLookup(addresses: readonly string[]): LookupFunction {
 export async function requireLoopback(flag: string, url: URL, resolve?: HostResolver): Promise<readonly string[]> {
   const verdict = await checkLoopbackTarget(url, resolve);
   if (!verdict.allowed) {
-    throw new UsageError(`${flag} ${url.href}: refused: ${verdict.reason}; swarmperf only connects to loopback targets (127.0.0.0/8, ::1) unless --allow-remote is given`);
+    throw new UsageError(`${flag} ${url.href}: refused: ${verdict.reason}; swarmperf only loads loopback targets (127.0.0.0/8, ::1) unless --allow-remote is given`);
   }
   return verdict.addresses;
 }
