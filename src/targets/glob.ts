@@ -159,7 +159,56 @@ function checkLength(pattern: string): void {
   if (pattern.length > MAX_GLOB_LENGTH) throw new GlobSyntaxError(pattern, `longer than ${MAX_GLOB_LENGTH} characters (${pattern.length})`);
 }
 
-export function compileGlob(pattern: string): CompiledGlob {
+export interface GlobOptions {
+  /**
+   * `auto` (default): V8's RegExp for patterns it matches in linear time (see regexIsLinear), the
+   * automaton for the rest. `automaton`: always the automaton (tests compare the two).
+   */
+  engine?: 'auto' | 'automaton';
+}
+
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+
+/**
+ * Whether the RegExp translation of these tokens cannot backtrack more than linearly. It can when
+ * two unbounded runs may end at several places in the same stretch of key (`*a*a*b`, `**x**`). It
+ * cannot when each `/`-separated segment of the pattern holds at most one `*` and `**` stands only
+ * alone as the last segment: a `*` never crosses `/`, and the literal text after it up to the
+ * segment's `/` fixes where it ends, so every segment is matched in one way or none.
+ */
+function regexIsLinear(tokens: readonly Token[]): boolean {
+  let starsInSegment = 0;
+  let segmentLength = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.kind === 'char' && t.cp === SLASH) {
+      starsInSegment = 0;
+      segmentLength = 0;
+      continue;
+    }
+    segmentLength++;
+    if (t.kind === 'dir-enter' || t.kind === 'dir-loop') return false;
+    if (t.kind === 'globstar' && (i !== tokens.length - 1 || segmentLength !== 1)) return false;
+    if (t.kind === 'star' && ++starsInSegment > 1) return false;
+  }
+  return true;
+}
+
+function regexOf(tokens: readonly Token[]): RegExp {
+  let source = '';
+  for (const t of tokens) {
+    if (t.kind === 'char') source += String.fromCodePoint(t.cp).replace(REGEX_SPECIAL, '\\$&');
+    else if (t.kind === 'one') source += '[^/]';
+    else if (t.kind === 'star') source += '[^/]*';
+    else if (t.kind === 'globstar') source += '.*';
+  }
+  // `s`: keys may contain line breaks and `.` must match them; `u`: `?` is one code point.
+  return new RegExp(`^${source}$`, 'su');
+}
+
+const SLASH = 0x2f;
+
+export function compileGlob(pattern: string, options: GlobOptions = {}): CompiledGlob {
   checkLength(pattern);
   const chars = Array.from(pattern);
   const tokens: Token[] = [];
@@ -201,6 +250,18 @@ export function compileGlob(pattern: string): CompiledGlob {
     if (!sawWildcard) literalPrefix += ch;
   }
   if (!sawWildcard) return { pattern, literalPrefix, test: (fullKey, counter) => countedEquals(fullKey, literalPrefix, counter) };
+  if (options.engine !== 'automaton' && regexIsLinear(tokens)) {
+    // Much faster than the automaton (~30 ns against ~3 µs a key) and, for these patterns, as safe.
+    const regex = regexOf(tokens);
+    return {
+      pattern,
+      literalPrefix,
+      test: (fullKey, counter) => {
+        if (counter) counter.steps += fullKey.length + 1;
+        return regex.test(fullKey);
+      },
+    };
+  }
   const automaton = new GlobAutomaton(tokens, '/');
   return { pattern, literalPrefix, test: (fullKey, counter) => automaton.test(fullKey, counter) };
 }

@@ -72,10 +72,25 @@ describe('glob matching is linear in the key', () => {
       fc.property(fc.array(alphabet, { minLength: 1, maxLength: 8 }), fc.array(keyAlphabet, { maxLength: 10 }), (parts, keyParts) => {
         const pattern = parts.join('');
         const key = keyParts.join('');
-        expect(compileGlob(pattern).test(key)).toBe(referenceRegex(pattern).test(key));
+        const expected = referenceRegex(pattern).test(key);
+        expect(compileGlob(pattern).test(key)).toBe(expected);
+        expect(compileGlob(pattern, { engine: 'automaton' }).test(key)).toBe(expected);
       }),
       { numRuns: 3000, seed: 12 },
     );
+  });
+
+  it('the automaton agrees with the fixed cases of the RegExp era', () => {
+    for (const [pattern, key, expected] of [
+      ['performance/*/bench-*/results', 'performance/a/bench-1/results', true],
+      ['performance/**', 'performance/a/b', true],
+      ['a/**/b', 'a/b', true],
+      ['a/**/b', 'a/xb', false],
+      ['a/?', 'a/✓', true],
+    ] as const) {
+      expect(compileGlob(pattern, { engine: 'automaton' }).test(key)).toBe(expected);
+      expect(compileGlob(pattern).test(key)).toBe(expected);
+    }
   });
 
   it('refuses patterns over the length cap', () => {
