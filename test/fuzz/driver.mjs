@@ -1,3 +1,4 @@
+/* global setImmediate */
 // The fuzzing child: imports the CLI's main() once and runs the cases the parent sends over IPC,
 // each as the launcher (bin/swarmperf.js) would, capturing stdout/stderr and the exit code. One
 // process for many cases keeps the run to seconds; a case that hangs is the parent's to detect
