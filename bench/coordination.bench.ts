@@ -20,14 +20,14 @@ import { silentProgress } from '../src/report/progress.js';
 import { formatRate, formatUs } from '../src/core/units.js';
 import type { SuiteResult } from '../src/core/result.js';
 import { coordinationSuites } from '../src/suites/coordination/index.js';
-import { runTasksSuite } from '../src/suites/coordination/tasks.js';
+import { runTasksSuite, tasksParams } from '../src/suites/coordination/tasks.js';
 import type { SuiteRunOptions } from '../src/suites/types.js';
 import { BUSY_WAITS, type BusyWait } from '../src/targets/sqlite/connection.js';
 
 const DURATION_US = Number(process.env.BENCH_DURATION_US ?? 1_000_000);
 const root = mkdtempSync(join(tmpdir(), 'swarmperf-bench-coord-'));
 
-function options(backend: string, agents: number, extra: Record<string, unknown> = {}, durationUs = DURATION_US): SuiteRunOptions {
+function options(backend: string, agents: number, durationUs = DURATION_US): SuiteRunOptions {
   return {
     clock: new RealClock(),
     durationUs,
@@ -40,7 +40,6 @@ function options(backend: string, agents: number, extra: Record<string, unknown>
     dataDir: mkdtempSync(join(root, 'run-')),
     signal: new AbortController().signal,
     progress: silentProgress,
-    extra,
   };
 }
 
@@ -92,7 +91,7 @@ async function suitesTable(): Promise<void> {
     const cells: string[] = [];
     for (const n of counts) {
       for (const backend of ['memory', 'sqlite']) {
-        const r = summary(await suite.run(options(backend, n)));
+        const r = summary(await suite.run(options(backend, n), suite.params.parse({}, { quick: true })));
         cells.push(`${formatRate(r.opsPerSec)} · ${formatUs(r.p99Us)}${r.ok ? '' : ' ✗'}`);
       }
     }
@@ -111,7 +110,7 @@ async function main(): Promise<void> {
   type AgentRun = { rate: number; p99Us: number; maxUs: number; conflicts: number; empty: number; ok: boolean; failed: string[]; perAgent: number[] };
   const agentRun = async (busyWait: BusyWait, complete: 'on' | 'off', queue: number): Promise<AgentRun> => {
     const extra = { mix: 'claim=100', queue: String(queue), depPercent: '0', complete, drainTimeout: '60s' };
-    const r = await runTasksSuite(options(`sqlite?busyWait=${busyWait}`, 4, extra, claimUs));
+    const r = await runTasksSuite(options(`sqlite?busyWait=${busyWait}`, 4, claimUs), undefined, tasksParams.parse(extra, { quick: true }));
     const op = r.operations.find((o) => o.name === 'claim');
     const failed = r.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
     // Per-agent operation counts: SQLite's sleep-based busy handler is not fair, so one agent can

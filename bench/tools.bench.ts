@@ -1,29 +1,42 @@
 /**
- * swarmperf tools: ingest throughput against jq on the same generated log, peak memory at two
- * sizes (it must stay flat), the Claude Code hook's process overhead against a bare `node -e 0`,
- * and the in-process cost of timed() / recordToolTiming().
+ * swarmperf tools: ingest throughput against a `jq | sort | uniq -c` pipeline on a log built from
+ * the real one, peak memory at two sizes (it must stay flat), the Claude Code hook's process
+ * overhead against a bare `node -e 0`, and the in-process cost of timed() / recordToolTiming().
  *
- * Every figure is checked while measured: the ingest must keep exactly the generator's distinct
- * calls, drop exactly its duplicates and reject nothing; jq must print one line per input line;
- * the hook must write one timing line per Pre/Post pair; the in-process log one line per call.
+ * The ingest input is real-shaped: the real hyrm tool log the repository carries
+ * (test/fixtures/tools, 3.8 MB: 37 tools, 24 sessions, 829 hour × tool × session rows, 64 % of calls
+ * logged 4×) copied 53 times (~200 MB) and 13 times (~50 MB), each copy with its call_ids rewritten
+ * so the copies are distinct calls. A synthetic log with few tools/sessions/hours flattered the
+ * ingest before (most of its cost is per row, not per line).
  *
- * `TOOLS_BENCH_MB=300 node --import tsx bench/tools.bench.ts` (default 200 MB; needs dist/ — run
- * `npm run build` first, as `npm run bench` does — and Debian's jq).
+ * Every figure is checked while measured: the ingest (`swarmperf tools ingest --json`, what a user
+ * runs) must read copies × 14 165 lines and keep exactly copies × 4 859 distinct calls with nothing
+ * invalid; jq's counts must add up to the number of lines; the hook must write one timing line per
+ * Pre/Post pair; the in-process log one line per call. Rounds are interleaved (ours 200 MB, jq
+ * 200 MB, ours 50 MB) so each sees the same weather on a shared machine; ratios are per round.
+ *
+ * `npm run bench -- tools` (needs Debian's jq). TOOLS_BENCH_COPIES=53, TOOLS_BENCH_RUNS=3,
+ * TOOLS_BENCH_ONLY=ingest skips the hook and timed() parts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { median } from '../src/measure/stats.js';
 import { timed, ToolTimingLog } from '../src/timings/api.js';
-import { writeSyntheticToolLog, type SyntheticLogTruth } from '../src/timings/synthetic.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST_INGEST = join(ROOT, 'dist/timings/ingest.js');
 const DIST_HOOK = join(ROOT, 'dist/timings/hook-main.cjs');
 const BIN = join(ROOT, 'bin/swarmperf.js');
-const BIG_MB = Number(process.env.TOOLS_BENCH_MB ?? 200);
+const REAL_LOG = join(ROOT, 'test/fixtures/tools/hyrm-tool-timing.jsonl.gz');
+const REAL_LINES = 14_165;
+const REAL_CALLS = 4_859;
+const BIG_COPIES = Number(process.env.TOOLS_BENCH_COPIES ?? 53);
+const SMALL_COPIES = Math.max(1, Math.round(BIG_COPIES / 4));
+const RUNS = Number(process.env.TOOLS_BENCH_RUNS ?? 3);
+const ONLY_INGEST = process.env.TOOLS_BENCH_ONLY === 'ingest';
 const tmp = mkdtempSync(join(tmpdir(), 'swarmperf-bench-tools-'));
 const rows: string[][] = [];
 const notes: string[] = [];
@@ -36,6 +49,8 @@ function fail(msg: string): never {
 
 interface Timed {
   wall: number;
+  /** The ingest's own wall time (its summary's elapsedUs: without the CLI's start-up), s. */
+  ingestWall?: number;
   cpu: number;
   maxRssMb: number;
   stdout: string;
@@ -49,53 +64,84 @@ function timeCommand(cmd: string, args: string[]): Timed {
   return { wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), maxRssMb: Number(m[4]) / 1024, stdout: r.stdout };
 }
 
-function ingestRun(file: string, truth: SyntheticLogTruth): Timed & { mbps: number } {
+/** The real log `copies` times, call_ids of copy k > 0 suffixed "-c<k>" (distinct calls, same shape). */
+function writeRealShapedLog(path: string, copies: number): number {
+  const real = gunzipSync(readFileSync(REAL_LOG)).toString('utf8');
+  const fd = openSync(path, 'w');
+  try {
+    for (let k = 0; k < copies; k++) writeSync(fd, k === 0 ? real : real.replace(/"call_id":"([^"]*)"/g, (_m, id: string) => `"call_id":"${id}-c${k}"`));
+  } finally {
+    closeSync(fd);
+  }
+  return statSync(path).size;
+}
+
+function ingestRun(file: string, copies: number): Timed {
   const dataDir = mkdtempSync(join(tmp, 'data-'));
-  const script = `import { ingestToolLogs } from ${JSON.stringify(DIST_INGEST)};
-const s = ingestToolLogs([${JSON.stringify(file)}], { dataDir: ${JSON.stringify(dataDir)} });
-process.stdout.write(JSON.stringify({ lines: s.lines, records: s.records, duplicates: s.duplicates, invalid: s.invalidCount }));`;
-  const t = timeCommand(process.execPath, ['--input-type=module', '-e', script]);
-  const s = JSON.parse(t.stdout) as { lines: number; records: number; duplicates: number; invalid: number };
-  if (s.lines !== truth.lines || s.records !== truth.distinctCalls || s.duplicates !== truth.lines - truth.distinctCalls || s.invalid !== 0) {
-    fail(`ingest is wrong: got ${JSON.stringify(s)}, generator says lines ${truth.lines}, distinct ${truth.distinctCalls}`);
+  const t = timeCommand(process.execPath, [BIN, 'tools', 'ingest', file, '--json', '--data-dir', dataDir]);
+  const s = JSON.parse(t.stdout) as { lines: number; records: number; duplicates: number; invalidCount: number; elapsedUs: number };
+  if (s.lines !== copies * REAL_LINES || s.records !== copies * REAL_CALLS || s.duplicates !== copies * (REAL_LINES - REAL_CALLS) || s.invalidCount !== 0) {
+    fail(`ingest is wrong: got ${JSON.stringify(s)}, expected ${copies * REAL_LINES} lines, ${copies * REAL_CALLS} distinct calls`);
   }
   rmSync(dataDir, { recursive: true, force: true });
-  return { ...t, mbps: truth.bytes / 1e6 / t.wall };
+  return { ...t, ingestWall: s.elapsedUs / 1e6 };
 }
 
-function jqRun(file: string, truth: SyntheticLogTruth): Timed & { mbps: number } {
-  // jq's output goes through wc -l so the check costs no memory here; /usr/bin/time counts both.
-  const t = timeCommand('sh', ['-c', `jq -c 'select(.duration_ms)' '${file}' | wc -l`]);
-  if (Number(t.stdout.trim()) !== truth.lines) fail(`jq printed ${t.stdout.trim()} lines, expected ${truth.lines}`);
-  return { ...t, mbps: truth.bytes / 1e6 / t.wall };
+/** Calls per tool × session × hour with jq, sort and uniq -c: the grouping the ingest stores. */
+const JQ_GROUPING = `jq -r '[.tool, (.session_id // "-"), .timestamp[0:13]] | @tsv'`;
+function jqRun(file: string, copies: number): Timed {
+  const t = timeCommand('sh', ['-c', `${JQ_GROUPING} '${file}' | sort | uniq -c | awk '{n += $1; g++} END {print n, g}'`]);
+  const [lines] = t.stdout.trim().split(' ').map(Number);
+  if (lines !== copies * REAL_LINES) fail(`jq | sort | uniq -c counted ${t.stdout.trim()} lines, expected ${copies * REAL_LINES}`);
+  return t;
 }
+
+const stats = (xs: number[], digits = 2): string => `${Math.min(...xs).toFixed(digits)} / ${median(xs).toFixed(digits)} / ${Math.max(...xs).toFixed(digits)}`;
 
 // ── 1. ingest vs jq, memory at two sizes ────────────────────────────────────────────────────
-if (!existsSync(DIST_INGEST) || !existsSync(DIST_HOOK)) fail('dist/ is missing: run `npm run build` first');
+if (!existsSync(BIN) || !existsSync(DIST_HOOK)) fail('dist/ is missing: run `npm run build` first');
 if (spawnSync('jq', ['--version']).status !== 0) fail('jq is not installed (apt-get install -y jq)');
 const jqVersion = spawnSync('jq', ['--version'], { encoding: 'utf8' }).stdout.trim();
-const small = join(tmp, 'small.jsonl');
 const big = join(tmp, 'big.jsonl');
-const smallTruth = writeSyntheticToolLog(small, { bytes: (BIG_MB / 4) * 1e6, seed: 7 });
-const bigTruth = writeSyntheticToolLog(big, { bytes: BIG_MB * 1e6, seed: 8 });
+const small = join(tmp, 'small.jsonl');
+const bigBytes = writeRealShapedLog(big, BIG_COPIES);
+const smallBytes = writeRealShapedLog(small, SMALL_COPIES);
 const mb = (b: number): string => `${(b / 1e6).toFixed(0)} MB`;
-
-const smallIngest = ingestRun(small, smallTruth);
-// Interleaved ours / jq / ours, best of ours: the machine is shared, so each gets the same weather.
-const ours1 = ingestRun(big, bigTruth);
-const jq = jqRun(big, bigTruth);
-const ours2 = ingestRun(big, bigTruth);
-const ours = ours1.wall <= ours2.wall ? ours1 : ours2;
-rows.push(['ingest (swarmperf)', mb(statSync(big).size), `${ours.mbps.toFixed(1)} MB/s`, `${ours.wall.toFixed(2)} s wall · ${ours.cpu.toFixed(2)} s CPU`, `${ours.maxRssMb.toFixed(0)} MB`]);
-rows.push([`\`jq -c 'select(.duration_ms)'\` (${jqVersion})`, mb(statSync(big).size), `${jq.mbps.toFixed(1)} MB/s`, `${jq.wall.toFixed(2)} s wall · ${jq.cpu.toFixed(2)} s CPU`, `${jq.maxRssMb.toFixed(0)} MB`]);
-rows.push(['ingest (swarmperf), ¼ size', mb(statSync(small).size), `${smallIngest.mbps.toFixed(1)} MB/s`, `${smallIngest.wall.toFixed(2)} s wall · ${smallIngest.cpu.toFixed(2)} s CPU`, `${smallIngest.maxRssMb.toFixed(0)} MB`]);
+const loadBefore = loadavg();
+const ours: Timed[] = [];
+const jqs: Timed[] = [];
+const oursSmall: Timed[] = [];
+for (let round = 0; round < RUNS; round++) {
+  ours.push(ingestRun(big, BIG_COPIES));
+  jqs.push(jqRun(big, BIG_COPIES));
+  oursSmall.push(ingestRun(small, SMALL_COPIES));
+}
+const loadAfter = loadavg();
+const mbps = (bytes: number, t: Timed): number => bytes / 1e6 / t.wall;
+const wallRatios = ours.map((o, i) => jqs[i]!.wall / o.wall);
+const cpuRatios = ours.map((o, i) => jqs[i]!.cpu / o.cpu);
+const coreRatios = ours.map((o, i) => jqs[i]!.wall / o.ingestWall!);
+rows.push([`\`swarmperf tools ingest\` (${RUNS} runs)`, mb(bigBytes), `${stats(ours.map((t) => mbps(bigBytes, t)), 1)} MB/s`, `wall ${stats(ours.map((t) => t.wall))} s · CPU ${stats(ours.map((t) => t.cpu))} s`, `${stats(ours.map((t) => t.maxRssMb), 0)} MB`]);
+rows.push([`\`jq \\| sort \\| uniq -c\` per tool × session × hour (${jqVersion})`, mb(bigBytes), `${stats(jqs.map((t) => mbps(bigBytes, t)), 1)} MB/s`, `wall ${stats(jqs.map((t) => t.wall))} s · CPU ${stats(jqs.map((t) => t.cpu))} s`, `${stats(jqs.map((t) => t.maxRssMb), 0)} MB`]);
+rows.push([`\`swarmperf tools ingest\`, ¼ size`, mb(smallBytes), `${stats(oursSmall.map((t) => mbps(smallBytes, t)), 1)} MB/s`, `wall ${stats(oursSmall.map((t) => t.wall))} s · CPU ${stats(oursSmall.map((t) => t.cpu))} s`, `${stats(oursSmall.map((t) => t.maxRssMb), 0)} MB`]);
 notes.push(
-  `ingest vs jq: **×${(ours.mbps / jq.mbps).toFixed(2)}** by wall time, ×${(jq.cpu / ours.cpu).toFixed(2)} by CPU time (goal ≥ 3×); ` +
-    `${bigTruth.lines.toLocaleString('en-US')} lines → ${bigTruth.distinctCalls.toLocaleString('en-US')} distinct calls, counts verified`,
+  `ingest vs jq on the same ${mb(bigBytes)} real-shaped log, per round (min / median / max): **×${stats(wallRatios)} by wall time**, ×${stats(cpuRatios)} by CPU time (goal ≥ 3×); ` +
+    `${(BIG_COPIES * REAL_LINES).toLocaleString('en-US')} lines → ${(BIG_COPIES * REAL_CALLS).toLocaleString('en-US')} distinct calls, counts verified every run`,
 );
-notes.push(`peak RSS ${smallIngest.maxRssMb.toFixed(0)} MB at ${mb(smallTruth.bytes)} vs ${ours.maxRssMb.toFixed(0)} MB at ${mb(bigTruth.bytes)} (×${(ours.maxRssMb / smallIngest.maxRssMb).toFixed(2)} for ×4 the input)`);
+notes.push(
+  `the ingest alone (its own elapsed time, without the CLI's start-up of ${stats(ours.map((o) => o.wall - o.ingestWall!))} s): ${stats(ours.map((o) => o.ingestWall!))} s, ×${stats(coreRatios)} jq's wall time`,
+);
+const rssSmall = median(oursSmall.map((t) => t.maxRssMb));
+const rssBig = median(ours.map((t) => t.maxRssMb));
+notes.push(`peak RSS (median) ${rssSmall.toFixed(0)} MB at ${mb(smallBytes)} vs ${rssBig.toFixed(0)} MB at ${mb(bigBytes)}: ×${(rssBig / rssSmall).toFixed(2)} for ×${(bigBytes / smallBytes).toFixed(1)} the input (goal ≤ 200 MB, flat)`);
+notes.push(`load average (1/5/15 min) ${loadBefore.map((x) => x.toFixed(1)).join('/')} before, ${loadAfter.map((x) => x.toFixed(1)).join('/')} after`);
 rmSync(small, { force: true });
 rmSync(big, { force: true });
+
+if (ONLY_INGEST) {
+  printTables();
+  process.exit(0);
+}
 
 // ── 2. hook process overhead ─────────────────────────────────────────────────────────────────
 // Measured as CPU time (user + sys, from /usr/bin/time over a shell loop of N spawns) as well as
@@ -175,9 +221,13 @@ const perCall = (timedUs - bareUs) / CALLS;
 rows.push(['`timed(fn)` in process', `${CALLS.toLocaleString('en-US')} calls`, `${perCall.toFixed(2)} µs/call overhead`, 'goal < 50 µs', '']);
 notes.push(`timed(): ${perCall.toFixed(2)} µs per call above the bare call (goal < 50 µs), lines verified (flushes included)`);
 
-console.log('| what | input | result | detail | peak RSS |');
-console.log('|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log('');
-for (const n of notes) console.log(`- ${n}`);
-rmSync(tmp, { recursive: true, force: true });
+printTables();
+
+function printTables(): void {
+  console.log('| what | input | result (min / median / max) | detail | peak RSS |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log('');
+  for (const n of notes) console.log(`- ${n}`);
+  rmSync(tmp, { recursive: true, force: true });
+}

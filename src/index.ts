@@ -1,4 +1,18 @@
-/** swarmperf's public library API. */
+/**
+ * swarmperf's public library API. Importing it runs setup() (src/setup.ts), so suites, backends,
+ * enrichers, sinks and report formats are registered as in the CLI: `runSuites()` runs a suite,
+ * records it in the history and returns it with its findings — no CLI in the process.
+ */
+import { setup } from './setup.js';
+
+setup();
+
+export { setup, listProtocols, getProtocol, type ProtocolEntry } from './setup.js';
+export { runSuites, planSuiteRun, executeSuiteRun, recordRun, selectSuites, suiteParamShape, RUN_PARAMS, type RunSettings, type SuiteRunRequest, type SuiteRunPlan, type SuiteRunEnvironment, type RecordEnvironment, type PlannedSuite } from './results/run-suites.js';
+export * from './core/params.js';
+export * from './core/params-json.js';
+export { registerEnricher, registerSink, enrichRunResult, sinkRunResult, type Enricher, type Sink, type RunContext } from './results/pipeline.js';
+export { loadTrends } from './report/history-trends.js';
 export * from './measure/clock.js';
 export * from './measure/histogram.js';
 export * from './measure/stats.js';
@@ -34,10 +48,10 @@ export { renderCsv } from './report/csv.js';
 export { renderBmf, bmfReport, type Bmf } from './report/bmf.js';
 export { renderGab, gabEntries, type GabEntry } from './report/gab.js';
 export { renderProm } from './report/prom.js';
-export { renderReport, REPORT_FORMATS, type ReportFormat } from './cli/commands/report.js';
+export { renderReport, parseFormat as parseReportFormat, registerReportFormat, listReportFormats, getReportFormat, REPORT_FORMATS, BUILTIN_REPORT_FORMATS, type ReportFormat, type ReportFormatDefinition, type RenderedReport, type RenderOptions } from './report/render.js';
 export { ingestToolLogs, IngestFileError, type IngestOptions, type IngestSummary, type InvalidLine, type FileIngest } from './timings/ingest.js';
 export { buildToolTimingReport, toolTimingReport, toolTimingReportFromArgs, type ToolTimingReport, type ToolTimingRow, type GroupBy as ToolTimingGroupBy, type ReportOptions as ToolTimingReportOptions } from './timings/report.js';
-export { renderToolTimingReport, REPORT_FORMATS as TOOL_REPORT_FORMATS, type ReportFormat as ToolReportFormat } from './timings/render/index.js';
+export { renderToolTimingReport, TOOL_REPORT_FORMATS, type ToolReportFormat } from './report/tool-timing/index.js';
 export { timed, recordToolTiming, toolTimingLog, ToolTimingLog, type ToolTimingInput, type TimedOptions } from './timings/api.js';
 export { recordHookEvent, appendWithRotation, HookInputError, type RecordOptions as HookRecordOptions, type ToolTimingLine } from './timings/record.cjs';
 export { parseFieldMap, type ToolCall, type FieldMap } from './timings/formats.js';
@@ -48,7 +62,7 @@ export { detectChangePoints, CHANGEPOINT_DEFAULTS, type ChangePoint, type Change
 export { computeTrends, analyzeSeries, theilSen, mannKendall, type MetricTrend, type TrendChangePoint, type LinearTrend, type TrendOptions } from './results/trends.js';
 export { findAnomalies, seriesAnomalies, type Anomaly, type AnomalyOptions } from './results/anomalies.js';
 export { parseAlertRule, addAlertRule, removeAlertRule, loadAlertRules, checkAlerts, alertsPath, AlertRuleError, AlertsFileError, type AlertRule, type AlertCheck } from './results/alerts.js';
-export { memorySink, memorySummary, memoryKey, MEMORY_NAMESPACE } from './results/memory-sink.js';
+export { memorySink, memorySummary, memoryKey, MEMORY_NAMESPACE, MEMORY_AGENT, MEMORY_SUMMARY_VERSION } from './results/memory-sink.js';
 export * from './suites/invariants/index.js';
 export { runAgents, type RunAgentsOptions, type RunAgentsResult } from './suites/agents/harness.js';
 export { Scheduler, EventHeap, type SimEvent } from './sim/scheduler.js';

@@ -46,12 +46,18 @@ export interface CommonDefaults {
 }
 
 export function addCommonFlags(cmd: Command, defaults: CommonDefaults): Command {
-  return cmd
+  cmd
     .option('--duration <d>', 'measured duration, e.g. 30s, 2m', defaults.duration)
     .option('--warmup <d>', 'warmup before measuring, excluded from results (0s for none)', defaults.warmup)
     .option('--interval <d>', 'interval window for per-window figures', '5s')
     .option('--iterations <n>', 'stop after this many operations (if sooner than --duration)')
-    .option('--seed <n>', 'seed for every random choice (printed; reproduces the run)')
+    .option('--seed <n>', 'seed for every random choice (printed; reproduces the run)');
+  return addOutputFlags(cmd);
+}
+
+/** Where a measured result goes: --json, --quiet, the data folder, tags and the history. */
+export function addOutputFlags(cmd: Command): Command {
+  return cmd
     .option('--json <file>', 'write the RunResult as JSON to FILE (- for stdout)')
     .option('--quiet', 'no progress and no summary table')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
@@ -61,27 +67,39 @@ export function addCommonFlags(cmd: Command, defaults: CommonDefaults): Command 
 }
 
 export function resolveCommon(raw: CommonRawOptions & Record<string, unknown>): CommonOptions {
-  const durationUs = parsePositiveDurationUs('--duration', raw.duration ?? '10s');
-  const warmupUs = parseDurationUs('--warmup', raw.warmup ?? '0s');
-  const intervalUs = parsePositiveDurationUs('--interval', raw.interval ?? '5s');
-  const seed = raw.seed !== undefined ? parseIntFlag('--seed', raw.seed, 0, 2 ** 32 - 1) : Math.floor(Math.random() * 2 ** 31);
+  const measure: MeasureSettings = {
+    durationUs: parsePositiveDurationUs('--duration', raw.duration ?? '10s'),
+    warmupUs: parseDurationUs('--warmup', raw.warmup ?? '0s'),
+    intervalUs: parsePositiveDurationUs('--interval', raw.interval ?? '5s'),
+    seed: raw.seed !== undefined ? parseIntFlag('--seed', raw.seed, 0, 2 ** 32 - 1) : Math.floor(Math.random() * 2 ** 31),
+  };
+  if (raw.iterations !== undefined) measure.iterations = parseIntFlag('--iterations', raw.iterations, 1);
+  return resolveOutputs(raw, measure);
+}
+
+export interface MeasureSettings {
+  durationUs: number;
+  warmupUs: number;
+  intervalUs: number;
+  iterations?: number;
+  seed: number;
+}
+
+/** The output flags (addOutputFlags) with measurement settings parsed elsewhere (e.g. from a parameter declaration). */
+export function resolveOutputs(raw: CommonRawOptions & Record<string, unknown>, measure: MeasureSettings): CommonOptions {
   const tags: Record<string, string> = {};
   for (const t of raw.tag ?? []) {
     const [k, v] = parseKeyValue('--tag', t);
     tags[k] = v;
   }
   const options: CommonOptions = {
-    durationUs,
-    warmupUs,
-    intervalUs,
-    seed,
+    ...measure,
     quiet: raw.quiet === true,
     dataDir: resolveDataDir(raw.dataDir),
     tags,
     progress: createProgress({ quiet: raw.quiet === true }),
     raw,
   };
-  if (raw.iterations !== undefined) options.iterations = parseIntFlag('--iterations', raw.iterations, 1);
   if (raw.json !== undefined) {
     if (raw.json === '') throw new UsageError('--json: expected a file name (or - for stdout)');
     if (raw.json !== '-') checkOutputPath('--json', raw.json);
@@ -156,12 +174,19 @@ export interface FinishOptions {
  * SLO, 130 interrupted (the partial result is still written and kept).
  */
 export async function finishRun(result: RunResult, o: CommonOptions, extra: FinishOptions = {}): Promise<number> {
-  const ctx: RunContext = {
-    dataDir: o.dataDir,
-    options: o.raw,
-    warn: (m) => process.stderr.write(`swarmperf: warning: ${m}\n`),
-  };
+  const ctx: RunContext = { dataDir: o.dataDir, options: o.raw, warn: warnOnStderr };
   await enrichRunResult(result, ctx);
+  printResult(result, o);
+  await sinkRunResult(result, ctx);
+  return exitCodeOf(result, extra);
+}
+
+export function warnOnStderr(message: string): void {
+  process.stderr.write(`swarmperf: warning: ${message}\n`);
+}
+
+/** --json (file or stdout) and, unless --quiet, the summary table and the seed. */
+export function printResult(result: RunResult, o: CommonOptions): void {
   const json = JSON.stringify(result, null, 2) + '\n';
   if (o.jsonPath === '-') process.stdout.write(json);
   else if (o.jsonPath) writeOutputFile('--json', o.jsonPath, json);
@@ -170,7 +195,10 @@ export async function finishRun(result: RunResult, o: CommonOptions, extra: Fini
     out.write(formatRunSummary(result) + '\n');
     out.write(`seed ${o.seed}${o.jsonPath && o.jsonPath !== '-' ? ` · result written to ${o.jsonPath}` : ''}\n`);
   }
-  await sinkRunResult(result, ctx);
+}
+
+/** 0 ok, 1 a failed check or SLO (said on stderr), 130 interrupted. */
+export function exitCodeOf(result: RunResult, extra: FinishOptions = {}): number {
   if (result.partial) return 130;
   if (!allChecksPassed(result)) {
     const failedChecks = result.suites.flatMap((s) => s.checks.filter((c) => !c.passed).map((c) => `${s.name}: ${c.name}`));

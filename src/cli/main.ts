@@ -1,33 +1,39 @@
 /**
  * The swarmperf CLI: parse, validate, call the library, render. Bad usage is one line on stderr
  * naming the flag and what it expects, and exit code 2; no stack traces for user errors.
+ *
+ * Start-up is kept small: only the command being run is loaded (cli/commands/index.ts), and the
+ * composition root (src/setup.ts) only for commands that need its registries.
  */
 import { Command, CommanderError } from 'commander';
 import { swarmperfVersion } from '../results/env.js';
-import { registerBuiltinSuites } from '../suites/index.js';
 import { registerCommands } from './commands/index.js';
-import { UsageError } from '../core/parse.js';
-import { registerPlugins } from './plugins.js';
+import { UsageError } from '../core/errors.js';
 
-export function buildProgram(): Command {
-  registerBuiltinSuites();
-  registerPlugins();
-  const program = new Command('swarmperf')
-    .description('A performance lab for multi-agent coordination systems')
-    .version(swarmperfVersion())
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    // One line per command in --help, whatever the terminal width.
-    .configureHelp({ helpWidth: 240 });
-  registerCommands(program);
+function baseProgram(): Command {
+  return (
+    new Command('swarmperf')
+      .description('A performance lab for multi-agent coordination systems')
+      .version(swarmperfVersion())
+      .showHelpAfterError('(run with --help for usage)')
+      .exitOverride()
+      .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+      // One line per command in --help, whatever the terminal width.
+      .configureHelp({ helpWidth: 240 })
+  );
+}
+
+/** The program with the command that `argv` names loaded (all others as name and description). */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
+  const program = baseProgram();
+  await registerCommands(program, argv.slice(2));
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -6,7 +6,7 @@
 import { UsageError } from '../core/parse.js';
 import type { RunResult } from '../core/result.js';
 import { existsSync } from 'node:fs';
-import { loadTrends } from '../cli/commands/report-source.js';
+import { loadTrends } from '../report/history-trends.js';
 import { HistoryRefError, openHistory } from '../results/history/store.js';
 import type { TrendSeries } from '../report/model.js';
 import { openBackend, parseBackendSpec } from '../targets/backend.js';

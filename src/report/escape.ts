@@ -6,9 +6,29 @@
 
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/**
+ * Characters that act instead of showing: C0 controls other than tab/LF/CR (ESC starts terminal
+ * sequences, BEL rings), DEL, C1 controls, and the bidirectional overrides/isolates and marks
+ * (U+202E turns "exe.txt" into "txt.exe" on screen). Formats whose own syntax handles tab and line
+ * breaks (CSV quoting, HTML whitespace) keep those; everything here is shown as a visible escape.
+ */
+// eslint-disable-next-line no-control-regex
+const ACTING_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `\x1b` for a control character, `\u202e` for the others: visible, never acted on. */
+function visibleEscape(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Outside text with every acting character (see ACTING_CHARS) replaced by a visible escape. */
+export function showActingChars(text: string): string {
+  return text.replace(ACTING_CHARS, visibleEscape);
+}
+
 /** HTML/XML text and attribute values (also valid inside standalone SVG files: no named entities beyond XML's). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] as string);
+  return showActingChars(text).replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] as string);
 }
 
 /**
@@ -26,7 +46,7 @@ export function jsonForScript(value: unknown): string {
  * is), and line breaks become spaces so a name cannot end a table row or start a block.
  */
 export function escapeMarkdown(text: string): string {
-  return text
+  return showActingChars(text)
     .replace(/\r\n|\r|\n/g, ' ')
     .replace(/[&<>"]/g, (c) => HTML_ENTITIES[c] as string)
     .replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`);
@@ -34,7 +54,7 @@ export function escapeMarkdown(text: string): string {
 
 /** Markdown inline code: a code span whose fence is longer than any run of backticks inside. */
 export function markdownCode(text: string, inTable = false): string {
-  const flat = text.replace(/\r\n|\r|\n/g, ' ');
+  const flat = showActingChars(text).replace(/\r\n|\r|\n/g, ' ');
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
@@ -43,11 +63,17 @@ export function markdownCode(text: string, inTable = false): string {
   return `${fence}${pad}${inTable ? flat.replace(/\|/g, '\\|') : flat}${pad}${fence}`;
 }
 
-/** One CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-export function csvField(value: string | number | boolean | undefined): string {
-  if (value === undefined) return '';
-  const text = typeof value === 'number' ? formatCsvNumber(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/**
+ * One CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF, or starts or ends with
+ * a space; quotes doubled. Text starting with = + - @ (or tab/CR) gets a leading ' so a spreadsheet
+ * shows it instead of evaluating it as a formula (CSV injection); acting characters are made visible.
+ */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'number') return formatCsvNumber(value);
+  let text = showActingChars(String(value));
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function formatCsvNumber(n: number): string {
@@ -77,5 +103,5 @@ export function fileSlug(text: string): string {
 /** Outside names may hold control characters (escape sequences): the terminal shows them, never interprets them. */
 export function escapeTerminal(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return showActingChars(text).replace(/[\u0000-\u001f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }

@@ -1,19 +1,12 @@
 /** Environment fingerprint: enough to tell whether two runs are comparable. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { EnvFingerprint } from '../core/result.js';
+import { swarmperfVersion } from '../core/version.js';
 
 let cached: EnvFingerprint | undefined;
 
-export function swarmperfVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
+export { swarmperfVersion };
 
 function git(args: string[], cwd: string): string | undefined {
   try {

@@ -1,9 +1,10 @@
 /**
  * What happens to a RunResult after it is measured, in order: enrichers add to it (bottleneck
- * findings), then sinks keep it (history store, memory store). Modules register themselves in
- * src/cli/plugins.ts; the CLI and the MCP server call processRunResult() once per run.
+ * findings), then sinks keep it (history store, memory store). They are registered in one place,
+ * src/setup.ts (the composition root); every caller runs suites through results/run-suites.ts.
  */
 import type { RunResult } from '../core/result.js';
+import type { Backend } from '../targets/ports.js';
 
 export interface RunContext {
   dataDir: string;
@@ -11,6 +12,11 @@ export interface RunContext {
   options: Record<string, unknown>;
   /** Warnings for the user (a sink that failed must not lose the result). */
   warn: (message: string) => void;
+  /**
+   * The memory store the caller already holds open (the MCP server's, shared with its memory_*
+   * tools): the memory sink writes the run's summary there instead of opening the data folder's.
+   */
+  memoryStore?: () => Promise<Backend>;
 }
 
 export type Enricher = (result: RunResult, ctx: RunContext) => void | Promise<void>;

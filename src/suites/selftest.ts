@@ -11,13 +11,14 @@ import { sleep } from '../measure/clock.js';
 import { Rng } from '../measure/rng.js';
 import { startResourceSampler } from '../monitor/sampler.js';
 import type { CheckResult, SuiteResult } from '../core/result.js';
-import type { SuiteDefinition, SuiteRunOptions } from './types.js';
+import { NO_PARAMS, type SuiteDefinition, type SuiteRunOptions } from './types.js';
 
 const SHA_INPUT = Buffer.alloc(1024, 7);
 const SHA_EXPECTED = createHash('sha256').update(SHA_INPUT).digest('hex');
 
-export const selftestSuite: SuiteDefinition = {
+export const selftestSuite: SuiteDefinition<typeof NO_PARAMS.shape> = {
   name: 'selftest',
+  params: NO_PARAMS,
   description: 'in-process operations of known cost (noop, sha256 of 1 KiB, sort of 1000 numbers, 1 ms sleep)',
   runByDefault: false,
   async run(o: SuiteRunOptions): Promise<SuiteResult> {

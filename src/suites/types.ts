@@ -1,17 +1,13 @@
 /**
  * A suite is one benchmark definition: it drives a workload against a backend and returns a
- * SuiteResult (operations, intervals, checks, resources). Suites never format output.
+ * SuiteResult (operations, intervals, checks, resources). Suites never format output. Each suite
+ * declares its parameters once (`params`, core/params.ts); the CLI derives its flags and MCP its
+ * input schema from that declaration, and `run` receives the typed, validated values.
  */
 import type { Clock } from '../measure/clock.js';
 import type { ProgressSink } from '../report/progress.js';
 import type { SuiteResult } from '../core/result.js';
-
-export interface SuiteOptionSpec {
-  /** Commander flags, e.g. "--keys <n>". */
-  flags: string;
-  description: string;
-  defaultValue?: string;
-}
+import { defineParams, type ParamSet, type ParamShape, type ParamValues } from '../core/params.js';
 
 export interface SuiteRunOptions {
   clock: Clock;
@@ -32,31 +28,35 @@ export interface SuiteRunOptions {
   dataDir: string;
   signal: AbortSignal;
   progress: ProgressSink;
-  /** Suite-specific flags (camelCased names as commander gives them), raw strings. */
-  extra: Record<string, unknown>;
 }
 
-export interface SuiteDefinition {
+export interface SuiteDefinition<S extends ParamShape = ParamShape> {
   name: string;
   description: string;
-  /** Extra flags this suite understands; `swarmperf run` accepts them. */
-  options?: SuiteOptionSpec[];
+  /** The suite's own parameters (flags of `swarmperf run`, `params` of MCP benchmark_run). */
+  params: ParamSet<S>;
   /** Whether `swarmperf run` with no suite named runs this one. */
   runByDefault?: boolean;
-  run(options: SuiteRunOptions): Promise<SuiteResult>;
+  run(options: SuiteRunOptions, params: ParamValues<S>): Promise<SuiteResult>;
 }
 
-const registry = new Map<string, SuiteDefinition>();
+/** A suite without parameters of its own. */
+export const NO_PARAMS = defineParams({});
 
-export function registerSuite(def: SuiteDefinition): void {
+/** Any suite, whatever its parameters (method parameters are bivariant, so each definition fits). */
+export type AnySuite = SuiteDefinition;
+
+const registry = new Map<string, AnySuite>();
+
+export function registerSuite(def: AnySuite): void {
   if (registry.has(def.name)) throw new Error(`suite ${def.name} is registered twice`);
   registry.set(def.name, def);
 }
 
-export function getSuite(name: string): SuiteDefinition | undefined {
+export function getSuite(name: string): AnySuite | undefined {
   return registry.get(name);
 }
 
-export function listSuites(): SuiteDefinition[] {
+export function listSuites(): AnySuite[] {
   return [...registry.values()];
 }

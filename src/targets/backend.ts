@@ -13,34 +13,116 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../core/parse.js';
+import { choiceParam, defineParams, intParam, type Param, type ParamSet, type ParamShape } from '../core/params.js';
 import type { AdapterOptions } from './options.js';
 import type { Backend } from './ports.js';
+
+/**
+ * A backend kind: its tuning parameters (declared once: query names, units, defaults, help), where
+ * its files go by default, and how to open it. The three built-in kinds are defined here so that
+ * every process (agent workers included) can open them; more kinds register with registerBackend()
+ * from the composition root (src/setup.ts).
+ */
+export interface BackendDefinition {
+  kind: string;
+  description: string;
+  /** Tuning after "?": each parameter's `flag` is the query name, its key the adapter option. */
+  tuning: ParamSet<ParamShape>;
+  /** "file" (sqlite:PATH), "dir" (jsonfile:DIR) or "none" (memory). */
+  location: 'file' | 'dir' | 'none';
+  /** Default location inside the data folder (file or dir kinds). */
+  defaultLocation?: (dataDir: string) => string;
+  /** Whether several processes opening the same spec share one store. */
+  sharedAcrossProcesses: boolean;
+  open(location: string | undefined, tuning: Record<string, number | string>, options: AdapterOptions): Promise<Backend>;
+}
+
+const ms = { unit: 'ms' } as const;
+
+export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [
+  {
+    kind: 'memory',
+    description: 'in-process Maps (cannot be shared across processes)',
+    tuning: defineParams({}),
+    location: 'none',
+    sharedAcrossProcesses: false,
+    async open(_location, _tuning, options) {
+      const { MemoryBackend } = await import('./memory/index.js');
+      return new MemoryBackend(options);
+    },
+  },
+  {
+    kind: 'sqlite',
+    description: 'SQLite file shared by every process (WAL)',
+    tuning: defineParams({
+      busyTimeoutMs: intParam({ flag: 'busyTimeout', help: 'how long a writer waits for the lock', min: 0, max: Number.MAX_SAFE_INTEGER, ...ms }),
+      retries: intParam({ help: 'retries after SQLITE_BUSY outlasted the busy timeout', min: 0, max: Number.MAX_SAFE_INTEGER }),
+      pollMs: intParam({ help: 'bus poll interval', min: 0, max: Number.MAX_SAFE_INTEGER, ...ms }),
+      retentionMs: intParam({ help: 'how long bus messages are kept', min: 0, max: Number.MAX_SAFE_INTEGER, ...ms }),
+      busyWait: choiceParam({ help: 'busy-wait strategy: sqlite (sleeping busy handler) or spin (short jittered pauses)', values: ['sqlite', 'spin'] }),
+    }),
+    location: 'file',
+    defaultLocation: (dataDir) => join(dataDir, 'coordination.db'),
+    sharedAcrossProcesses: true,
+    async open(location, tuning, options) {
+      const { SqliteBackend } = await import('./sqlite/index.js');
+      return SqliteBackend.open(location as string, { ...options, ...tuning });
+    },
+  },
+  {
+    kind: 'jsonfile',
+    description: 'JSON files under a folder, one lock file',
+    tuning: defineParams({
+      lockTimeoutMs: intParam({ flag: 'lockTimeout', help: 'how long to wait for the lock', min: 0, max: Number.MAX_SAFE_INTEGER, ...ms }),
+      staleLockMs: intParam({ flag: 'staleLock', help: 'age after which a lock is taken over', min: 0, max: Number.MAX_SAFE_INTEGER, ...ms }),
+      pollMs: intParam({ help: 'lock and bus poll interval', min: 0, max: Number.MAX_SAFE_INTEGER, ...ms }),
+    }),
+    location: 'dir',
+    defaultLocation: (dataDir) => join(dataDir, 'coordination-json'),
+    sharedAcrossProcesses: true,
+    async open(location, tuning, options) {
+      const { JsonFileBackend } = await import('./jsonfile/index.js');
+      return JsonFileBackend.open(location as string, { ...options, ...tuning });
+    },
+  },
+];
 
 export const BACKEND_KINDS = ['memory', 'sqlite', 'jsonfile'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
-/** Query parameters each kind accepts → option name. All are non-negative whole numbers. */
-const TUNING: Record<BackendKind, Record<string, string>> = {
-  memory: {},
-  sqlite: { busyTimeout: 'busyTimeoutMs', retries: 'retries', pollMs: 'pollMs', retentionMs: 'retentionMs' },
-  jsonfile: { lockTimeout: 'lockTimeoutMs', staleLock: 'staleLockMs', pollMs: 'pollMs' },
-};
+const backends = new Map<string, BackendDefinition>(BUILTIN_BACKENDS.map((b) => [b.kind, b]));
 
-/** Query parameters that name one of a few strategies → option name and the allowed values. */
-const CHOICES: Record<BackendKind, Record<string, { option: string; values: readonly string[] }>> = {
-  memory: {},
-  sqlite: { busyWait: { option: 'busyWait', values: ['sqlite', 'spin'] } },
-  jsonfile: {},
-};
+/** Adds a backend kind (from the composition root). The same definition twice is harmless. */
+export function registerBackend(def: BackendDefinition): void {
+  const known = backends.get(def.kind);
+  if (known !== undefined && known !== def) throw new Error(`backend ${def.kind} is registered twice`);
+  backends.set(def.kind, def);
+}
+
+export function listBackends(): BackendDefinition[] {
+  return [...backends.values()];
+}
+
+export function getBackend(kind: string): BackendDefinition | undefined {
+  return backends.get(kind);
+}
 
 export interface ParsedBackendSpec {
-  kind: BackendKind;
+  kind: string;
   /** Absolute file (sqlite) or folder (jsonfile); undefined for memory. */
   location?: string;
   tuning: Record<string, number | string>;
 }
 
-const USAGE = 'expected memory, sqlite, sqlite:PATH, jsonfile or jsonfile:DIR (tuning after "?", e.g. sqlite?busyTimeout=50)';
+function usage(): string {
+  const kinds = listBackends().map((b) => (b.location === 'none' ? b.kind : `${b.kind}, ${b.kind}:${b.location === 'file' ? 'PATH' : 'DIR'}`));
+  return `expected ${kinds.join(', ')} (tuning after "?", e.g. sqlite?busyTimeout=50)`;
+}
+
+/** Query name → [option key, parameter] of a backend's tuning declaration. */
+function tuningByQueryName(def: BackendDefinition): Map<string, [string, Param<unknown>]> {
+  return new Map(Object.entries(def.tuning.shape).map(([key, p]) => [p.flag ?? key, [key, p]]));
+}
 
 export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSpec {
   const raw = spec.trim();
@@ -50,35 +132,35 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
   const colon = head.indexOf(':');
   const kindText = colon >= 0 ? head.slice(0, colon) : head;
   const arg = colon >= 0 ? head.slice(colon + 1) : undefined;
-  if (!(BACKEND_KINDS as readonly string[]).includes(kindText)) throw new UsageError(`--backend: unknown backend "${spec}"; ${USAGE}`);
-  const kind = kindText as BackendKind;
-  if (arg !== undefined && arg === '') throw new UsageError(`--backend: "${spec}" has an empty path after ":"; ${USAGE}`);
-  if (kind === 'memory' && arg !== undefined) throw new UsageError(`--backend: the memory backend takes no path, got "${spec}"`);
+  const def = backends.get(kindText);
+  if (def === undefined) throw new UsageError(`--backend: unknown backend "${spec}"; ${usage()}`);
+  const kind = def.kind;
+  if (arg !== undefined && arg === '') throw new UsageError(`--backend: "${spec}" has an empty path after ":"; ${usage()}`);
+  if (def.location === 'none' && arg !== undefined) throw new UsageError(`--backend: the ${kind} backend takes no path, got "${spec}"`);
 
   const tuning: Record<string, number | string> = {};
+  const byName = tuningByQueryName(def);
   if (query !== '') {
     for (const part of query.split('&')) {
       const [name = '', value] = part.split('=', 2);
-      const choice = CHOICES[kind][name];
-      if (choice !== undefined) {
-        if (value === undefined || !choice.values.includes(value)) {
-          throw new UsageError(`--backend: ${name} in "${spec}" must be one of ${choice.values.join(', ')}, got "${value ?? ''}"`);
-        }
-        tuning[choice.option] = value;
-        continue;
-      }
-      const option = TUNING[kind][name];
-      if (option === undefined) {
-        const known = [...Object.keys(TUNING[kind]), ...Object.keys(CHOICES[kind])];
+      const entry = byName.get(name);
+      if (entry === undefined) {
+        const known = [...byName.keys()];
         throw new UsageError(`--backend: unknown ${kind} option "${name}" in "${spec}"; ${known.length ? `known: ${known.join(', ')}` : 'it takes none'}`);
       }
+      const [key, p] = entry;
+      if (p.kind === 'choice') {
+        if (value === undefined || !(p.values ?? []).includes(value)) throw new UsageError(`--backend: ${name} in "${spec}" must be one of ${(p.values ?? []).join(', ')}, got "${value ?? ''}"`);
+        tuning[key] = value;
+        continue;
+      }
+      // Whole numbers only (no sign, no exponent): the declaration's range is checked after.
       if (value === undefined || !/^\d+$/.test(value)) throw new UsageError(`--backend: ${name} in "${spec}" must be a whole number, got "${value ?? ''}"`);
-      tuning[option] = Number(value);
+      tuning[key] = p.parse(`--backend: ${name} in "${spec}"`, value) as number;
     }
   }
   const parsed: ParsedBackendSpec = { kind, tuning };
-  if (kind === 'sqlite') parsed.location = arg !== undefined ? absolute(arg) : join(dataDir, 'coordination.db');
-  if (kind === 'jsonfile') parsed.location = arg !== undefined ? absolute(arg) : join(dataDir, 'coordination-json');
+  if (def.location !== 'none') parsed.location = arg !== undefined ? absolute(arg) : def.defaultLocation?.(dataDir);
   return parsed;
 }
 
@@ -92,23 +174,11 @@ function absolute(path: string): string {
  */
 export async function openBackend(spec: string, dataDir: string, options: AdapterOptions = {}): Promise<Backend> {
   const parsed = parseBackendSpec(spec, dataDir);
-  switch (parsed.kind) {
-    case 'memory': {
-      const { MemoryBackend } = await import('./memory/index.js');
-      return new MemoryBackend(options);
-    }
-    case 'sqlite': {
-      const { SqliteBackend } = await import('./sqlite/index.js');
-      return SqliteBackend.open(parsed.location as string, { ...options, ...parsed.tuning });
-    }
-    case 'jsonfile': {
-      const { JsonFileBackend } = await import('./jsonfile/index.js');
-      return JsonFileBackend.open(parsed.location as string, { ...options, ...parsed.tuning });
-    }
-  }
+  return (backends.get(parsed.kind) as BackendDefinition).open(parsed.location, parsed.tuning, options);
 }
 
 /** Whether several processes opening this spec share one store (suites choose in-process agents otherwise). */
 export function isSharedAcrossProcesses(spec: string): boolean {
-  return !spec.trim().startsWith('memory');
+  const head = spec.trim().split(/[?:]/, 1)[0] as string;
+  return backends.get(head)?.sharedAcrossProcesses ?? true;
 }

@@ -13,6 +13,7 @@
  * and the checks are few and flat. Every rejection names the field and what was wrong.
  * Time is integer µs (epoch µs for instants).
  */
+import { createHash } from 'node:crypto';
 import { categorize } from './categories.cjs';
 
 // The name → category table lives in a CommonJS module the hook process can load without this one.
@@ -165,6 +166,20 @@ function optString(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
 }
 
+/**
+ * A call or session id, bounded: ids are stored (slowest calls, the de-dup window) and shown, so a
+ * 900 KB id must not become 900 KB rows. A longer id keeps its start and a hash of the whole, so
+ * two long ids that share a prefix stay distinct for de-duplication.
+ */
+function optId(v: unknown): string | null {
+  const s = optString(v);
+  if (s === null || s.length <= MAX_ID) return s;
+  return `${s.slice(0, MAX_ID - 18)}…${createHash('sha256').update(s).digest('hex').slice(0, 16)}`;
+}
+
+/** The longest call or session id kept as is (Claude Code's tool_use_id is ~30 characters). */
+export const MAX_ID = 128;
+
 function name(v: unknown, field: string): string | { reason: string } {
   if (typeof v !== 'string') return { reason: v === undefined || v === null ? `missing ${field}` : `${field} is a ${typeName(v)}, expected a string` };
   if (v.trim() === '') return { reason: `empty ${field}` };
@@ -218,8 +233,8 @@ function parseToolTiming(o: Record<string, unknown>, maxUs: number): ParsedLine 
     call: {
       tool,
       category,
-      callId: optString(o.call_id),
-      sessionId: optString(o.session_id),
+      callId: optId(o.call_id),
+      sessionId: optId(o.session_id),
       endUs: end,
       durationUs: dur,
       success: o.success !== false,
@@ -242,7 +257,7 @@ function parsePerfMetric(o: Record<string, unknown>, maxUs: number): ParsedLine 
       category: categorize(tool),
       // perf-metrics lines carry no call id: identical-looking lines are separate operations.
       callId: null,
-      sessionId: optString(o.session_id),
+      sessionId: optId(o.session_id),
       endUs: end,
       durationUs: dur,
       success: o.success !== false && !hasError,
@@ -274,7 +289,7 @@ function parseHookEvent(o: Record<string, unknown>): ParsedLine {
       phase,
       toolUseId: id,
       tool,
-      sessionId: optString(o.session_id),
+      sessionId: optId(o.session_id),
       atUs: at,
       success: phase === 'pre' ? true : phase === 'post' && !responseFailed(o.tool_response),
     },
@@ -313,8 +328,8 @@ function parseMapped(o: Record<string, unknown>, m: FieldMap, maxUs: number): Pa
     call: {
       tool,
       category: typeof cat === 'string' && cat !== '' ? cat.slice(0, MAX_NAME) : categorize(tool),
-      callId: m.callId ? optString(get(o, m.callId)) : null,
-      sessionId: m.session ? optString(get(o, m.session)) : null,
+      callId: m.callId ? optId(get(o, m.callId)) : null,
+      sessionId: m.session ? optId(get(o, m.session)) : null,
       endUs: end,
       durationUs: dur,
       success: !failed,

@@ -4,14 +4,15 @@
  * Reading: fixed 4 MiB buffer, synchronous reads (the store is synchronous too, and nothing else
  * runs meanwhile), split on '\n' bytes; each run of complete lines is decoded to a string once.
  * No readline: it allocates per line and costs several times more. Memory is constant whatever
- * the file size: the buffer, ≤ 128 live hour aggregates, the de-dup window and ≤ 1000 listed
- * invalid lines.
+ * the file size: the buffer, ≤ 50 000 live hour rows with ≤ 1 M buffered durations (plain
+ * numbers, put into HdrHistograms only when merged into the store), the de-dup window and ≤ 1000
+ * listed invalid lines.
  *
  * Incremental: a cursor per file keeps (dev, inode, size, offset, lines, hash of the first bytes).
  * A grown file is read from the offset. A different inode at the path means the file was rotated:
  * the rest of the old file is read first if it can still be found next to it (same inode), then
  * the new file from 0. A file smaller than the offset was truncated; a changed head hash means it
- * was replaced; both are read from 0. Cursor and data commit in one transaction every 32 MiB, so an
+ * was replaced; both are read from 0. Cursor and data commit in one transaction every 256 MiB, so an
  * interrupted ingest keeps what it committed and never counts a line twice.
  */
 import { createHash } from 'node:crypto';
@@ -59,6 +60,10 @@ export interface FileIngest {
   duplicates: number;
   invalid: number;
   ignored: number;
+  /** Blank (whitespace-only) lines: neither data nor errors. */
+  blank: number;
+  /** Bytes of a last line without its newline (a writer mid-line), left for the next ingest; 0 if none. */
+  unterminatedBytes: number;
 }
 
 export interface IngestSummary {
@@ -73,9 +78,27 @@ export interface IngestSummary {
   invalidByReason: Record<string, number>;
   /** Well-formed lines without timing (e.g. SessionStart hook events). */
   ignored: number;
+  /** lines = records + duplicates + invalidCount + ignored + blank. */
+  blank: number;
+  /** Bytes of unterminated last lines left for the next ingest (not counted in lines). */
+  unterminatedBytes: number;
   /** Hook Pre events still waiting for their Post (kept for the next ingest). */
   pendingHooks: number;
   elapsedUs: number;
+}
+
+/** What `tools ingest` reads, for the message when a file holds none of it. */
+export const SUPPORTED_FORMATS =
+  'JSON Lines, one object per line, in one of the formats: tool-timing {tool, duration_ms, end_time or timestamp, call_id, …}, ' +
+  'perf-metrics {operation_type, duration_ms, timestamp}, Claude Code hook events {hook_event_name, tool_use_id, tool_name, timestamp}; ' +
+  'other shapes with --map tool=FIELD,duration=FIELD,…';
+
+/**
+ * Files that had complete lines but gave nothing usable — every line invalid, none a call, a
+ * duplicate or a well-formed line without timing: the wrong file rather than a log with bad lines.
+ */
+export function unusableFiles(s: IngestSummary): FileIngest[] {
+  return s.files.filter((f) => f.invalid > 0 && f.records === 0 && f.duplicates === 0 && f.ignored === 0);
 }
 
 export class IngestFileError extends Error {
@@ -85,18 +108,41 @@ export class IngestFileError extends Error {
   }
 }
 
-const CHUNK = 4 * 1024 * 1024;
+/**
+ * Bytes read (and decoded to one string) at a time. Below V8's large-object size (128 KiB), the
+ * decoded text lives and dies in the young generation: 1–4 MiB strings went to the large-object
+ * space, which only a full GC sweeps, and peak RSS grew with the input (+35 MB from 50 to 200 MB).
+ */
+const READ_BYTES = 96 * 1024;
+/** The buffer: a read, plus the start of a line carried over (up to the longest line kept). */
+const CHUNK = 1024 * 1024;
+/**
+ * Data and cursor commit together this often. Each commit merges every live row into its stored
+ * histogram (decode, add, encode), so fewer commits is less CPU on logs with many rows; an
+ * interrupted ingest redoes at most this much.
+ */
+const COMMIT_EVERY_BYTES = 256 * 1024 * 1024;
 const HEAD_BYTES = 4096;
-const MAX_LIVE_AGGREGATES = 128;
+/**
+ * Live rows and buffered durations are bounded (a log with a new session on every line must not
+ * grow memory): past either bound they are merged into the store early. ~300 B per row and 8 B
+ * per duration: ≤ ~15 MB and ~8 MB.
+ */
+const MAX_LIVE_ROWS = 50_000;
+const MAX_BUFFERED_DURATIONS = 1_000_000;
 /** Cursors of files unseen this long are dropped: the inode may have been reused meanwhile. */
 const CURSOR_TTL_US = 90 * 24 * 3_600_000_000;
 
+/** Every complete line read is exactly one of: a call kept, a duplicate, invalid, ignored or blank. */
 interface Counters {
   lines: number;
   records: number;
   duplicates: number;
   invalid: number;
   ignored: number;
+  blank: number;
+  /** Bytes of a last line without its newline, left for the next ingest (not counted in lines). */
+  unterminatedBytes: number;
   bytes: number;
 }
 
@@ -130,6 +176,8 @@ class Ingestor {
   /** Live aggregates, tool → category → session → hour; nested so no key string is built per call. */
   private readonly aggs = new Map<string, Map<string, Map<string, Map<number, HourAggregate>>>>();
   private liveAggs = 0;
+  private bufferedDurations = 0;
+  private lastAgg: HourAggregate | undefined;
   private readonly invalid: InvalidLine[] = [];
   private readonly invalidByReason: Record<string, number> = {};
   private invalidCount = 0;
@@ -150,7 +198,7 @@ class Ingestor {
     this.recent = new RecentCallIds(opts.dedupeWindowUs ?? DEFAULT_DEDUPE_WINDOW_US, opts.dedupeMaxIds ?? DEFAULT_DEDUPE_MAX_IDS);
     this.maxLine = opts.maxLineBytes ?? 1024 * 1024;
     this.maxListed = opts.maxInvalidListed ?? 1000;
-    this.commitEvery = opts.commitEveryBytes ?? 32 * 1024 * 1024;
+    this.commitEvery = opts.commitEveryBytes ?? COMMIT_EVERY_BYTES;
     this.maxPending = opts.maxPendingHooks ?? 10_000;
     this.nowUs = opts.nowUs ?? (() => Date.now() * 1000);
     for (const [id, end] of store.loadRecentCalls()) this.recent.seen(id, end);
@@ -176,6 +224,8 @@ class Ingestor {
       invalid: this.invalid,
       invalidByReason: this.invalidByReason,
       ignored: sum('ignored'),
+      blank: sum('blank'),
+      unterminatedBytes: sum('unterminatedBytes'),
       pendingHooks: this.pending.size,
       elapsedUs: Number((process.hrtime.bigint() - this.started) / 1000n),
     };
@@ -242,17 +292,23 @@ class Ingestor {
     return [];
   }
 
-  /** Reads fd from `offset` to its end, committing data and cursor together every commitEvery bytes. */
+  /**
+   * Reads fd from `offset` to its end, committing data and cursor together every commitEvery bytes.
+   * The cursor never passes a line that has no newline yet (a writer may be mid-line): such a tail
+   * is reported as unterminated and read again by the next ingest — also when it is over-long.
+   */
   private readFrom(fd: number, path: string, dev: number, ino: number, offset: number, startLine: number): Omit<FileIngest, 'path' | 'state'> {
     this.c = zero();
     this.file = path;
     const store = this.store;
     const buf = Buffer.allocUnsafe(Math.max(CHUNK, this.maxLine + 1));
+    // A UTF-8 byte order mark at the start of the file is not part of line 1.
+    const start = offset === 0 && startsWithBom(fd) ? BOM.length : offset;
     let carry = 0; // bytes at buf[0..carry) belong to a line not yet complete
-    let base = offset; // file offset of buf[0]
-    let pos = offset; // file offset of the next read
+    let base = start; // file offset of buf[0]
+    let pos = start; // file offset of the next read
     let line = startLine;
-    let skipping = false; // inside an over-long line: discard until its newline
+    let skipFrom = -1; // ≥ 0: inside an over-long line that began at this offset; discard until its newline
     let sinceCommit = 0;
     const commit = (toOffset: number, toLine: number): void => {
       this.flushAggregates();
@@ -266,7 +322,7 @@ class Ingestor {
     store.db.exec('BEGIN IMMEDIATE');
     try {
       for (;;) {
-        const n = readSync(fd, buf, carry, buf.length - carry, pos);
+        const n = readSync(fd, buf, carry, Math.min(READ_BYTES, buf.length - carry), pos);
         if (n === 0) break;
         pos += n;
         this.c.bytes += n;
@@ -274,22 +330,20 @@ class Ingestor {
         const end = carry + n;
         const lastNl = buf.lastIndexOf(10, end - 1);
         if (lastNl < 0) {
-          if (skipping) {
-            carry = 0;
-            base = pos;
-          } else if (end > this.maxLine) {
-            skipping = true;
-            this.reject(line + 1, `line longer than ${this.maxLine} bytes`);
+          if (skipFrom < 0 && end > this.maxLine) skipFrom = base;
+          if (skipFrom >= 0) {
             carry = 0;
             base = pos;
           } else carry = end;
           continue;
         }
         let s = 0;
-        if (skipping) {
+        if (skipFrom >= 0) {
           s = buf.indexOf(10) + 1;
           line++;
-          skipping = false;
+          this.c.lines++;
+          this.reject(line, `line longer than ${this.maxLine} bytes`);
+          skipFrom = -1;
         }
         if (s <= lastNl) line = this.processLines(buf.toString('utf8', s, lastNl), line);
         buf.copy(buf, 0, lastNl + 1, end);
@@ -298,16 +352,23 @@ class Ingestor {
         if (sinceCommit >= this.commitEvery) commit(base, line);
       }
       let endOffset = base + carry;
-      if (skipping) line++;
-      else if (carry > 0) {
+      if (skipFrom >= 0) {
+        // An over-long line still without its newline: stay before it, so that once the writer
+        // ends it, it is one invalid line with the right number rather than a tail read as a new line.
+        this.c.unterminatedBytes = endOffset - skipFrom;
+        endOffset = skipFrom;
+      } else if (carry > 0) {
         const text = buf.toString('utf8', 0, carry);
-        if (text.trim() === '') line++;
-        else {
+        if (text.trim() === '') {
+          line++;
+          this.c.lines++;
+          this.c.blank++;
+        } else {
           const parsed = parseLine(text, this.parseOpts);
           if (parsed.kind === 'invalid' && parsed.reason.startsWith('invalid JSON')) {
-            // Most likely a line still being written: report it, but leave the cursor before it
-            // so the next ingest reads it again once complete.
-            this.reject(line + 1, `truncated last line (${carry} bytes, no newline at end of file)`);
+            // Most likely a line still being written: leave the cursor before it so the next
+            // ingest reads it once complete. Not counted as a line (it will be, once complete).
+            this.c.unterminatedBytes = carry;
             endOffset = base;
           } else {
             line++;
@@ -341,7 +402,8 @@ class Ingestor {
         // Blank (whitespace-only) lines are not data and not errors; test the first char before trimming.
         const c = t.charCodeAt(0);
         if (!((c === 32 || c === 9 || c === 13) && t.trim() === '')) this.handle(parseLine(t, this.parseOpts), line);
-      }
+        else this.c.blank++;
+      } else this.c.blank++;
       if (nl >= len) return line;
       start = nl + 1;
     }
@@ -390,34 +452,37 @@ class Ingestor {
     }
   }
 
-  private accept(call: ToolCall, counted = false): void {
-    if (!counted) {
-      if (call.callId !== null && this.recent.seen(call.callId, call.endUs)) {
-        this.c.duplicates++;
-        return;
-      }
-      this.c.records++;
+  private accept(call: ToolCall): void {
+    if (call.callId !== null && this.recent.seen(call.callId, call.endUs)) {
+      this.c.duplicates++;
+      return;
     }
+    this.c.records++;
+    if (this.liveAggs >= MAX_LIVE_ROWS || this.bufferedDurations >= MAX_BUFFERED_DURATIONS) this.flushAggregates();
     const hour = Math.floor(call.endUs / HOUR_US);
     const session = call.sessionId ?? '';
-    let byCategory = this.aggs.get(call.tool);
-    if (!byCategory) this.aggs.set(call.tool, (byCategory = new Map()));
-    let bySession = byCategory.get(call.category);
-    if (!bySession) byCategory.set(call.category, (bySession = new Map()));
+    // Calls come in runs of the same tool, session and hour: try the last row before four map lookups.
+    const last = this.lastAgg;
+    const a = last !== undefined && last.hour === hour && last.tool === call.tool && last.session === session && last.category === call.category ? last : this.aggregateFor(call.tool, call.category, session, hour);
+    this.lastAgg = a;
+    a.add(call.durationUs, call.success, call.callId, call.endUs);
+    this.bufferedDurations++;
+  }
+
+  private aggregateFor(tool: string, category: string, session: string, hour: number): HourAggregate {
+    let byCategory = this.aggs.get(tool);
+    if (!byCategory) this.aggs.set(tool, (byCategory = new Map()));
+    let bySession = byCategory.get(category);
+    if (!bySession) byCategory.set(category, (bySession = new Map()));
     let byHour = bySession.get(session);
     if (!byHour) bySession.set(session, (byHour = new Map()));
     let a = byHour.get(hour);
     if (!a) {
-      if (this.liveAggs >= MAX_LIVE_AGGREGATES) {
-        this.flushAggregates();
-        this.accept(call, true);
-        return;
-      }
-      a = new HourAggregate(hour, call.tool, call.category, session);
+      a = new HourAggregate(hour, tool, category, session);
       byHour.set(hour, a);
       this.liveAggs++;
     }
-    a.add(call.durationUs, call.success, call.callId, call.endUs);
+    return a;
   }
 
   private *liveAggregates(): Generator<HourAggregate> {
@@ -425,18 +490,15 @@ class Ingestor {
   }
 
   private flushAggregates(): void {
-    for (const a of this.liveAggregates()) {
-      this.store.merge(a);
-      a.destroy();
-    }
-    this.aggs.clear();
-    this.liveAggs = 0;
+    for (const a of this.liveAggregates()) this.store.merge(a);
+    this.dropAggregates();
   }
 
   private dropAggregates(): void {
-    for (const a of this.liveAggregates()) a.destroy();
+    this.lastAgg = undefined;
     this.aggs.clear();
     this.liveAggs = 0;
+    this.bufferedDurations = 0;
   }
 
   private reject(line: number, reason: string): void {
@@ -450,7 +512,14 @@ class Ingestor {
 }
 
 function zero(): Counters {
-  return { lines: 0, records: 0, duplicates: 0, invalid: 0, ignored: 0, bytes: 0 };
+  return { lines: 0, records: 0, duplicates: 0, invalid: 0, ignored: 0, blank: 0, unterminatedBytes: 0, bytes: 0 };
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+function startsWithBom(fd: number): boolean {
+  const b = Buffer.alloc(BOM.length);
+  return readSync(fd, b, 0, b.length, 0) === b.length && b.equals(BOM);
 }
 
 function headHash(fd: number, len: number): string {

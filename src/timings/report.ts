@@ -1,17 +1,24 @@
 /**
  * The data of a tool-timing report, from the hourly histograms in the store: per tool (or category,
  * or session) where the time goes, the slowest calls, the current hour against the previous 24 h,
- * and what regressed between the first and second half of the window. Renderers live in render/.
+ * and what regressed between the first and second half of the window. Renderers live in
+ * src/report/tool-timing/ (the one report stack).
  *
- * Resolution is the hour: a window starts at the beginning of the hour `since` falls in.
+ * Resolution is the hour: a window starts at the beginning of the hour `since` falls in. The
+ * default window ends at the newest stored call (not now: logs are often ingested days later).
+ *
+ * Precision: figures are reported at the resolution of the data — a log in whole milliseconds gives
+ * whole milliseconds — and a percentile is its HdrHistogram bucket's representative (middle) value,
+ * rounded to the bucket's width: the highest equivalent value HdrHistogram returns is an upper
+ * bound of the bucket, not a measurement.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_LOOKBACK_US, parsePositiveDurationUs, UsageError } from '../core/parse.js';
-import { LatencyHistogram } from '../measure/histogram.js';
-import { HOUR_US, TOOLS_DB, ToolStore, type HourRow } from './store.js';
+import { LatencyHistogram, SIGNIFICANT_DIGITS } from '../measure/histogram.js';
+import { resolveToolReportOptions, type GroupBy, type ReportOptions } from './report-params.js';
+import { HOUR_US, TOOLS_DB, ToolStore, type HourRow, type StoredSpan } from './store.js';
 
-export type GroupBy = 'tool' | 'category' | 'session';
+export type { GroupBy, ReportOptions };
 
 export interface ToolTimingRow {
   tool: string;
@@ -81,17 +88,12 @@ export interface ToolTimingReport {
   /** The split point of the regression comparison (first half before, second half after). */
   regressionSplit: string | null;
   hourly: HourPoint[];
+  /** The unit the window's durations were logged in, µs (1000: whole ms): no figure is finer. */
+  resolutionUs: number;
+  /** Everything in the store, whatever the window: so an empty window can say where the data is. */
+  stored: { calls: number; first: string; last: string } | null;
 }
 
-export interface ReportOptions {
-  dataDir: string;
-  /** Window length in µs back from `untilUs`; null or undefined for everything stored. */
-  sinceUs?: number | null;
-  /** End of the window, epoch µs (default now). */
-  untilUs?: number;
-  by?: GroupBy;
-  slowest?: number;
-}
 
 /** A regression needs this many calls on each side, and p95 up by this factor and at least 1 ms. */
 export const REGRESSION_MIN_COUNT = 20;
@@ -108,10 +110,38 @@ interface Group {
   errors: number;
   totalUs: number;
   maxUs: number;
+  resolutionUs: number;
   hist: LatencyHistogram;
 }
 
+/** A group's percentile as reported (see reportedPercentileUs), in ms. */
+function percentileMs(g: Group, p: number): number {
+  return ms(reportedPercentileUs(g.hist.percentile(p), g.resolutionUs, g.maxUs));
+}
+
 const ms = (us: number): number => Math.round(us) / 1000;
+
+/** log2 of HdrHistogram's sub-bucket count for our significant digits (2048 for 3 digits, lowest value 1 µs). */
+const SUB_BUCKET_BITS = Math.ceil(Math.log2(2 * 10 ** SIGNIFICANT_DIGITS));
+
+/** The width of the HdrHistogram bucket holding `us` (values below the sub-bucket count are exact). */
+export function hdrBucketWidthUs(us: number): number {
+  return us < 2 ** SUB_BUCKET_BITS ? 1 : 2 ** (Math.floor(Math.log2(us)) - (SUB_BUCKET_BITS - 1));
+}
+
+/**
+ * A percentile as reported: HdrHistogram gives its bucket's highest equivalent value (an upper
+ * bound); this takes the bucket's middle, rounds it to the bucket's precision (a power of ten no
+ * wider than the bucket) and to the data's resolution, and keeps it within the exact max.
+ */
+export function reportedPercentileUs(highestEquivalentUs: number, resolutionUs: number, maxUs: number): number {
+  if (highestEquivalentUs <= 0) return 0;
+  const width = hdrBucketWidthUs(highestEquivalentUs);
+  const lowest = Math.floor(highestEquivalentUs / width) * width;
+  const middle = lowest + Math.floor(width / 2);
+  const quantum = Math.max(resolutionUs, 10 ** Math.floor(Math.log10(width)));
+  return Math.min(Math.round(middle / quantum) * quantum, maxUs);
+}
 
 function groupKey(r: HourRow, by: GroupBy): string {
   return by === 'tool' ? r.tool : by === 'category' ? r.category : r.session === '' ? '(none)' : r.session;
@@ -124,7 +154,7 @@ function mergeGroups(rows: HourRow[], by: GroupBy): Map<string, Group> {
     const key = groupKey(r, by);
     let g = groups.get(key);
     if (!g) {
-      g = { tool: by === 'tool' ? r.tool : '*', categories: new Set(), count: 0, errors: 0, totalUs: 0, maxUs: 0, hist: LatencyHistogram.create() };
+      g = { tool: by === 'tool' ? r.tool : '*', categories: new Set(), count: 0, errors: 0, totalUs: 0, maxUs: 0, resolutionUs: r.resolutionUs, hist: LatencyHistogram.create() };
       if (by === 'session') g.session = key;
       groups.set(key, g);
     }
@@ -133,6 +163,7 @@ function mergeGroups(rows: HourRow[], by: GroupBy): Map<string, Group> {
     g.errors += r.errors;
     g.totalUs += r.totalUs;
     if (r.maxUs > g.maxUs) g.maxUs = r.maxUs;
+    if (r.resolutionUs < g.resolutionUs) g.resolutionUs = r.resolutionUs;
     const h = LatencyHistogram.decode(r.hist);
     g.hist.add(h);
     h.destroy();
@@ -146,12 +177,22 @@ function destroyGroups(groups: Map<string, Group>): void {
 
 /** Builds the report; an empty or missing store gives an empty report, not an error. */
 export function buildToolTimingReport(o: ReportOptions): ToolTimingReport {
+  const dbPath = join(o.dataDir, TOOLS_DB);
+  const store = existsSync(dbPath) ? new ToolStore(dbPath) : undefined;
+  try {
+    const span = store?.span();
+    return fillReport(o, store, span);
+  } finally {
+    store?.close();
+  }
+}
+
+function fillReport(o: ReportOptions, store: ToolStore | undefined, span: StoredSpan | undefined): ToolTimingReport {
   const by = o.by ?? 'tool';
-  const untilUs = o.untilUs ?? Date.now() * 1000;
+  const untilUs = o.untilUs ?? span?.lastUs ?? Date.now() * 1000;
   const untilHour = Math.floor(untilUs / HOUR_US);
   const since = o.sinceUs ?? null;
-  const dbPath = join(o.dataDir, TOOLS_DB);
-  const empty: ToolTimingReport = {
+  const report: ToolTimingReport = {
     by,
     from: since === null ? null : iso(Math.floor((untilUs - since) / HOUR_US) * HOUR_US),
     until: iso(untilUs),
@@ -162,40 +203,35 @@ export function buildToolTimingReport(o: ReportOptions): ToolTimingReport {
     regressions: [],
     regressionSplit: null,
     hourly: [],
+    resolutionUs: 1000,
+    stored: span ? { calls: span.calls, first: iso(span.firstUs), last: iso(span.lastUs) } : null,
   };
-  if (!existsSync(dbPath)) return empty;
-  const store = new ToolStore(dbPath);
-  try {
-    const range = store.hourRange();
-    if (!range) return empty;
-    const fromHour = since === null ? range.first : Math.floor((untilUs - since) / HOUR_US);
-    const rows = store.rows(fromHour, untilHour);
-    const report = { ...empty };
-    report.rows = summarize(rows, by);
-    report.totals = {
-      count: report.rows.reduce((s, r) => s + r.count, 0),
-      errors: report.rows.reduce((s, r) => s + r.errors, 0),
-      totalMs: ms(rows.reduce((s, r) => s + r.totalUs, 0)),
-      groups: report.rows.length,
-    };
-    report.slowest = store.slowCalls(fromHour, untilHour, o.slowest ?? 10).map((c) => ({
-      tool: c.tool,
-      category: c.category,
-      session: c.session === '' ? null : c.session,
-      callId: c.callId,
-      durationMs: ms(c.durationUs),
-      at: iso(c.endUs),
-      success: c.success,
-    }));
-    report.currentHour = { hour: iso(untilHour * HOUR_US), rows: currentHour(store.rows(untilHour - 24, untilHour), untilHour, by) };
-    const reg = regressions(rows, by);
-    report.regressions = reg.regressions;
-    report.regressionSplit = reg.split === null ? null : iso(reg.split * HOUR_US);
-    report.hourly = hourly(rows);
-    return report;
-  } finally {
-    store.close();
-  }
+  if (!store || !span) return report;
+  const fromHour = since === null ? Math.floor(span.firstUs / HOUR_US) : Math.floor((untilUs - since) / HOUR_US);
+  const rows = store.rows(fromHour, untilHour);
+  report.resolutionUs = rows.reduce((m, r) => Math.min(m, r.resolutionUs), 1000);
+  report.rows = summarize(rows, by);
+  report.totals = {
+    count: report.rows.reduce((s, r) => s + r.count, 0),
+    errors: report.rows.reduce((s, r) => s + r.errors, 0),
+    totalMs: ms(rows.reduce((s, r) => s + r.totalUs, 0)),
+    groups: report.rows.length,
+  };
+  report.slowest = store.slowCalls(fromHour, untilHour, o.slowest ?? 10).map((c) => ({
+    tool: c.tool,
+    category: c.category,
+    session: c.session === '' ? null : c.session,
+    callId: c.callId,
+    durationMs: ms(c.durationUs),
+    at: iso(c.endUs),
+    success: c.success,
+  }));
+  report.currentHour = { hour: iso(untilHour * HOUR_US), rows: currentHour(store.rows(untilHour - 24, untilHour), untilHour, by) };
+  const reg = regressions(rows, by);
+  report.regressions = reg.regressions;
+  report.regressionSplit = reg.split === null ? null : iso(reg.split * HOUR_US);
+  report.hourly = hourly(rows);
+  return report;
 }
 
 /** The report rows alone — the shape of `--format json`, and of the MCP tool_timing_report tool. */
@@ -205,21 +241,11 @@ export function toolTimingReport(o: ReportOptions): ToolTimingRow[] {
 
 /**
  * The report rows from loosely typed arguments (an MCP tool call, an HTTP query): `since` is a
- * duration such as "24h" or "all", `until` an ISO date, `by` tool|category|session. Throws a
- * UsageError naming the bad argument.
+ * duration such as "24h" or "all", `until` an ISO date, `by` tool|category|session; defaults from
+ * TOOL_REPORT_PARAMS (the CLI's too). Throws a UsageError naming the bad argument.
  */
 export function toolTimingReportFromArgs(args: { dataDir: string; since?: string; until?: string; by?: string }): ToolTimingRow[] {
-  const by = (args.by ?? 'tool') as GroupBy;
-  if (!['tool', 'category', 'session'].includes(by)) throw new UsageError(`by: expected tool, category or session, got "${args.by}"`);
-  const since = args.since ?? '24h';
-  const sinceUs = since.trim() === 'all' ? null : parsePositiveDurationUs('since', since, { max: MAX_LOOKBACK_US });
-  const opts: ReportOptions = { dataDir: args.dataDir, sinceUs, by };
-  if (args.until !== undefined) {
-    const t = Date.parse(args.until);
-    if (Number.isNaN(t)) throw new UsageError(`until: expected an ISO date, got "${args.until}"`);
-    opts.untilUs = t * 1000;
-  }
-  return toolTimingReport(opts);
+  return toolTimingReport(resolveToolReportOptions(args.dataDir, args));
 }
 
 function summarize(rows: HourRow[], by: GroupBy): ToolTimingRow[] {
@@ -234,11 +260,10 @@ function summarize(rows: HourRow[], by: GroupBy): ToolTimingRow[] {
         count: g.count,
         errors: g.errors,
         errorRate: g.count === 0 ? 0 : g.errors / g.count,
-        // Percentiles are HDR bucket values (within 0.1 %), which can sit just above the exact max
-        // kept beside them; no percentile is reported above the max.
-        p50Ms: ms(Math.min(g.hist.percentile(50), g.maxUs)),
-        p95Ms: ms(Math.min(g.hist.percentile(95), g.maxUs)),
-        p99Ms: ms(Math.min(g.hist.percentile(99), g.maxUs)),
+        // Bucket middles at the data's resolution, never above the exact max kept beside them.
+        p50Ms: percentileMs(g, 50),
+        p95Ms: percentileMs(g, 95),
+        p99Ms: percentileMs(g, 99),
         // The histogram tops out at 1 h; the exact max is kept beside it.
         maxMs: ms(g.maxUs),
         totalMs: ms(g.totalUs),
@@ -269,8 +294,8 @@ function currentHour(rows: HourRow[], hour: number, by: GroupBy): CurrentHourRow
         avgCount24h: (b?.count ?? 0) / 24,
         errorRate: n && n.count > 0 ? n.errors / n.count : 0,
         errorRate24h: b && b.count > 0 ? b.errors / b.count : 0,
-        p95Ms: n ? ms(n.hist.percentile(95)) : 0,
-        p95Ms24h: b ? ms(b.hist.percentile(95)) : 0,
+        p95Ms: n ? percentileMs(n, 95) : 0,
+        p95Ms24h: b ? percentileMs(b, 95) : 0,
       });
     }
     return out.sort((a, b) => b.count - a.count || b.avgCount24h - a.avgCount24h || a.key.localeCompare(b.key));
@@ -301,7 +326,7 @@ function regressions(rows: HourRow[], by: GroupBy): { split: number | null; regr
       const pb = b.hist.percentile(95);
       const pa = a.hist.percentile(95);
       if (pa >= pb * REGRESSION_RATIO && pa - pb >= REGRESSION_MIN_DELTA_US) {
-        out.push({ key, metric: 'p95', before: ms(pb), after: ms(pa), ratio: pa / pb, countBefore: b.count, countAfter: a.count });
+        out.push({ key, metric: 'p95', before: percentileMs(b, 95), after: percentileMs(a, 95), ratio: pa / pb, countBefore: b.count, countAfter: a.count });
       }
       const eb = b.errors / b.count;
       const ea = a.errors / a.count;

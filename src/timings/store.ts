@@ -37,6 +37,15 @@ export interface HourRow {
   totalUs: number;
   maxUs: number;
   hist: string;
+  /** The unit the durations were logged in, µs (1000: whole milliseconds). */
+  resolutionUs: number;
+}
+
+/** What the store holds: calls, and the first and last call's end (epoch µs). */
+export interface StoredSpan {
+  calls: number;
+  firstUs: number;
+  lastUs: number;
 }
 
 export interface FileCursor {
@@ -72,13 +81,30 @@ function toCursor(r: CursorRow | undefined): FileCursor | undefined {
   return r && { path: r.path, dev: r.dev, ino: r.ino, size: r.size, offset: r.offset, lines: r.lines, headLen: r.head_len, headHash: r.head_hash };
 }
 
-/** One (hour, tool, category, session) being accumulated in memory before it is merged into the store. */
+/**
+ * The finest unit a duration was logged in, in µs: 1000 for whole milliseconds (the usual tool
+ * log), 100/10/1 for finer ones. Reports show figures at this resolution, never finer.
+ */
+export function durationResolutionUs(durationUs: number): number {
+  return durationUs % 1000 === 0 ? 1000 : durationUs % 100 === 0 ? 100 : durationUs % 10 === 0 ? 10 : 1;
+}
+
+/**
+ * One (hour, tool, category, session) being accumulated in memory before it is merged into the
+ * store. Durations are buffered as plain numbers and put into an HdrHistogram only at merge time:
+ * recording each call into a WebAssembly histogram, and re-encoding rows whenever a bounded set of
+ * live histograms overflowed, was most of the ingest's CPU on real logs (many rows, few calls each).
+ */
 export class HourAggregate {
   count = 0;
   errors = 0;
   totalUs = 0;
   maxUs = 0;
-  readonly hist = LatencyHistogram.create();
+  /** The coarsest unit all durations are whole multiples of (at most 1 ms). */
+  resolutionUs = 1000;
+  firstEndUs = Number.POSITIVE_INFINITY;
+  lastEndUs = Number.NEGATIVE_INFINITY;
+  readonly durations: number[] = [];
   readonly slowest: SlowCall[] = [];
 
   constructor(
@@ -93,7 +119,10 @@ export class HourAggregate {
     if (!success) this.errors++;
     this.totalUs += durationUs;
     if (durationUs > this.maxUs) this.maxUs = durationUs;
-    this.hist.record(durationUs);
+    if (this.resolutionUs > 1 && durationUs % this.resolutionUs !== 0) this.resolutionUs = Math.min(this.resolutionUs, durationResolutionUs(durationUs));
+    if (endUs < this.firstEndUs) this.firstEndUs = endUs;
+    if (endUs > this.lastEndUs) this.lastEndUs = endUs;
+    this.durations.push(durationUs);
     const s = this.slowest;
     if (s.length < SLOWEST_PER_ROW || durationUs > (s[s.length - 1] as SlowCall).durationUs) {
       s.push({ callId, durationUs, endUs, success });
@@ -102,8 +131,16 @@ export class HourAggregate {
     }
   }
 
-  destroy(): void {
-    this.hist.destroy();
+  /** Records the buffered durations into `h`, equal values with one call (whole-ms logs repeat values a lot). */
+  recordInto(h: LatencyHistogram): void {
+    const d = this.durations.sort((x, y) => x - y);
+    for (let i = 0; i < d.length; ) {
+      const v = d[i] as number;
+      let j = i + 1;
+      while (j < d.length && d[j] === v) j++;
+      h.record(v, j - i);
+      i = j;
+    }
   }
 }
 
@@ -119,6 +156,7 @@ CREATE TABLE IF NOT EXISTS tool_hours (
   total_us INTEGER NOT NULL,
   max_us INTEGER NOT NULL,
   hist TEXT NOT NULL,             -- HdrHistogram V2, compressed base64, µs
+  res_us INTEGER,                 -- the unit the durations were logged in (1000: whole ms); NULL: not known (1 µs)
   PRIMARY KEY (hour, tool, category, session)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS slow_calls (
@@ -148,6 +186,8 @@ export class ToolStore {
   private readonly putRow: Database.Statement;
   private readonly putSlow: Database.Statement;
   private readonly trimSlow: Database.Statement;
+  private readonly getMeta: Database.Statement;
+  private readonly putMeta: Database.Statement;
 
   constructor(readonly path: string) {
     this.db = new Database(path);
@@ -159,10 +199,15 @@ export class ToolStore {
     const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined;
     if (!version) this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', SCHEMA_VERSION);
     else if (version.value !== SCHEMA_VERSION) throw new Error(`${path}: tool store schema ${version.value}, this swarmperf reads ${SCHEMA_VERSION}`);
-    this.getRow = this.db.prepare('SELECT count, errors, total_us, max_us, hist FROM tool_hours WHERE hour = ? AND tool = ? AND category = ? AND session = ?');
+    // Stores written before the resolution was kept get the column (NULL: resolution unknown, 1 µs).
+    const columns = this.db.prepare("SELECT name FROM pragma_table_info('tool_hours')").all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'res_us')) this.db.exec('ALTER TABLE tool_hours ADD COLUMN res_us INTEGER');
+    this.getRow = this.db.prepare('SELECT count, errors, total_us, max_us, hist, res_us FROM tool_hours WHERE hour = ? AND tool = ? AND category = ? AND session = ?');
     this.putRow = this.db.prepare(
-      'INSERT OR REPLACE INTO tool_hours (hour, tool, category, session, count, errors, total_us, max_us, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO tool_hours (hour, tool, category, session, count, errors, total_us, max_us, hist, res_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.getMeta = this.db.prepare('SELECT value FROM meta WHERE key = ?');
+    this.putMeta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
     this.putSlow = this.db.prepare('INSERT INTO slow_calls (hour, tool, category, session, call_id, duration_us, end_us, success) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.trimSlow = this.db.prepare(
       `DELETE FROM slow_calls WHERE rowid IN (SELECT rowid FROM slow_calls WHERE hour = ? AND tool = ? AND category = ? AND session = ?
@@ -178,15 +223,16 @@ export class ToolStore {
   /** Merges an in-memory aggregate into its stored row (call inside a transaction). */
   merge(a: HourAggregate): void {
     const old = this.getRow.get(a.hour, a.tool, a.category, a.session) as
-      | { count: number; errors: number; total_us: number; max_us: number; hist: string }
+      | { count: number; errors: number; total_us: number; max_us: number; hist: string; res_us: number | null }
       | undefined;
+    const h = old ? LatencyHistogram.decode(old.hist) : LatencyHistogram.create();
     let hist: string;
-    if (old) {
-      const h = LatencyHistogram.decode(old.hist);
-      h.add(a.hist);
+    try {
+      a.recordInto(h);
       hist = h.encode();
+    } finally {
       h.destroy();
-    } else hist = a.hist.encode();
+    }
     this.putRow.run(
       a.hour, a.tool, a.category, a.session,
       (old?.count ?? 0) + a.count,
@@ -194,9 +240,32 @@ export class ToolStore {
       (old?.total_us ?? 0) + a.totalUs,
       Math.max(old?.max_us ?? 0, a.maxUs),
       hist,
+      old ? Math.min(old.res_us ?? 1, a.resolutionUs) : a.resolutionUs,
     );
     for (const s of a.slowest) this.putSlow.run(a.hour, a.tool, a.category, a.session, s.callId, s.durationUs, s.endUs, s.success ? 1 : 0);
     if (old) this.trimSlow.run(a.hour, a.tool, a.category, a.session);
+    this.widenSpan(a.firstEndUs, a.lastEndUs);
+  }
+
+  /** Keeps the first and last call's end instant in meta (the report's default window ends at the last). */
+  private widenSpan(firstUs: number, lastUs: number): void {
+    if (!Number.isFinite(firstUs) || !Number.isFinite(lastUs)) return;
+    const first = this.getMeta.get('first_call_us') as { value: string } | undefined;
+    const last = this.getMeta.get('last_call_us') as { value: string } | undefined;
+    if (!first || firstUs < Number(first.value)) this.putMeta.run('first_call_us', String(firstUs));
+    if (!last || lastUs > Number(last.value)) this.putMeta.run('last_call_us', String(lastUs));
+  }
+
+  /**
+   * How many calls are stored and when the first and last ended; undefined for an empty store.
+   * Stores from before the instants were kept fall back to the hours (start of the first, end of the last).
+   */
+  span(): StoredSpan | undefined {
+    const r = this.db.prepare('SELECT SUM(count) AS calls, MIN(hour) AS first, MAX(hour) AS last FROM tool_hours').get() as { calls: number | null; first: number | null; last: number | null };
+    if (r.calls === null || r.first === null || r.last === null) return undefined;
+    const first = this.getMeta.get('first_call_us') as { value: string } | undefined;
+    const last = this.getMeta.get('last_call_us') as { value: string } | undefined;
+    return { calls: r.calls, firstUs: first ? Number(first.value) : r.first * HOUR_US, lastUs: last ? Number(last.value) : (r.last + 1) * HOUR_US - 1 };
   }
 
   transaction<T>(fn: () => T): T {
@@ -249,9 +318,9 @@ export class ToolStore {
   rows(fromHour: number, toHour: number): HourRow[] {
     return (
       this.db
-        .prepare('SELECT hour, tool, category, session, count, errors, total_us, max_us, hist FROM tool_hours WHERE hour >= ? AND hour <= ? ORDER BY hour')
-        .all(fromHour, toHour) as Array<{ hour: number; tool: string; category: string; session: string; count: number; errors: number; total_us: number; max_us: number; hist: string }>
-    ).map((r) => ({ hour: r.hour, tool: r.tool, category: r.category, session: r.session, count: r.count, errors: r.errors, totalUs: r.total_us, maxUs: r.max_us, hist: r.hist }));
+        .prepare('SELECT hour, tool, category, session, count, errors, total_us, max_us, hist, res_us FROM tool_hours WHERE hour >= ? AND hour <= ? ORDER BY hour')
+        .all(fromHour, toHour) as Array<{ hour: number; tool: string; category: string; session: string; count: number; errors: number; total_us: number; max_us: number; hist: string; res_us: number | null }>
+    ).map((r) => ({ hour: r.hour, tool: r.tool, category: r.category, session: r.session, count: r.count, errors: r.errors, totalUs: r.total_us, maxUs: r.max_us, hist: r.hist, resolutionUs: r.res_us ?? 1 }));
   }
 
   slowCalls(fromHour: number, toHour: number, limit: number): Array<SlowCall & { tool: string; category: string; session: string }> {

@@ -15,8 +15,11 @@ class ExitCalled extends Error {
   }
 }
 
-/** Commander's tree: every command path with its options and required arguments. */
-function describeTree() {
+/**
+ * Commander's tree: every command path with its options and required arguments. Commands load
+ * lazily (only the one argv names), so each is built by naming it; older builds load all at once.
+ */
+async function describeTree() {
   const out = [];
   const walk = (cmd, path) => {
     for (const sub of cmd.commands) {
@@ -30,7 +33,21 @@ function describeTree() {
       walk(sub, p);
     }
   };
-  walk(buildProgram(), []);
+  let commands;
+  try {
+    ({ COMMANDS: commands } = await import(new URL('./commands/index.js', pathToFileURL(mainPath)).href));
+  } catch {
+    commands = undefined;
+  }
+  if (!Array.isArray(commands)) {
+    walk(await buildProgram(), []);
+    return out;
+  }
+  for (const entry of commands) {
+    const program = await buildProgram(['node', 'swarmperf', entry.name]);
+    const only = { commands: program.commands.filter((c) => c.name() === entry.name) };
+    walk(only, []);
+  }
   return out;
 }
 
@@ -95,4 +112,4 @@ process.on('message', async (msg) => {
     realExit(0);
   }
 });
-process.send({ type: 'ready', tree: describeTree() });
+process.send({ type: 'ready', tree: await describeTree() });

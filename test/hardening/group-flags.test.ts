@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/commands/index.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { openHistory } from '../../src/results/history/store.js';
 import { syntheticRun } from '../results/fixtures.js';
@@ -17,7 +18,8 @@ interface Pair {
   sub: string;
 }
 
-function groups(): Array<{ group: Command; sub: Command }> {
+/** Every (group, subcommand) pair; each command is loaded for real by naming it (commands load lazily). */
+async function groups(): Promise<Array<{ group: Command; sub: Command }>> {
   const out: Array<{ group: Command; sub: Command }> = [];
   const walk = (cmd: Command): void => {
     for (const sub of cmd.commands) {
@@ -25,7 +27,10 @@ function groups(): Array<{ group: Command; sub: Command }> {
       walk(sub);
     }
   };
-  walk(buildProgram());
+  for (const entry of COMMANDS) {
+    const program = await buildProgram(['node', 'swarmperf', entry.name]);
+    walk(program.commands.find((c) => c.name() === entry.name) as Command);
+  }
   return out;
 }
 
@@ -34,8 +39,8 @@ function takesValue(o: Option): boolean {
 }
 
 /** Builds a fresh program whose `group sub` action only records the options it receives. */
-function probe(pair: Pair, argv: string[]): Promise<Record<string, unknown>> {
-  const program = buildProgram();
+async function probe(pair: Pair, argv: string[]): Promise<Record<string, unknown>> {
+  const program = await buildProgram(['node', 'swarmperf', ...argv]);
   const silence = (c: Command): void => {
     c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
     c.commands.forEach(silence);
@@ -59,8 +64,9 @@ function requiredArgs(sub: Command): string[] {
   return args;
 }
 
+const pairs = await groups();
+
 describe('flags of a command group reach the subcommand that runs', () => {
-  const pairs = groups();
 
   it('finds the groups (history, memory, alerts, tools) in commander\'s tree', () => {
     const names = new Set(pairs.map((p) => p.group.name()));

@@ -119,15 +119,21 @@ describe('swarmperf mcp over stdio', () => {
     expect(s.passed).toBe(true);
     expect(s.suites[0]?.name).toBe('selftest');
     expect(s.suites[0]?.operations.every((o) => o.count > 0)).toBe(true);
-    expect(s.memoryKey).toBe(`performance/swarmperf/${s.runId}/results`);
+    expect(s.memoryKey).toBe(`performance/swarmperf/bench-${s.runId}/results`);
     // Progress: at least one notification, strictly increasing.
     expect(progress.length).toBeGreaterThanOrEqual(1);
     for (let i = 1; i < progress.length; i++) expect(progress[i]!.progress).toBeGreaterThan(progress[i - 1]!.progress);
 
     const stored = await call('memory_retrieve', { key: s.memoryKey });
-    const summary = JSON.parse(text(stored)) as { runId: string; status: string };
+    const summary = JSON.parse(text(stored)) as { runId: string; status: string; format: string; metrics: Record<string, number> };
     expect(summary.runId).toBe(s.runId);
     expect(summary.status).toBe('complete');
+    // One document, one writer (the memory sink): the shape the CLI's runs store too.
+    expect(summary.format).toBe('swarmperf-run-summary');
+    expect(Object.keys(summary.metrics).length).toBeGreaterThan(0);
+    // The seed convention's documented search finds it.
+    const found = await call('memory_search', { pattern: 'performance/*/bench-*/results' });
+    expect(JSON.stringify(found.structuredContent)).toContain(s.runId);
 
     const h = openHistory(join(dataDir, 'history.db'), { mustExist: true });
     try {

@@ -8,7 +8,7 @@ import { openBackend } from '../../src/targets/backend.js';
 import { syntheticRun } from './fixtures.js';
 
 describe('memory store sink', () => {
-  it('stores the run summary under performance/swarmperf/{id}/results when the store exists', async () => {
+  it('stores the run summary under performance/swarmperf/bench-{id}/results when the store exists', async () => {
     const dataDir = mkdtempSync(join(os.tmpdir(), 'swarmperf-memsink-'));
     const warnings: string[] = [];
     const ctx: RunContext = { dataDir, options: {}, warn: (m) => warnings.push(m) };
@@ -22,7 +22,9 @@ describe('memory store sink', () => {
     const b = await openBackend('sqlite', dataDir);
     try {
       const entry = await b.memory.retrieve(MEMORY_NAMESPACE, memoryKey(run.id));
-      expect(entry?.fullKey).toBe(`performance/swarmperf/${run.id}/results`);
+      expect(entry?.fullKey).toBe(`performance/swarmperf/bench-${run.id}/results`);
+      // The seed convention performance/{agent}/{task}/{type}: its documented search finds swarmperf's runs.
+      expect((await b.memory.search('performance/*/bench-*/results')).map((e) => e.fullKey)).toContain(entry?.fullKey);
       const value = JSON.parse(entry!.value) as { runId: string; metrics: Record<string, number>; checksPassed: boolean };
       expect(value.runId).toBe(run.id);
       expect(value.checksPassed).toBe(true);

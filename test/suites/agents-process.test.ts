@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunResult } from '../../src/core/result.js';
 import { runAgents } from '../../src/suites/agents/harness.js';
-import { runElectionSuite, runTasksSuite } from '../../src/suites/coordination/index.js';
+import { electionParams, runElectionSuite, runTasksSuite } from '../../src/suites/coordination/index.js';
 import { MemoryBackend } from '../../src/targets/memory/index.js';
 import { silentProgress } from '../../src/report/progress.js';
 import { runCli } from '../helpers/cli.js';
-import { check, failedChecks, suiteOptions, tempDir } from './helpers.js';
+import { check, failedChecks, flags, suiteOptions, tempDir } from './helpers.js';
 
 describe('agents as processes (sqlite)', () => {
   it('tasks: separate agent processes share one queue, histograms merge, invariants hold', async () => {
@@ -52,7 +52,7 @@ describe('agents as processes (sqlite)', () => {
   });
 
   it('election: a killed leader process is replaced and the others take over', async () => {
-    const r = await runElectionSuite(suiteOptions({ backend: 'sqlite', agents: 3, durationUs: 2_500_000, warmupUs: 0, extra: { leaseTtl: '150ms', failover: 'kill', tenure: '1' } }));
+    const r = await runElectionSuite(suiteOptions({ backend: 'sqlite', agents: 3, durationUs: 2_500_000, warmupUs: 0 }), undefined, flags(electionParams, { leaseTtl: '150ms', failover: 'kill', tenure: '1' }));
     expect(failedChecks(r)).toEqual([]);
     expect(r.metrics?.leadersKilled).toBeGreaterThanOrEqual(1);
     expect(check(r, 'every agent reported').detail).toMatch(/killed on purpose/);

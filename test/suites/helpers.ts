@@ -6,6 +6,7 @@ import { RealClock } from '../../src/measure/clock.js';
 import { silentProgress } from '../../src/report/progress.js';
 import type { SuiteResult } from '../../src/core/result.js';
 import type { SuiteRunOptions } from '../../src/suites/types.js';
+import type { ParamSet, ParamShape, ParamValues } from '../../src/core/params.js';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'swarmperf-suites-'));
@@ -24,7 +25,6 @@ export function suiteOptions(overrides: Partial<SuiteRunOptions> = {}): SuiteRun
     dataDir: overrides.dataDir ?? tempDir(),
     signal: new AbortController().signal,
     progress: silentProgress,
-    extra: {},
     ...overrides,
   };
 }
@@ -37,4 +37,9 @@ export function check(r: SuiteResult, name: string): { passed: boolean; detail: 
   const c = r.checks.find((x) => x.name === name);
   if (!c) throw new Error(`no check named "${name}" in ${r.checks.map((x) => x.name).join(', ')}`);
   return c;
+}
+
+/** A suite's typed parameters from flag-style values, as `swarmperf run --quick` would parse them. */
+export function flags<S extends ParamShape>(set: ParamSet<S>, raw: Record<string, unknown> = {}): ParamValues<S> {
+  return set.parse(raw, { quick: true });
 }

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryBackend } from '../../src/targets/memory/index.js';
-import { runBusSuite, runElectionSuite, runMemorySuite, runRegistrySuite, runTasksSuite } from '../../src/suites/coordination/index.js';
+import { busParams, electionParams, memoryParams, registryParams, runBusSuite, runElectionSuite, runMemorySuite, runRegistrySuite, runTasksSuite, tasksParams } from '../../src/suites/coordination/index.js';
 import { buggyElectionBackend, buggyTasksBackend, faultyBusBackend, forgetfulRegistryBackend, leakySearchBackend, lostWriteBackend } from './broken-backends.js';
-import { check, failedChecks, suiteOptions } from './helpers.js';
+import { check, failedChecks, flags, suiteOptions } from './helpers.js';
 
 describe('tasks suite against planted bugs', () => {
   it('passes on a correct store (same workload, same seed)', async () => {
@@ -24,7 +24,7 @@ describe('tasks suite against planted bugs', () => {
   });
 
   it('a claim that ignores dependencies fails "dependencies respected"', async () => {
-    const r = await runTasksSuite(suiteOptions({ extra: { depPercent: '60' } }), buggyTasksBackend({ ignoreDependencies: true }));
+    const r = await runTasksSuite(suiteOptions(), buggyTasksBackend({ ignoreDependencies: true }), flags(tasksParams, { depPercent: '60' }));
     const c = check(r, 'dependencies respected');
     expect(c.passed).toBe(false);
     expect(c.detail).toMatch(/before its dependency|never completed/);
@@ -41,84 +41,87 @@ describe('tasks suite against planted bugs', () => {
 
 describe('memory suite against planted bugs', () => {
   it('passes on a correct store', async () => {
-    const r = await runMemorySuite(suiteOptions({ extra: { keys: '300' } }), new MemoryBackend());
+    const r = await runMemorySuite(suiteOptions(), new MemoryBackend(), flags(memoryParams, { keys: '300' }));
     expect(failedChecks(r)).toEqual([]);
   });
 
   it('a search that ignores namespaces fails "namespaces isolated"', async () => {
-    const r = await runMemorySuite(suiteOptions({ extra: { keys: '300' } }), leakySearchBackend());
+    const r = await runMemorySuite(suiteOptions(), leakySearchBackend(), flags(memoryParams, { keys: '300' }));
     const c = check(r, 'namespaces isolated');
     expect(c.passed).toBe(false);
     expect(c.detail).toMatch(/search-(glob|query) scoped to agent-\d returned agent-\d\/k/);
   });
 
   it('a store that acknowledges writes it drops fails the read-back checks', async () => {
-    const r = await runMemorySuite(suiteOptions({ extra: { keys: '300' } }), lostWriteBackend());
+    const r = await runMemorySuite(suiteOptions(), lostWriteBackend(), flags(memoryParams, { keys: '300' }));
     expect(failedChecks(r)).toEqual(expect.arrayContaining(['every stored entry reads back its last written value']));
   });
 });
 
 describe('election suite against planted bugs', () => {
-  const opts = () => suiteOptions({ durationUs: 1_500_000, warmupUs: 0, extra: { leaseTtl: '120ms', failover: 'stop' } });
+  const opts = () => suiteOptions({ durationUs: 1_500_000, warmupUs: 0 });
+  const params = () => flags(electionParams, { leaseTtl: '120ms', failover: 'stop' });
 
   it('passes on a correct election', async () => {
-    const r = await runElectionSuite(opts(), new MemoryBackend());
+    const r = await runElectionSuite(opts(), new MemoryBackend(), params());
     expect(failedChecks(r)).toEqual([]);
     expect(r.metrics?.cycles).toBeGreaterThanOrEqual(2);
     expect(r.operations.find((op) => op.name === 'failover')?.count).toBe(r.metrics?.cycles);
   });
 
   it('a lease that expires while its holder still renews lets two leases overlap', async () => {
-    const r = await runElectionSuite(opts(), buggyElectionBackend({ expireFromAcquisition: true }));
+    const r = await runElectionSuite(opts(), buggyElectionBackend({ expireFromAcquisition: true }), params());
     const c = check(r, 'no two live leases overlap');
     expect(c.passed).toBe(false);
     expect(c.detail).toMatch(/acquired \d+ ms before epoch \d+ .* expired/);
   });
 
   it('an epoch handed out twice fails "at most one leader per epoch"', async () => {
-    const r = await runElectionSuite(opts(), buggyElectionBackend({ reuseEpoch: true }));
+    const r = await runElectionSuite(opts(), buggyElectionBackend({ reuseEpoch: true }), params());
     expect(check(r, 'at most one leader per epoch').passed).toBe(false);
   });
 });
 
 describe('bus suite against planted bugs', () => {
-  const opts = () => suiteOptions({ extra: { publishRate: '300' } });
+  const opts = () => suiteOptions();
+  const params = () => flags(busParams, { publishRate: '300' });
 
   it('passes on a correct bus', async () => {
-    const r = await runBusSuite(opts(), new MemoryBackend());
+    const r = await runBusSuite(opts(), new MemoryBackend(), params());
     expect(failedChecks(r)).toEqual([]);
     expect(r.metrics?.messagesLost).toBe(0);
     expect(r.metrics?.delivered).toBe(r.metrics?.expectedDeliveries);
   });
 
   it('a bus that drops deliveries fails and counts the losses', async () => {
-    const r = await runBusSuite(opts(), faultyBusBackend({ dropEvery: 29 }));
+    const r = await runBusSuite(opts(), faultyBusBackend({ dropEvery: 29 }), params());
     expect(check(r, 'every message delivered to every subscriber').passed).toBe(false);
     expect(r.metrics?.messagesLost).toBeGreaterThan(0);
   });
 
   it('a bus that delivers twice (claiming exactly-once) fails and counts the duplicates', async () => {
-    const r = await runBusSuite(opts(), faultyBusBackend({ duplicateEvery: 31 }));
+    const r = await runBusSuite(opts(), faultyBusBackend({ duplicateEvery: 31 }), params());
     expect(check(r, 'no duplicate deliveries').passed).toBe(false);
     expect(r.metrics?.messagesDuplicated).toBeGreaterThan(0);
   });
 });
 
 describe('registry suite against planted bugs', () => {
-  const opts = () => suiteOptions({ extra: { staleAfter: '100ms' } });
+  const opts = () => suiteOptions();
+  const params = () => flags(registryParams, { staleAfter: '100ms' });
 
   it('passes on a correct registry', async () => {
-    const r = await runRegistrySuite(opts(), new MemoryBackend());
+    const r = await runRegistrySuite(opts(), new MemoryBackend(), params());
     expect(failedChecks(r)).toEqual([]);
   });
 
   it('a deregister that does not remove fails "deregistered agents gone"', async () => {
-    const r = await runRegistrySuite(opts(), forgetfulRegistryBackend({ keepDeregistered: true }));
+    const r = await runRegistrySuite(opts(), forgetfulRegistryBackend({ keepDeregistered: true }), params());
     expect(failedChecks(r)).toEqual(expect.arrayContaining(['deregistered agents gone', 'list never shows deregistered agents']));
   });
 
   it('a reaper that reaps nothing fails "stale agents reaped"', async () => {
-    const r = await runRegistrySuite(opts(), forgetfulRegistryBackend({ noReap: true }));
+    const r = await runRegistrySuite(opts(), forgetfulRegistryBackend({ noReap: true }), params());
     expect(check(r, 'stale agents reaped').passed).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Ingest of the real 3.6 MB hyrm tool-timing log. The expected numbers were computed independently
- * of swarmperf, with Debian jq 1.6 and awk over the same file:
+ * Ingest of the real 3.6 MB hyrm tool-timing log (gzipped in test/fixtures/tools, its counts in
+ * expected.json beside it). The expected numbers were computed independently of swarmperf, with Debian jq 1.6 and awk over the same file:
  *   lines:           wc -l hyrm-tool-timing.jsonl                                  → 14165
  *   distinct calls:  jq -r .call_id … | sort -u | wc -l                             → 4859
  *   per tool:        jq -r '[.call_id,.tool,(.success|tostring)]|@tsv' … | sort -u
@@ -15,21 +15,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
 import { buildToolTimingReport, toolTimingReport } from '../../src/timings/report.js';
+import { EXPECTED, realPerfLog, realToolLog } from './fixtures.js';
 
-const DATA = join(import.meta.dirname, '../../../shared/data');
-const TOOL_LOG = join(DATA, 'hyrm-tool-timing.jsonl');
-const PERF_LOG = join(DATA, 'hyrm-perf-metrics.jsonl');
-
-const PER_TOOL: Record<string, [number, number]> = {
-  agent_messages: [123, 70], agent_register: [183, 11], agent_send: [76, 0], agent_set_handoff: [151, 0], agent_status: [201, 1],
-  agent_update_status: [83, 0], bash: [926, 119], checkpoint_save: [5, 0], edit: [557, 0], git_commit: [44, 19], git_diff: [53, 16],
-  git_log: [31, 9], git_search: [5, 0], git_status: [52, 4], glob: [153, 14], grep: [214, 48], memory_search: [8, 2], memory_status: [41, 10],
-  memory_update: [63, 14], quality_assess: [36, 2], quality_report: [23, 2], read: [879, 509], recovery_status: [5, 0], skill: [14, 0],
-  task: [23, 11], task_claim: [46, 7], task_create: [70, 4], task_list: [171, 5], task_next: [21, 1], task_schedule: [7, 1], task_spawn: [2, 2],
-  task_update: [95, 3], todowrite: [213, 10], user_messages_mark_read: [60, 0], user_messages_read: [142, 1], webfetch: [21, 6], write: [62, 0],
-};
-const TOTAL_MS: Record<string, [number, number]> = { read: [7773, 483], edit: [15068, 322], bash: [2518248, 120142], task: [4346731, 400207] };
-const ALL_MS = 6980291;
+const PER_TOOL = EXPECTED.toolLog.perTool;
+const TOTAL_MS = EXPECTED.toolLog.totalMs;
+const ALL_MS = EXPECTED.toolLog.allMs;
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -39,13 +29,19 @@ const tmp = (): string => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+// The logs are decompressed/copied from test/fixtures/tools once: the repository carries its data.
+const fixtureDir = mkdtempSync(join(tmpdir(), 'swarmperf-timings-real-log-'));
+const TOOL_LOG = realToolLog(fixtureDir);
+const PERF_LOG = realPerfLog(fixtureDir);
+afterAll(() => rmSync(fixtureDir, { recursive: true, force: true }));
+
 describe('ingest of the real hyrm tool-timing log', () => {
   it('keeps exactly the distinct calls, per tool, with their errors and times', () => {
     const dataDir = tmp();
     const s = ingestToolLogs([TOOL_LOG], { dataDir });
-    expect(s.lines).toBe(14165);
-    expect(s.records).toBe(4859);
-    expect(s.duplicates).toBe(14165 - 4859);
+    expect(s.lines).toBe(EXPECTED.toolLog.lines);
+    expect(s.records).toBe(EXPECTED.toolLog.distinctCalls);
+    expect(s.duplicates).toBe(EXPECTED.toolLog.lines - EXPECTED.toolLog.distinctCalls);
     expect(s.invalidCount).toBe(0);
     expect(s.files[0]!.state).toBe('new');
 

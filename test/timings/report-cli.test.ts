@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
-import { renderToolTimingReport } from '../../src/timings/render/index.js';
-import { csvField, markdown } from '../../src/timings/render/escape.js';
+import { csvField, escapeMarkdown as markdown } from '../../src/report/escape.js';
+import { renderToolTimingReport } from '../../src/report/tool-timing/index.js';
 import { buildToolTimingReport, toolTimingReportFromArgs } from '../../src/timings/report.js';
 import { runToolsCli } from './run-cli.js';
 
@@ -87,7 +87,7 @@ describe('tool timing report', () => {
     expect(evilRow.split(/(?<!\\)\|/).length - 2).toBe(11);
     const term = renderToolTimingReport(r, 'terminal');
     expect(term).not.toContain('\u001b');
-    expect(term).toContain('\\u001b[31m');
+    expect(term).toContain('\\x1b[31m');
     const csv = renderToolTimingReport(r, 'csv');
     expect(csv.split('\r\n')[0]).toBe('tool,category,count,errors,errorRate,p50Ms,p95Ms,p99Ms,maxMs,totalMs,share');
     expect(csv).toContain('"""quoted"",cat"');

@@ -1,14 +1,12 @@
 /**
  * Where `report` and `bottlenecks` get their runs: RunResult JSON files (--input, independent of
- * any history), or the history store (a run reference, or --last N). Also the history window the
- * trend views span. Every failure is one message naming the file or reference.
+ * any history), or the history store (a run reference, or --last N). Every failure is one message
+ * naming the file or reference. (The trends a report shows come from report/history-trends.ts.)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { withBottleneckFindings } from '../../analysis/enrich.js';
-import { detectChangePoints } from '../../results/changepoint.js';
 import { HistoryError, HistoryRefError, historyPathFromOptions, openHistory, type HistoryStore } from '../../results/history/index.js';
 import { parseRunResult, type RunResult } from '../../core/result.js';
-import { buildTrends, type TrendSeries } from '../../report/model.js';
 import { UsageError } from '../../core/parse.js';
 
 export interface RunSourceOptions {
@@ -89,28 +87,4 @@ export function loadRuns(o: RunSourceOptions, history: HistoryStore | undefined)
     }
   }
   return runs.map((r) => (r.findings === undefined ? { ...r, findings: withBottleneckFindings(r) } : r));
-}
-
-/**
- * Trends of `run` over the history: the `window` most recent runs that started no later than it
- * (it included), with change points from the E-Divisive detector. Without a history, the runs
- * given on the command line are the history (--input a.json b.json c.json).
- */
-export function loadTrends(run: RunResult, runs: readonly RunResult[], history: HistoryStore | undefined, window: number): TrendSeries[] {
-  let past: RunResult[] = [...runs];
-  if (history) {
-    try {
-      const suites = new Set(run.suites.map((s) => s.name));
-      const summaries = history
-        .listRuns()
-        .filter((s) => s.startedAt <= run.startedAt && s.id !== run.id && s.suites.some((n) => suites.has(n)))
-        .slice(-(window - 1));
-      past = summaries.map((s) => history.getRun(s.id));
-    } catch (err) {
-      if (err instanceof HistoryError) throw new UsageError(err.message);
-      throw err;
-    }
-  }
-  const all = [...past.filter((r) => r.id !== run.id && r.startedAt <= run.startedAt), run].slice(-window);
-  return buildTrends(run, all, (values) => detectChangePoints(values).map((c) => c.index));
 }

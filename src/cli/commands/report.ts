@@ -6,21 +6,11 @@ import { dirname, join, basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { checkOutputPath, writeFileAtomic, writeOutputFile } from '../../results/atomic-write.js';
 import { resolveDataDir } from '../../results/data-dir.js';
-import { renderBmf } from '../../report/bmf.js';
-import { renderCsv } from '../../report/csv.js';
-import { renderGab } from '../../report/gab.js';
-import { renderHtml } from '../../report/html.js';
-import { renderMarkdown, type MarkdownCharts } from '../../report/markdown.js';
+import { loadTrends } from '../../report/history-trends.js';
 import type { ReportInput } from '../../report/model.js';
-import { renderProm } from '../../report/prom.js';
+import { getReportFormat, listReportFormats, parseFormat, renderReport } from '../../report/render.js';
 import { collect, parseIntFlag, UsageError } from '../../core/parse.js';
-import { loadRuns, loadTrends, openHistoryForReading } from './report-source.js';
-
-export const REPORT_FORMATS = ['markdown', 'html', 'json', 'csv', 'bmf', 'gab', 'prom'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-/** Formats that describe one run; with --last N they would repeat names, so they take the newest only when N = 1. */
-const SINGLE_RUN: ReadonlySet<ReportFormat> = new Set(['bmf', 'gab', 'prom']);
+import { loadRuns, openHistoryForReading } from './report-source.js';
 
 interface ReportRaw {
   format: string;
@@ -33,45 +23,12 @@ interface ReportRaw {
   history?: string | boolean;
 }
 
-export function parseFormat(raw: string): ReportFormat {
-  const f = raw.trim().toLowerCase() === 'md' ? 'markdown' : raw.trim().toLowerCase();
-  if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got "${raw}"`);
-  return f as ReportFormat;
-}
-
-export interface RenderedReport {
-  text: string;
-  files: Array<{ path: string; content: string }>;
-}
-
-/** Renders a report in a format; pure (the caller writes). `chartsDir` is relative to the report. */
-export function renderReport(format: ReportFormat, input: ReportInput, options: { charts: boolean; chartsDir?: string }): RenderedReport {
-  switch (format) {
-    case 'markdown': {
-      const charts: MarkdownCharts = !options.charts ? { mode: 'none' } : options.chartsDir ? { mode: 'svg', dir: options.chartsDir } : { mode: 'mermaid' };
-      return renderMarkdown(input, charts);
-    }
-    case 'html':
-      return { text: renderHtml(input), files: [] };
-    case 'json':
-      return { text: JSON.stringify(input.runs.length === 1 ? input.run : input.runs, null, 2) + '\n', files: [] };
-    case 'csv':
-      return { text: renderCsv(input.runs), files: [] };
-    case 'bmf':
-      return { text: renderBmf(input.run), files: [] };
-    case 'gab':
-      return { text: renderGab(input.run), files: [] };
-    case 'prom':
-      return { text: renderProm(input.run), files: [] };
-  }
-}
-
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
     .description('render a run (default: the latest) as markdown, html, json, csv, bmf (Bencher), gab (github-action-benchmark) or prom')
     .argument('[run]', 'run id, unique id prefix, latest or latest~N')
-    .option('--format <fmt>', `output format: ${REPORT_FORMATS.join(' | ')}`, 'markdown')
+    .option('--format <fmt>', `output format: ${listReportFormats().join(' | ')}`, 'markdown')
     .option('--last <n>', 'report the N most recent runs (json/csv: all of them; others: the newest, with trends over N)')
     .option('--input <file>', 'read the run from a RunResult JSON file instead of the history (repeatable)', collect, [])
     .option('--charts', 'markdown: SVG charts beside --out FILE (Mermaid blocks when writing to stdout)')
@@ -90,7 +47,7 @@ export function registerReportCommand(program: Command): void {
       const history = openHistoryForReading(raw as unknown as Record<string, unknown>, dataDir, raw.input.length === 0);
       try {
         const runs = loadRuns({ ...(ref !== undefined ? { ref } : {}), ...(last !== undefined ? { last } : {}), inputs: raw.input, raw: raw as unknown as Record<string, unknown>, dataDir }, history);
-        if (SINGLE_RUN.has(format) && runs.length > 1) {
+        if (getReportFormat(format)?.singleRun === true && runs.length > 1) {
           throw new UsageError(`--format ${format} describes one run; with --last ${runs.length} use json or csv, or drop --last`);
         }
         const run = runs[runs.length - 1]!;

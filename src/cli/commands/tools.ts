@@ -8,14 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { checkOutputPath, writeOutputFile } from '../../results/atomic-write.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { formatBytes, formatCount } from '../../core/units.js';
+import { escapeTerminal as plain } from '../../report/escape.js';
+import { renderToolTimingReport, TOOL_REPORT_FORMATS, type ToolReportFormat } from '../../report/tool-timing/index.js';
 import { parseFieldMap } from '../../timings/formats.js';
-import { IngestFileError, ingestToolLogs, type IngestSummary } from '../../timings/ingest.js';
+import { IngestFileError, ingestToolLogs, unusableFiles, SUPPORTED_FORMATS, type IngestSummary } from '../../timings/ingest.js';
 import { resolveRecordOptions } from '../../timings/hook-cli.cjs';
 import { recordHookEvent } from '../../timings/record.cjs';
-import { REPORT_FORMATS, renderToolTimingReport, type ReportFormat } from '../../timings/render/index.js';
-import { plain } from '../../timings/render/escape.js';
-import { buildToolTimingReport, type GroupBy } from '../../timings/report.js';
-import { MAX_LOOKBACK_US, parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
+import { buildToolTimingReport } from '../../timings/report.js';
+import { resolveToolReportOptions, TOOL_REPORT_DEFAULTS, TOOL_REPORT_PARAMS } from '../../timings/report-params.js';
+import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
 
 /** The built CommonJS hook entry (the same path from src/cli/commands and dist/cli/commands). */
 const HOOK_ENTRY = fileURLToPath(new URL('../../../dist/timings/hook-main.cjs', import.meta.url));
@@ -51,35 +52,36 @@ export function registerToolsCommand(program: Command): void {
       }
       if (raw.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else process.stdout.write(formatIngest(summary) + '\n');
+      // Nothing usable in a file that had lines: the wrong file, not a log with a few bad lines.
+      const unusable = unusableFiles(summary);
+      if (unusable.length > 0) {
+        for (const f of unusable) {
+          const reasons = Object.entries(summary.invalidByReason).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, n]) => `${plain(k)} ×${n}`).join(', ');
+          process.stderr.write(`swarmperf tools ingest: ${plain(f.path)}: no tool calls in ${formatCount(f.lines)} lines (${formatCount(f.invalid)} invalid: ${reasons}); expected ${SUPPORTED_FORMATS}\n`);
+        }
+        process.exitCode = 1;
+      }
     });
 
+  const params = TOOL_REPORT_PARAMS.shape;
   tools
     .command('report')
     .description('per tool: count, errors, p50/p95/p99/max, total time and share; slowest calls; current hour vs 24 h; regressions')
-    .option('--since <d>', 'window back from --until: a duration (24h, 7d) or "all"', '24h')
-    .option('--until <date>', 'end of the window, ISO date (default now)')
-    .option('--by <key>', 'group by tool | category | session', 'tool')
-    .option('--format <f>', `output: ${REPORT_FORMATS.join(' | ')}`, 'terminal')
-    .option('--slowest <n>', 'slowest calls listed', '10')
+    .option('--since <d>', params.since.description ?? '', TOOL_REPORT_DEFAULTS.since)
+    .option('--until <date>', params.until.description ?? '')
+    .option('--by <key>', 'group by tool | category | session', TOOL_REPORT_DEFAULTS.by)
+    .option('--format <f>', `output: ${TOOL_REPORT_FORMATS.join(' | ')}`, 'terminal')
+    .option('--json', 'print the rows as JSON (the same as --format json)')
+    .option('--slowest <n>', 'slowest calls listed', String(TOOL_REPORT_DEFAULTS.slowest))
     .option('--out <file>', 'write the report to FILE (atomically) instead of stdout')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .exitOverride()
-    .action((raw: { since: string; until?: string; by: string; format: string; slowest: string; out?: string; dataDir?: string }) => {
-      const by = raw.by as GroupBy;
-      if (!['tool', 'category', 'session'].includes(by)) throw new UsageError(`--by: expected tool, category or session, got "${raw.by}"`);
-      const format = raw.format as ReportFormat;
-      if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got "${raw.format}"`);
-      const sinceUs = raw.since.trim() === 'all' ? null : parsePositiveDurationUs('--since', raw.since, { max: MAX_LOOKBACK_US });
-      let untilUs: number | undefined;
-      if (raw.until !== undefined) {
-        const t = Date.parse(raw.until);
-        if (Number.isNaN(t)) throw new UsageError(`--until: expected an ISO date such as 2026-01-04T18:00:00Z, got "${raw.until}"`);
-        untilUs = t * 1000;
-      }
+    .action((raw: { since: string; until?: string; by: string; format: string; json?: boolean; slowest: string; out?: string; dataDir?: string }) => {
+      const format = reportFormat(raw.format, raw.json === true);
       const slowest = parseIntFlag('--slowest', raw.slowest, 0, 1000);
       if (raw.out !== undefined) checkOutputPath('--out', raw.out);
-      const report = buildToolTimingReport({ dataDir: resolveDataDir(raw.dataDir), sinceUs, by, slowest, ...(untilUs !== undefined ? { untilUs } : {}) });
-      const text = renderToolTimingReport(report, format);
+      const options = resolveToolReportOptions(resolveDataDir(raw.dataDir), { since: raw.since, until: raw.until, by: raw.by, slowest }, (p) => `--${p}`);
+      const text = renderToolTimingReport(buildToolTimingReport(options), format);
       if (raw.out) {
         writeOutputFile('--out', raw.out, text);
         process.stderr.write(`report written to ${raw.out}\n`);
@@ -115,16 +117,31 @@ export function registerToolsCommand(program: Command): void {
     });
 }
 
+/** --format, with --json as its shorthand (both given and different: a usage error). */
+function reportFormat(raw: string, json: boolean): ToolReportFormat {
+  const format = raw as ToolReportFormat;
+  if (!TOOL_REPORT_FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${TOOL_REPORT_FORMATS.join(', ')}, got "${raw}"`);
+  if (json && format !== 'terminal' && format !== 'json') throw new UsageError(`--json and --format ${format}: give one of them`);
+  return json ? 'json' : format;
+}
+
 function formatIngest(s: IngestSummary): string {
   const lines: string[] = [];
   for (const f of s.files) {
     const note = f.state === 'unchanged' ? 'unchanged' : f.state === 'grown' ? `read from byte ${formatCount(f.fromOffset)}` : f.state;
-    lines.push(`${plain(f.path)}: ${note} · ${formatBytes(f.bytes)} · ${formatCount(f.lines)} lines · ${formatCount(f.records)} calls · ${formatCount(f.duplicates)} duplicates · ${formatCount(f.invalid)} invalid`);
+    lines.push(
+      `${plain(f.path)}: ${note} · ${formatBytes(f.bytes)} · ${formatCount(f.lines)} lines · ${formatCount(f.records)} calls · ${formatCount(f.duplicates)} duplicates · ${formatCount(f.invalid)} invalid` +
+        (f.ignored ? ` · ${formatCount(f.ignored)} without timing` : '') +
+        (f.blank ? ` · ${formatCount(f.blank)} blank` : '') +
+        (f.unterminatedBytes ? ` · last line without a newline (${formatBytes(f.unterminatedBytes)}) left for the next ingest` : ''),
+    );
   }
   const mbps = s.elapsedUs > 0 ? s.bytes / 1024 / 1024 / (s.elapsedUs / 1e6) : 0;
   lines.push(
     `total: ${formatCount(s.lines)} lines → ${formatCount(s.records)} distinct calls kept, ${formatCount(s.duplicates)} duplicates dropped, ${formatCount(s.invalidCount)} invalid lines` +
       (s.ignored ? `, ${formatCount(s.ignored)} without timing` : '') +
+      (s.blank ? `, ${formatCount(s.blank)} blank` : '') +
+      (s.unterminatedBytes ? `; ${formatBytes(s.unterminatedBytes)} without a newline at the end, left for the next ingest` : '') +
       (s.pendingHooks ? `, ${formatCount(s.pendingHooks)} hook Pre events waiting for their Post` : '') +
       ` · ${formatBytes(s.bytes)} in ${(s.elapsedUs / 1e6).toFixed(2)} s (${mbps.toFixed(1)} MB/s)`,
   );

@@ -5,11 +5,12 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { MAX_LOOKBACK_US, parseDurationUs, UsageError } from '../../core/parse.js';
+import { UsageError } from '../../core/parse.js';
 import { renderMarkdown } from '../../report/markdown.js';
+import { renderMarkdown as renderToolMarkdown } from '../../report/tool-timing/markdown.js';
 import { IngestFileError, ingestToolLogs } from '../../timings/ingest.js';
-import { renderMarkdown as renderToolMarkdown } from '../../timings/render/markdown.js';
 import { buildToolTimingReport } from '../../timings/report.js';
+import { resolveToolReportOptions, TOOL_REPORT_PARAMS } from '../../timings/report-params.js';
 import type { ServerContext } from '../context.js';
 import { allowedFile, guarded, ok, reasonWithoutExcerpt } from './common.js';
 import { runRef } from './analysis.js';
@@ -38,12 +39,14 @@ export function registerReportTools(server: McpServer, ctx: ServerContext): void
         "Where the agents' tool-call time goes: per tool (or category, or session) count, error rate, p50/p95/p99, total time and share, the slowest calls, and regressions. Reads the tool-timing store in the data folder; give `file` to ingest a tool-timing JSONL log into it first (read only; the file must be in the data folder or a folder the server was started with --allow-path; nothing is written outside the data folder).",
       inputSchema: z.strictObject({
         file: z.string().min(1).max(4096).optional().describe('a tool-timing JSONL log to ingest first (incremental: already-read lines are skipped)'),
-        since: z.string().min(1).max(32).optional().describe('only the last D, e.g. 24h, 7d (default: everything stored)'),
-        by: z.enum(['tool', 'category', 'session']).default('tool').describe('group by tool (default), category or session'),
+        // since/until/by: the CLI's parameters and defaults (timings/report-params.ts), so both show the same window.
+        since: TOOL_REPORT_PARAMS.shape.since,
+        until: TOOL_REPORT_PARAMS.shape.until,
+        by: TOOL_REPORT_PARAMS.shape.by,
         slowest: z.number().int().min(0).max(100).default(10).describe('how many slowest calls to list (default 10)'),
       }),
     },
-    ({ file, since, by, slowest }) =>
+    ({ file, since, until, by, slowest }) =>
       guarded('tool_timing_report', () => {
         let ingested: Record<string, unknown> | undefined;
         if (file !== undefined) {
@@ -59,9 +62,8 @@ export function registerReportTools(server: McpServer, ctx: ServerContext): void
             throw err;
           }
         }
-        const sinceUs = since !== undefined ? parseDurationUs('since', since, { max: MAX_LOOKBACK_US }) : null;
-        const report = buildToolTimingReport({ dataDir: ctx.config.dataDir, sinceUs, by, slowest });
-        const text = report.rows.length === 0 ? `no tool timings stored in ${ctx.config.dataDir}${file ? '' : ' (give file to ingest a tool-timing log)'}` : renderToolMarkdown(report);
+        const report = buildToolTimingReport(resolveToolReportOptions(ctx.config.dataDir, { since, until, by, slowest }));
+        const text = report.stored === null ? `no tool timings stored in ${ctx.config.dataDir}${file ? '' : ' (give file to ingest a tool-timing log)'}` : renderToolMarkdown(report);
         return ok(text, { ...(ingested ? { ingested } : {}), ...report });
       }),
   );

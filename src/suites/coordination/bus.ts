@@ -8,14 +8,22 @@
 import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { analyzeDeliveries } from '../invariants/deliveries.js';
+import { bytesListParam, defineParams, intParam, numberParam, type ParamValues } from '../../core/params.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, bytesListOption, intOption, rateOption, runSuiteAgents, withSuiteBackend } from './common.js';
+import { agentLogs, assembleSuiteResult, runSuiteAgents, withSuiteBackend } from './common.js';
 import { sizeLabel, type BusAgentLog } from './bus-agent.js';
 
-export async function runBusSuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
-  const payloadSizes = bytesListOption(o.extra, 'payloadSize', '--payload-size', [256], 16, 16 * 1024 * 1024);
-  const fanout = intOption(o.extra, 'fanout', '--fanout', Math.max(1, o.agents - 1), 1, 1_000);
-  const ratePerAgent = rateOption(o.extra, 'publishRate', '--publish-rate', 200);
+export const busParams = defineParams({
+  payloadSize: bytesListParam({ help: 'payload size, or several separated by commas, e.g. 64,1kb,16kb', default: '256', min: 16, max: 16 * 1024 * 1024 }),
+  fanout: intParam({ help: 'subscribers per topic', defaultNote: 'agents − 1: everyone hears everyone', min: 1, max: 1_000 }),
+  publishRate: numberParam({ help: 'messages per second each agent publishes', default: 200, above: 0, max: 1_000_000, unit: 'per-second' }),
+});
+export type BusParams = ParamValues<typeof busParams.shape>;
+
+export async function runBusSuite(o: SuiteRunOptions, injected?: Backend, params: BusParams = busParams.parse({}, { quick: o.quick })): Promise<SuiteResult> {
+  const payloadSizes = params.payloadSize;
+  const fanout = params.fanout ?? Math.max(1, o.agents - 1);
+  const ratePerAgent = params.publishRate;
   return withSuiteBackend(o, injected, async (sb) => {
     const drainMaxMs = o.quick ? 3_000 : 10_000;
     const r = await runSuiteAgents(o, sb, { role: 'bus', label: 'bus', params: { payloadSizes, ratePerAgent, fanout, drainMaxMs }, finishGraceMs: drainMaxMs + 10_000 });
@@ -52,14 +60,10 @@ export async function runBusSuite(o: SuiteRunOptions, injected?: Backend): Promi
   });
 }
 
-export const busSuite: SuiteDefinition = {
+export const busSuite: SuiteDefinition<typeof busParams.shape> = {
   name: 'bus',
   description: 'message bus across agents: publish → deliver latency, messages/s, fan-out 1 → N, payload sizes; no loss, no duplicates',
   runByDefault: true,
-  options: [
-    { flags: '--payload-size <bytes>', description: 'payload size, or several separated by commas, e.g. 64,1kb,16kb (default 256)' },
-    { flags: '--fanout <n>', description: 'subscribers per topic (default agents − 1: everyone hears everyone)' },
-    { flags: '--publish-rate <n>', description: 'messages per second each agent publishes (default 200)' },
-  ],
-  run: (o) => runBusSuite(o),
+  params: busParams,
+  run: (o, params) => runBusSuite(o, undefined, params),
 };

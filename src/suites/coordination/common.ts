@@ -1,89 +1,15 @@
 /**
- * What the five coordination suites share: reading their flags, opening the backend the way the
+ * What the five coordination suites share: opening the backend the way the
  * agents will (worker processes for a store several processes can share, in-process agents for the
  * memory backend), folding the backend's contention counters into the operations, and assembling
  * the SuiteResult.
  */
-import { parseBytes, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
 import type { CheckResult, OperationResult, SuiteResult } from '../../core/result.js';
 import { isSharedAcrossProcesses, openBackend } from '../../targets/backend.js';
 import type { Backend, BackendStats } from '../../targets/ports.js';
 import { runAgents, type AgentOutcome, type RunAgentsOptions, type RunAgentsResult } from '../agents/harness.js';
 import type { AgentParams } from '../agents/protocol.js';
 import type { SuiteRunOptions } from '../types.js';
-
-// ── flags ────────────────────────────────────────────────────────────────────────────────────
-
-/** The raw value of a suite flag (commander camelCases names), or undefined when not given. */
-function raw(extra: Record<string, unknown>, key: string): string | undefined {
-  const v = extra[key];
-  if (v === undefined || v === null || v === false) return undefined;
-  return String(v);
-}
-
-export function intOption(extra: Record<string, unknown>, key: string, flag: string, fallback: number, min: number, max: number): number {
-  const v = raw(extra, key);
-  return v === undefined ? fallback : parseIntFlag(flag, v, min, max);
-}
-
-export function bytesOption(extra: Record<string, unknown>, key: string, flag: string, fallback: number, min: number, max: number): number {
-  const v = raw(extra, key);
-  if (v === undefined) return fallback;
-  const n = parseBytes(flag, v);
-  if (n < min || n > max) throw new UsageError(`${flag}: expected a size from ${min} to ${max} bytes, got "${v}"`);
-  return n;
-}
-
-export function durationMsOption(extra: Record<string, unknown>, key: string, flag: string, fallbackMs: number, minMs: number, maxMs: number): number {
-  const v = raw(extra, key);
-  if (v === undefined) return fallbackMs;
-  const ms = parseDurationUs(flag, v) / 1000;
-  if (ms < minMs || ms > maxMs) throw new UsageError(`${flag}: expected a duration from ${minMs} ms to ${maxMs} ms, got "${v}"`);
-  return ms;
-}
-
-export function rateOption(extra: Record<string, unknown>, key: string, flag: string, fallback: number): number {
-  const v = raw(extra, key);
-  return v === undefined ? fallback : parsePositiveNumber(flag, v);
-}
-
-export function choiceOption<T extends string>(extra: Record<string, unknown>, key: string, flag: string, choices: readonly T[], fallback: T): T {
-  const v = raw(extra, key);
-  if (v === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`${flag}: expected one of ${choices.join(', ')}, got "${v}"`);
-  return v as T;
-}
-
-/** A comma-separated list of byte sizes, e.g. "64,1kb,16kb". */
-export function bytesListOption(extra: Record<string, unknown>, key: string, flag: string, fallback: number[], min: number, max: number): number[] {
-  const v = raw(extra, key);
-  if (v === undefined) return fallback;
-  const parts = v.split(',').map((p) => p.trim());
-  if (parts.some((p) => p === '')) throw new UsageError(`${flag}: expected sizes separated by commas, e.g. 64,1kb, got "${v}"`);
-  return parts.map((p) => {
-    const n = parseBytes(flag, p);
-    if (n < min || n > max) throw new UsageError(`${flag}: expected sizes from ${min} to ${max} bytes, got "${p}"`);
-    return n;
-  });
-}
-
-/**
- * An operation mix such as "create=35,claim=45,update=20": weights for the named operations (at
- * least one above zero).
- */
-export function mixOption<T extends string>(extra: Record<string, unknown>, key: string, flag: string, names: readonly T[], fallback: Record<T, number>): Record<T, number> {
-  const v = raw(extra, key);
-  if (v === undefined) return fallback;
-  const mix = Object.fromEntries(names.map((n) => [n, 0])) as Record<T, number>;
-  for (const part of v.split(',')) {
-    const m = /^\s*([A-Za-z-]+)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
-    if (!m) throw new UsageError(`${flag}: expected name=weight pairs such as ${names.map((n) => `${n}=1`).join(',')}, got "${part}"`);
-    if (!(names as readonly string[]).includes(m[1] as string)) throw new UsageError(`${flag}: unknown operation "${m[1]}"; known: ${names.join(', ')}`);
-    mix[m[1] as T] = Number(m[2]);
-  }
-  if (!Object.values<number>(mix).some((w) => w > 0)) throw new UsageError(`${flag}: at least one weight must be above zero, got "${v}"`);
-  return mix;
-}
 
 // ── backend and agents ───────────────────────────────────────────────────────────────────────
 

@@ -13,19 +13,37 @@ import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { checkFrom } from '../invariants/common.js';
 import { analyzeLeases, type LeaseObservation } from '../invariants/leases.js';
+import { choiceParam, defineParams, durationParam, intParam, type ParamValues } from '../../core/params.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { assembleSuiteResult, choiceOption, durationMsOption, intOption, runSuiteAgents, withSuiteBackend } from './common.js';
+import { assembleSuiteResult, runSuiteAgents, withSuiteBackend } from './common.js';
 import type { ElectionEvent, FailoverMode } from './election-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = { campaign: ['election.campaign'], renew: ['election.renew'] };
 
-export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
-  const ttlMs = durationMsOption(o.extra, 'leaseTtl', '--lease-ttl', 300, 10, 3_600_000);
-  const renewMs = durationMsOption(o.extra, 'renewInterval', '--renew-interval', Math.max(1, Math.round(ttlMs / 3)), 1, 3_600_000);
-  if (renewMs >= ttlMs) throw new UsageError(`--renew-interval: must be shorter than --lease-ttl (${renewMs} ms ≥ ${ttlMs} ms), or every lease expires before its renewal`);
+export const electionParams = defineParams(
+  {
+    leaseTtl: durationParam({ help: 'lease time-to-live', default: '300ms', unit: 'ms', min: 10, max: 3_600_000 }),
+    renewInterval: durationParam({ help: 'how often the leader renews', defaultNote: 'a third of the TTL', unit: 'ms', min: 1, max: 3_600_000 }),
+    tenure: intParam({ help: 'renewals a leader makes before it fails', default: 3, min: 0, max: 1_000_000 }),
+    failover: choiceParam({ help: 'how leaders fail: stop (stop renewing), kill (process killed) or mixed (every third leader is killed)', values: ['stop', 'kill', 'mixed'], default: 'mixed' }),
+  },
+  (p, name) => {
+    const renewMs = renewIntervalMs(p.leaseTtl, p.renewInterval);
+    if (renewMs >= p.leaseTtl) throw new UsageError(`${name('renewInterval')}: must be shorter than ${name('leaseTtl')} (${renewMs} ms ≥ ${p.leaseTtl} ms), or every lease expires before its renewal`);
+  },
+);
+export type ElectionParams = ParamValues<typeof electionParams.shape>;
+
+function renewIntervalMs(ttlMs: number, renewMs: number | undefined): number {
+  return renewMs ?? Math.max(1, Math.round(ttlMs / 3));
+}
+
+export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend, params: ElectionParams = electionParams.parse({}, { quick: o.quick })): Promise<SuiteResult> {
+  const ttlMs = params.leaseTtl;
+  const renewMs = renewIntervalMs(ttlMs, params.renewInterval);
   const campaignMs = Math.max(2, Math.round(ttlMs / 12));
-  const tenureRenewals = intOption(o.extra, 'tenure', '--tenure', 3, 0, 1_000_000);
-  const failover = choiceOption<FailoverMode>(o.extra, 'failover', '--failover', ['stop', 'kill', 'mixed'], 'mixed');
+  const tenureRenewals = params.tenure;
+  const failover: FailoverMode = params.failover;
   const observations: LeaseObservation[] = [];
   const campaigns: Array<{ agentId: string; atMs: number }> = [];
   const fails: Array<{ how: 'stop' | 'kill'; agentId: string; epoch: number; atMs: number }> = [];
@@ -101,15 +119,10 @@ export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend): 
   });
 }
 
-export const electionSuite: SuiteDefinition = {
+export const electionSuite: SuiteDefinition<typeof electionParams.shape> = {
   name: 'election',
   description: 'leader-election cycles: the leader stops renewing or is killed, the others campaign; failover time, epochs, no overlapping leases',
   runByDefault: true,
-  options: [
-    { flags: '--lease-ttl <d>', description: 'lease time-to-live (default 300ms)' },
-    { flags: '--renew-interval <d>', description: 'how often the leader renews (default a third of the TTL)' },
-    { flags: '--tenure <n>', description: 'renewals a leader makes before it fails (default 3)' },
-    { flags: '--failover <how>', description: 'how leaders fail: stop (stop renewing), kill (process killed) or mixed (default)' },
-  ],
-  run: (o) => runElectionSuite(o),
+  params: electionParams,
+  run: (o, params) => runElectionSuite(o, undefined, params),
 };

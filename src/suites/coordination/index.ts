@@ -7,8 +7,8 @@ import { registrySuite } from './registry.js';
 import { tasksSuite } from './tasks.js';
 
 export const coordinationSuites: SuiteDefinition[] = [registrySuite, tasksSuite, memorySuite, electionSuite, busSuite];
-export { runRegistrySuite } from './registry.js';
-export { runTasksSuite } from './tasks.js';
-export { runMemorySuite } from './memory.js';
-export { runElectionSuite } from './election.js';
-export { runBusSuite } from './bus.js';
+export { runRegistrySuite, registryParams, type RegistryParams } from './registry.js';
+export { runTasksSuite, tasksParams, type TasksParams } from './tasks.js';
+export { runMemorySuite, memoryParams, type MemoryParams } from './memory.js';
+export { runElectionSuite, electionParams, type ElectionParams } from './election.js';
+export { runBusSuite, busParams, type BusParams } from './bus.js';

@@ -9,8 +9,9 @@ import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { checkNamespaceIsolation, checkReadback } from '../invariants/memory.js';
 import { checkFrom } from '../invariants/common.js';
+import { bytesParam, defineParams, intParam, mixParam, type ParamValues } from '../../core/params.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, bytesOption, intOption, mixOption, runSuiteAgents, withSuiteBackend } from './common.js';
+import { agentLogs, assembleSuiteResult, runSuiteAgents, withSuiteBackend } from './common.js';
 import { MEMORY_OPS, valueNamespace, type MemoryAgentLog } from './memory-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -22,11 +23,19 @@ const OP_TO_BACKEND: Record<string, string[]> = {
   delete: ['memory.delete'],
 };
 
-export async function runMemorySuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
-  const keys = intOption(o.extra, 'keys', '--keys', o.quick ? 2_000 : 10_000, 1, 10_000_000);
-  const valueSize = bytesOption(o.extra, 'valueSize', '--value-size', 256, 16, 16 * 1024 * 1024);
-  const zipfS = Number(intOption(o.extra, 'zipf', '--zipf', 99, 0, 500)) / 100;
-  const mix = mixOption(o.extra, 'memoryMix', '--memory-mix', MEMORY_OPS, { store: 25, retrieve: 50, 'search-glob': 5, 'search-query': 5, list: 10, delete: 5 });
+export const memoryParams = defineParams({
+  keys: intParam({ help: 'keys across all agents', default: 10_000, quick: 2_000, min: 1, max: 10_000_000 }),
+  valueSize: bytesParam({ help: 'size of each stored value', default: '256', min: 16, max: 16 * 1024 * 1024 }),
+  zipf: intParam({ help: 'zipf exponent × 100 for key popularity (0 = uniform)', placeholder: '<s100>', default: 99, min: 0, max: 500 }),
+  memoryMix: mixParam({ help: 'operation weights', names: MEMORY_OPS, default: 'store=25,retrieve=50,search-glob=5,search-query=5,list=10,delete=5' }),
+});
+export type MemoryParams = ParamValues<typeof memoryParams.shape>;
+
+export async function runMemorySuite(o: SuiteRunOptions, injected?: Backend, params: MemoryParams = memoryParams.parse({}, { quick: o.quick })): Promise<SuiteResult> {
+  const keys = params.keys;
+  const valueSize = params.valueSize;
+  const zipfS = params.zipf / 100;
+  const mix = params.memoryMix;
   const keysPerAgent = Math.max(1, Math.ceil(keys / o.agents));
   return withSuiteBackend(o, injected, async (sb) => {
     const r = await runSuiteAgents(o, sb, { role: 'memory', label: 'memory', params: { keysPerAgent, valueSize, mix, zipfS }, finishGraceMs: 30_000 });
@@ -66,15 +75,10 @@ function sumCounts(ops: readonly { name: string; count: number }[], names: reado
   return ops.filter((op) => names.includes(op.name)).reduce((s, op) => s + op.count, 0);
 }
 
-export const memorySuite: SuiteDefinition = {
+export const memorySuite: SuiteDefinition<typeof memoryParams.shape> = {
   name: 'memory',
   description: 'shared memory: store, retrieve, search (glob, query), list, delete with zipfian keys; read-back and namespace isolation',
   runByDefault: true,
-  options: [
-    { flags: '--keys <n>', description: 'keys across all agents (default 10000, --quick 2000)' },
-    { flags: '--value-size <bytes>', description: 'size of each stored value (default 256)' },
-    { flags: '--zipf <s100>', description: 'zipf exponent × 100 for key popularity (default 99; 0 = uniform)' },
-    { flags: '--memory-mix <ops>', description: 'operation weights, e.g. store=25,retrieve=50,search-glob=5,search-query=5,list=10,delete=5' },
-  ],
-  run: (o) => runMemorySuite(o),
+  params: memoryParams,
+  run: (o, params) => runMemorySuite(o, undefined, params),
 };

@@ -8,8 +8,9 @@ import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { checkRegistry } from '../invariants/registry.js';
 import { skipped } from '../invariants/common.js';
+import { defineParams, durationParam, intParam, mixParam, type ParamValues } from '../../core/params.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, durationMsOption, intOption, mixOption, runSuiteAgents, withSuiteBackend } from './common.js';
+import { agentLogs, assembleSuiteResult, runSuiteAgents, withSuiteBackend } from './common.js';
 import { REGISTRY_OPS, type RegistryAgentLog } from './registry-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -20,10 +21,17 @@ const OP_TO_BACKEND: Record<string, string[]> = {
   reapStale: ['registry.reapStale'],
 };
 
-export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
-  const staleMs = durationMsOption(o.extra, 'staleAfter', '--stale-after', o.quick ? 300 : 1000, 20, 3_600_000);
-  const maxLive = intOption(o.extra, 'maxLive', '--max-live', 24, 1, 100_000);
-  const mix = mixOption(o.extra, 'registryMix', '--registry-mix', REGISTRY_OPS, { register: 15, heartbeat: 50, deregister: 12, list: 15, reapStale: 8 });
+export const registryParams = defineParams({
+  staleAfter: durationParam({ help: 'heartbeat age after which an agent is stale and reaped', default: '1s', quick: '300ms', unit: 'ms', min: 20, max: 3_600_000 }),
+  maxLive: intParam({ help: 'live agents each worker keeps registered at most', default: 24, min: 1, max: 100_000 }),
+  registryMix: mixParam({ help: 'operation weights', names: REGISTRY_OPS, default: 'register=15,heartbeat=50,deregister=12,list=15,reapStale=8' }),
+});
+export type RegistryParams = ParamValues<typeof registryParams.shape>;
+
+export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend, params: RegistryParams = registryParams.parse({}, { quick: o.quick })): Promise<SuiteResult> {
+  const staleMs = params.staleAfter;
+  const maxLive = params.maxLive;
+  const mix = params.registryMix;
   return withSuiteBackend(o, injected, async (sb) => {
     const r = await runSuiteAgents(o, sb, { role: 'registry', label: 'registry', params: { staleMs, maxLive, mix, abandonPercent: 20 } });
     const logs = agentLogs<RegistryAgentLog>(r);
@@ -88,14 +96,10 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend): 
   });
 }
 
-export const registrySuite: SuiteDefinition = {
+export const registrySuite: SuiteDefinition<typeof registryParams.shape> = {
   name: 'registry',
   description: 'agent registry under churn: register, heartbeat, deregister, list, reapStale; deregistered gone, stale reaped',
   runByDefault: true,
-  options: [
-    { flags: '--stale-after <d>', description: 'heartbeat age after which an agent is stale and reaped (default 1s, --quick 300ms)' },
-    { flags: '--max-live <n>', description: 'live agents each worker keeps registered at most (default 24)' },
-    { flags: '--registry-mix <ops>', description: 'operation weights, e.g. register=15,heartbeat=50,deregister=12,list=15,reapStale=8' },
-  ],
-  run: (o) => runRegistrySuite(o),
+  params: registryParams,
+  run: (o, params) => runRegistrySuite(o, undefined, params),
 };

@@ -15,8 +15,9 @@ import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { Rng } from '../../measure/rng.js';
 import { checkTaskInvariants, type ClaimEvent, type CompleteEvent } from '../invariants/tasks.js';
+import { choiceParam, defineParams, durationParam, intParam, mixParam, type ParamValues } from '../../core/params.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, choiceOption, durationMsOption, intOption, mixOption, runSuiteAgents, sumStats, withSuiteBackend } from './common.js';
+import { agentLogs, assembleSuiteResult, runSuiteAgents, sumStats, withSuiteBackend } from './common.js';
 import { TASK_OPS, type TasksAgentLog } from './tasks-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -26,12 +27,21 @@ const OP_TO_BACKEND: Record<string, string[]> = {
   update: ['tasks.get', 'tasks.update'],
 };
 
-export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend): Promise<SuiteResult> {
-  const queue = intOption(o.extra, 'queue', '--queue', o.quick ? 100 : 500, 0, 10_000_000);
-  const mix = mixOption(o.extra, 'mix', '--mix', TASK_OPS, { create: 35, claim: 45, update: 20 });
-  const depProbability = intOption(o.extra, 'depPercent', '--dep-percent', 30, 0, 100) / 100;
-  const completing = choiceOption(o.extra, 'complete', '--complete', ['on', 'off'] as const, 'on') === 'on';
-  const drainTimeoutMs = durationMsOption(o.extra, 'drainTimeout', '--drain-timeout', o.quick ? 5_000 : 15_000, 100, 600_000);
+export const tasksParams = defineParams({
+  queue: intParam({ help: 'tasks seeded before the agents start', default: 500, quick: 100, min: 0, max: 10_000_000 }),
+  mix: mixParam({ help: 'operation weights', names: TASK_OPS, default: 'create=35,claim=45,update=20' }),
+  depPercent: intParam({ help: 'percent of created tasks that depend on earlier ones', default: 30, min: 0, max: 100, unit: 'percent' }),
+  complete: choiceParam({ help: 'off: agents claim and never complete (claim throughput alone; every check still runs)', values: ['on', 'off'] as const, default: 'on' }),
+  drainTimeout: durationParam({ help: 'time the agents have to drain the queue after the window; running out fails the run', default: '15s', quick: '5s', unit: 'ms', min: 100, max: 600_000 }),
+});
+export type TasksParams = ParamValues<typeof tasksParams.shape>;
+
+export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend, params: TasksParams = tasksParams.parse({}, { quick: o.quick })): Promise<SuiteResult> {
+  const queue = params.queue;
+  const mix = params.mix;
+  const depProbability = params.depPercent / 100;
+  const completing = params.complete === 'on';
+  const drainTimeoutMs = params.drainTimeout;
   return withSuiteBackend(o, injected, async (sb) => {
     const seeded = await seedQueue(sb.backend, queue, depProbability, o.seed);
     const r = await runSuiteAgents(o, sb, {
@@ -108,16 +118,10 @@ async function seedQueue(backend: Backend, count: number, depProbability: number
   return ids.length;
 }
 
-export const tasksSuite: SuiteDefinition = {
+export const tasksSuite: SuiteDefinition<typeof tasksParams.shape> = {
   name: 'tasks',
   description: 'task queue shared by N agents: create, claim, complete, update; claim conflicts; no double claims, dependencies respected',
   runByDefault: true,
-  options: [
-    { flags: '--queue <n>', description: 'tasks seeded before the agents start (default 500, --quick 100)' },
-    { flags: '--mix <ops>', description: 'operation weights, e.g. create=35,claim=45,update=20 (default)' },
-    { flags: '--dep-percent <n>', description: 'percent of created tasks that depend on earlier ones (default 30)' },
-    { flags: '--complete <on|off>', description: 'off: agents claim and never complete (claim throughput alone; every check still runs) (default on)' },
-    { flags: '--drain-timeout <duration>', description: 'time the agents have to drain the queue after the window; running out fails the run (default 15s, --quick 5s)' },
-  ],
-  run: (o) => runTasksSuite(o),
+  params: tasksParams,
+  run: (o, params) => runTasksSuite(o, undefined, params),
 };

@@ -13,7 +13,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { writeFileAtomic } from '../../results/atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { BackendBusyError } from '../errors.js';
 import type { BackendStats } from '../ports.js';
 

@@ -4,7 +4,7 @@
  * against: every write rewrites a whole file under a global lock, which is what a swarm outgrows.
  * Shared across processes on one machine.
  */
-import { writeFileAtomic } from '../../results/atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import type { AdapterOptions } from '../options.js';
 import type { Backend, BackendStats } from '../ports.js';
 import { BUS_FILE, BUS_STATE_FILE, JsonMessageBus } from './bus.js';

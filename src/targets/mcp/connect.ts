@@ -11,7 +11,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { pinnedLookup } from '../http/safety.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../../measure/clock.js';
-import { swarmperfVersion } from '../../results/env.js';
+import { swarmperfVersion } from '../../core/version.js';
 import type { McpTargetSpec } from './spec.js';
 
 /** Cold-start phases, integer µs on the caller's clock. */

@@ -1,15 +1,15 @@
-/** Picks the renderer for `--format`. */
-import type { ToolTimingReport } from '../report.js';
+/** Tool-timing report formats, rendered by the report stack (src/report/): picks the renderer for `--format`. */
+import type { ToolTimingReport } from '../../timings/report.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderTerminal } from './terminal.js';
 
-export const REPORT_FORMATS = ['terminal', 'markdown', 'html', 'json', 'csv'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export const TOOL_REPORT_FORMATS = ['terminal', 'markdown', 'html', 'json', 'csv'] as const;
+export type ToolReportFormat = (typeof TOOL_REPORT_FORMATS)[number];
 
-export function renderToolTimingReport(r: ToolTimingReport, format: ReportFormat): string {
+export function renderToolTimingReport(r: ToolTimingReport, format: ToolReportFormat): string {
   switch (format) {
     case 'terminal':
       return renderTerminal(r) + '\n';

@@ -1,10 +1,11 @@
 /**
  * The tool-timing report as one self-contained HTML page: inline CSS and an inline SVG chart of
- * tool time per hour, no scripts, nothing fetched. Every name from a log is escaped.
+ * tool time per hour, no scripts, nothing fetched. Every name from a log goes through escapeHtml;
+ * durations through the same formatter as the terminal (core/units' formatDurationUs).
  */
-import type { ToolTimingReport } from '../report.js';
-import { msText, pct, windowText } from './common.js';
-import { html as h } from './escape.js';
+import type { ToolTimingReport } from '../../timings/report.js';
+import { escapeHtml as h } from '../escape.js';
+import { duration, emptyWindowText, keyOf, pct, windowText } from './common.js';
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}
 th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child,td.l{text-align:left}
@@ -12,6 +13,7 @@ th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}th:first-chi
 svg{background:#fafafa;border:1px solid #eee}`;
 
 function hourChart(r: ToolTimingReport): string {
+  const msText = (ms: number): string => duration(r, ms);
   const pts = r.hourly;
   if (pts.length === 0) return '';
   const W = 800;
@@ -32,7 +34,8 @@ function hourChart(r: ToolTimingReport): string {
 }
 
 export function renderHtml(r: ToolTimingReport): string {
-  const key = (x: ToolTimingReport['rows'][number]): string => (r.by === 'tool' ? x.tool : r.by === 'category' ? x.category : x.session ?? '');
+  const msText = (ms: number): string => duration(r, ms);
+  const key = (x: ToolTimingReport['rows'][number]): string => keyOf(r, x);
   const rows = r.rows
     .map(
       (x) =>
@@ -53,7 +56,7 @@ export function renderHtml(r: ToolTimingReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>swarmperf tool timing</title><style>${CSS}</style></head><body>
 <h1>Tool timing</h1>
 <p>${h(windowText(r))} · ${r.totals.count} calls · ${r.totals.errors} errors · ${h(msText(r.totals.totalMs))} total</p>
-${r.rows.length === 0 ? '<p>No tool calls in this window.</p>' : `<table><thead><tr><th>${h(r.by)}</th>${r.by === 'tool' ? '<th>category</th>' : ''}<th>count</th><th>errors</th><th>error rate</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>total</th><th>share</th></tr></thead><tbody>
+${r.rows.length === 0 ? `<p>${h(emptyWindowText(r))}</p>` : `<table><thead><tr><th>${h(r.by)}</th>${r.by === 'tool' ? '<th>category</th>' : ''}<th>count</th><th>errors</th><th>error rate</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>total</th><th>share</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`}
 ${hourChart(r)}

@@ -1,0 +1,274 @@
+/**
+ * What the dashboard shows, read from the data folder's history.db (opened read-only: the dashboard
+ * never writes the user's history). Listing and grouping read the indexed columns and the metrics
+ * table only; a whole RunResult is parsed only for the run a page asks for, so a history of
+ * thousands of runs opens quickly.
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import type { RunResult } from '../../core/result.js';
+import { parseRunResult } from '../../core/result.js';
+import { detectChangePoints } from '../../results/changepoint.js';
+import { metricInfo } from '../../results/metrics.js';
+
+/** One row of runs as listing needs it. */
+interface RunRow {
+  id: string;
+  started_at: string;
+  partial: number;
+  command: string | null;
+  suites: string;
+  config: string;
+  tags: string;
+}
+
+export interface RunListItem {
+  id: string;
+  startedAt: string;
+  partial: boolean;
+  command: string;
+  suites: string[];
+  tags: Record<string, string>;
+  /** Configuration key per suite of the run. */
+  configurations: Record<string, string>;
+}
+
+export interface SeriesPoint {
+  runId: string;
+  /** ms since the epoch: the run's start. */
+  t: number;
+  value: number;
+}
+
+export interface Series {
+  metric: string;
+  configuration: string;
+  unit: string;
+  direction: string;
+  points: SeriesPoint[];
+  /** Indexes into points where the level changed (E-Divisive with a permutation test). */
+  changePoints: Array<{ index: number; runId: string; change: number; kind: 'regression' | 'improvement' }>;
+}
+
+export interface OverviewRow {
+  configuration: string;
+  suite: string;
+  runs: number;
+  latest: { id: string; startedAt: string; partial: boolean; passed: boolean | null };
+  throughput: { metric: string; points: SeriesPoint[] } | null;
+  p99: { metric: string; points: SeriesPoint[] } | null;
+  /** The change of the headline figures at the last detected change point, with its verdict. */
+  verdict: { kind: 'regression' | 'improvement' | 'steady' | 'too few runs'; metric?: string; change?: number; atRunId?: string };
+  findings: Array<{ kind: string; severity: string; component?: string; evidence: string }>;
+}
+
+/** Fields of a run's config that make two runs of one suite comparable; the rest (seed, paths) do not. */
+const CONFIG_FIELDS = ['command', 'backend', 'agents', 'protocol', 'scenario', 'mode', 'nodes', 'rate', 'connections', 'concurrency', 'quick', 'complete'];
+
+/** A readable configuration key of one suite in one run, e.g. "tasks · run · backend=sqlite · agents=4". */
+export function configurationKey(suite: string, config: Record<string, unknown>): string {
+  const parts = [suite];
+  for (const field of CONFIG_FIELDS) {
+    const value = config[field];
+    if (value === undefined || value === null || value === false) continue;
+    parts.push(field === 'command' ? String(value) : `${field}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  }
+  return parts.join(' · ');
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The runs table keeps a run's suites as one sorted, comma-separated column. */
+function parseSuites(text: string): string[] {
+  return text === '' ? [] : text.split(',');
+}
+
+export class DashboardData {
+  private readonly db: Database.Database | undefined;
+  private readonly changePointCache = new Map<string, Series['changePoints']>();
+
+  constructor(readonly historyPath: string) {
+    // A data folder with no history yet is an empty dashboard, not an error; the file is never created here.
+    this.db = existsSync(historyPath) ? new Database(historyPath, { readonly: true, fileMustExist: true }) : undefined;
+    this.db?.pragma('query_only = ON');
+  }
+
+  close(): void {
+    this.db?.close();
+  }
+
+  private toItem(row: RunRow): RunListItem {
+    const config = parseJsonObject(row.config);
+    const suites = parseSuites(row.suites);
+    const configurations: Record<string, string> = {};
+    for (const s of suites) configurations[s] = configurationKey(s, config);
+    return { id: row.id, startedAt: row.started_at, partial: row.partial === 1, command: row.command ?? '', suites, tags: parseJsonObject(row.tags) as Record<string, string>, configurations };
+  }
+
+  /** Every run, oldest first (listing columns only). */
+  runs(limit = 100_000): RunListItem[] {
+    if (!this.db) return [];
+    const rows = this.db.prepare(`SELECT id, started_at, partial, command, suites, config, tags FROM (SELECT * FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?) ORDER BY started_at, seq`).all(limit) as RunRow[];
+    return rows.map((r) => this.toItem(r));
+  }
+
+  run(id: string): RunResult | undefined {
+    if (!this.db) return undefined;
+    const row = this.db.prepare(`SELECT result FROM runs WHERE id = ?`).get(id) as { result: string } | undefined;
+    return row ? parseRunResult(JSON.parse(row.result), `history run ${id}`) : undefined;
+  }
+
+  /** Metric names known to the history, optionally filtered by a case-insensitive substring. */
+  metricNames(search = '', limit = 200): string[] {
+    if (!this.db) return [];
+    const rows = this.db.prepare(`SELECT DISTINCT name FROM metrics WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?`).all(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{ name: string }>;
+    return rows.map((r) => r.name);
+  }
+
+  /** One metric over time, one series per configuration, with change points marked. */
+  series(metric: string, sinceMs?: number, maxPoints = 2_000): Series[] {
+    if (!this.db) return [];
+    const rows = this.db
+      .prepare(`SELECT r.id, r.started_at, r.config, m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.name = ? AND r.started_at >= ? ORDER BY r.started_at, r.seq`)
+      .all(metric, sinceMs === undefined ? '' : new Date(sinceMs).toISOString()) as Array<{ id: string; started_at: string; config: string; value: number }>;
+    const suite = metric.split('.')[0] ?? metric;
+    const info = metricInfo(metric);
+    const bySeries = new Map<string, SeriesPoint[]>();
+    for (const r of rows) {
+      const key = configurationKey(suite, parseJsonObject(r.config));
+      const points = bySeries.get(key) ?? [];
+      points.push({ runId: r.id, t: Date.parse(r.started_at), value: r.value });
+      bySeries.set(key, points);
+    }
+    return [...bySeries].map(([configuration, points]) => {
+      const shown = downsample(points, maxPoints);
+      return { metric, configuration, unit: info.unit, direction: info.direction, points: shown, changePoints: this.cachedChangePoints(`${metric}\u0000${configuration}`, shown, info.direction) };
+    });
+  }
+
+  /**
+   * Change points of a series, remembered until the series gains a run: the history only grows, so a
+   * series with the same length and last run is the same series (a removed run changes the length).
+   */
+  private cachedChangePoints(key: string, points: SeriesPoint[], direction: string): Series['changePoints'] {
+    const last = points[points.length - 1];
+    const full = `${key}\u0000${points.length}\u0000${last?.runId ?? ''}`;
+    const hit = this.changePointCache.get(full);
+    if (hit) return hit;
+    const found = changePoints(points, direction);
+    if (this.changePointCache.size >= 1000) this.changePointCache.clear();
+    this.changePointCache.set(full, found);
+    return found;
+  }
+
+  /** One row per configuration: the latest run, its headline figures over time, and the verdict on their last change. */
+  overview(): OverviewRow[] {
+    const runs = this.runs();
+    const groups = new Map<string, { suite: string; runs: RunListItem[] }>();
+    for (const run of runs) {
+      for (const suite of run.suites) {
+        const key = run.configurations[suite] as string;
+        const g = groups.get(key) ?? { suite, runs: [] };
+        g.runs.push(run);
+        groups.set(key, g);
+      }
+    }
+    return [...groups].map(([configuration, g]) => this.overviewRow(configuration, g.suite, g.runs)).sort((a, b) => b.latest.startedAt.localeCompare(a.latest.startedAt));
+  }
+
+  private overviewRow(configuration: string, suite: string, runs: RunListItem[]): OverviewRow {
+    const latest = runs[runs.length - 1] as RunListItem;
+    const result = this.run(latest.id);
+    const suiteResult = result?.suites.find((s) => s.name === suite);
+    const passed = suiteResult ? suiteResult.checks.every((c) => c.passed) : null;
+    const ids = runs.map((r) => r.id);
+    const throughput = this.headline(suite, ids, 'throughput', 'SUM');
+    const p99 = this.headline(suite, ids, 'p99', 'MAX');
+    const findings = (result?.findings ?? [])
+      .filter((f) => f.component === undefined || f.component.startsWith(suite))
+      .slice(0, 3)
+      .map((f) => ({ kind: f.kind, severity: f.severity, component: f.component, evidence: f.evidence }));
+    return { configuration, suite, runs: runs.length, latest: { id: latest.id, startedAt: latest.startedAt, partial: latest.partial, passed }, throughput, p99, verdict: verdictOf(throughput, p99), findings };
+  }
+
+  /** A suite's headline figure per run: the sum (throughput) or the worst (p99) over its operations. */
+  private headline(suite: string, runIds: string[], stat: string, aggregate: 'SUM' | 'MAX'): { metric: string; points: SeriesPoint[] } | null {
+    if (!this.db || runIds.length === 0) return null;
+    const recent = runIds.slice(-60);
+    const placeholders = recent.map(() => '?').join(',');
+    const like = `${suite.replace(/[\\%_]/g, (c) => `\\${c}`)}.%.${stat}`;
+    const rows = this.db
+      .prepare(`SELECT r.id, r.started_at, ${aggregate}(m.value) AS value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.run_id IN (${placeholders}) AND m.name LIKE ? ESCAPE '\\' AND m.name NOT LIKE ? ESCAPE '\\' GROUP BY r.id ORDER BY r.started_at, r.seq`)
+      .all(...recent, like, `${suite.replace(/[\\%_]/g, (c) => `\\${c}`)}.resources.%`) as Array<{ id: string; started_at: string; value: number }>;
+    if (rows.length === 0) return null;
+    return { metric: `${suite}.*.${stat} (${aggregate === 'SUM' ? 'sum' : 'worst'})`, points: rows.map((r) => ({ runId: r.id, t: Date.parse(r.started_at), value: r.value })) };
+  }
+}
+
+/** Keeps at most n points, evenly spaced, always the first and the last (long ranges stay fast to draw). */
+export function downsample<T>(points: T[], n: number): T[] {
+  if (points.length <= n || n < 2) return points;
+  const out: T[] = [];
+  const step = (points.length - 1) / (n - 1);
+  for (let i = 0; i < n; i++) out.push(points[Math.round(i * step)] as T);
+  return out;
+}
+
+/**
+ * Change detection cost grows with the square of the series length (E-Divisive with a permutation
+ * test), so a long series is tested on bucket medians: at most this many buckets, each change point
+ * mapped back to the first run of its bucket. The median keeps one outlying run from moving a bucket.
+ */
+const MAX_DETECTION_POINTS = 120;
+
+function changePoints(points: SeriesPoint[], direction: string): Series['changePoints'] {
+  if (points.length < 6) return [];
+  const size = Math.ceil(points.length / MAX_DETECTION_POINTS);
+  const starts: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < points.length; i += size) {
+    starts.push(i);
+    values.push(median(points.slice(i, i + size).map((p) => p.value)));
+  }
+  return detectChangePoints(values).map((c) => {
+    const before = mean(values.slice(0, c.index));
+    const after = mean(values.slice(c.index));
+    const change = before === 0 ? 0 : (after - before) / Math.abs(before);
+    const worse = direction === 'bigger' ? change < 0 : change > 0;
+    const index = starts[c.index] as number;
+    return { index, runId: (points[index] as SeriesPoint).runId, change, kind: worse ? 'regression' : 'improvement' };
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** The last change point of either headline series decides; a configuration with few runs says so. */
+function verdictOf(throughput: OverviewRow['throughput'], p99: OverviewRow['p99']): OverviewRow['verdict'] {
+  const candidates: Array<{ metric: string; cp: Series['changePoints'][number]; t: number }> = [];
+  for (const [series, direction] of [
+    [throughput, 'bigger'],
+    [p99, 'smaller'],
+  ] as const) {
+    if (!series) continue;
+    for (const cp of changePoints(series.points, direction)) candidates.push({ metric: series.metric, cp, t: (series.points[cp.index] as SeriesPoint).t });
+  }
+  const length = Math.max(throughput?.points.length ?? 0, p99?.points.length ?? 0);
+  if (candidates.length === 0) return length < 6 ? { kind: 'too few runs' } : { kind: 'steady' };
+  const last = candidates.sort((a, b) => a.t - b.t)[candidates.length - 1] as (typeof candidates)[number];
+  return { kind: last.cp.kind, metric: last.metric, change: last.cp.change, atRunId: last.cp.runId };
+}

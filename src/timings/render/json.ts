@@ -1,6 +1,0 @@
-/** `--format json`: the rows array (the stable, documented shape); the full report with `full`. */
-import type { ToolTimingReport } from '../report.js';
-
-export function renderJson(r: ToolTimingReport, full = false): string {
-  return JSON.stringify(full ? r : r.rows, null, 2) + '\n';
-}

@@ -1,0 +1,191 @@
+/**
+ * `swarmperf dashboard` end to end: the server over a prepared data folder (a 17-run history with a
+ * planted step and hostile names, a live run appended while the page is open), its safety checks,
+ * /metrics parsed strictly and matched against the RunResult, and the pages in headless Chromium
+ * (Debian's chromium via playwright-core; skipped with the install command where it is absent,
+ * except under CI=true, where a missing browser fails).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findBottlenecks } from '../../src/analysis/bottlenecks.js';
+import { HistoryStore } from '../../src/results/history/store.js';
+import { liveOutput } from '../../src/results/live.js';
+import { startDashboard, type Dashboard } from '../../src/report/dashboard/server.js';
+import type { RunResult } from '../../src/core/result.js';
+import { parsePrometheusText } from '../helpers/prom-parse.js';
+import { HOSTILE, historyRuns, troubledRun } from './fixtures.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+if (!HAVE_CHROMIUM && process.env.CI === 'true') throw new Error(`${CHROMIUM} not found and CI=true: install Debian's chromium (bash scripts/install-system-deps.sh)`);
+if (!HAVE_CHROMIUM) console.warn(`dashboard browser tests skipped: ${CHROMIUM} not found (install it with: sudo apt-get install chromium, or bash scripts/install-system-deps.sh)`);
+
+/** The little of the browser's globals these tests read (the tests compile without the DOM library). */
+interface BrowserGlobals {
+  document: { getElementById(id: string): { dataset: Record<string, string | undefined> } | null };
+  __pwned?: number;
+}
+
+let dir: string;
+let dashboard: Dashboard;
+let runs: RunResult[];
+
+function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request({ host: '127.0.0.1', port: dashboard.port, path, method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'swarmperf-dashboard-'));
+  mkdirSync(dir, { recursive: true });
+  const troubled = troubledRun();
+  troubled.findings = findBottlenecks(troubled);
+  runs = [...historyRuns(16), troubled];
+  const history = HistoryStore.open(join(dir, 'history.db'));
+  for (const run of runs) history.record(run);
+  history.close();
+  dashboard = await startDashboard({ dataDir: dir, historyPath: join(dir, 'history.db'), host: '127.0.0.1', port: 0, pollMs: 50 });
+});
+
+afterAll(async () => {
+  await dashboard?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dashboard server', () => {
+  it('groups runs by configuration and marks the planted step as a change', async () => {
+    const res = await get('/api/overview');
+    expect(res.status).toBe(200);
+    const { rows } = JSON.parse(res.body) as { rows: Array<{ configuration: string; runs: number; verdict: { kind: string } }> };
+    const tasks = rows.find((r) => r.configuration === 'tasks · run');
+    expect(tasks?.runs).toBe(17);
+    const series = JSON.parse((await get('/api/series?metric=tasks.claim.p50')).body) as Array<{ points: unknown[]; changePoints: Array<{ index: number; kind: string }> }>;
+    expect(series).toHaveLength(1);
+    expect(series[0]?.points).toHaveLength(17);
+    expect(series[0]?.changePoints.map((c) => c.kind)).toContain('regression');
+    expect(series[0]?.changePoints.some((c) => c.index === 8)).toBe(true);
+  });
+
+  it('refuses a foreign Host, a foreign Origin, writes, and bad parameters, with a message', async () => {
+    expect((await get('/api/overview', { Host: 'attacker.example:80' })).status).toBe(421);
+    expect((await get('/api/overview', { Origin: 'http://attacker.example' })).status).toBe(403);
+    expect((await get('/api/overview', {}, 'POST')).status).toBe(405);
+    const bad = await get('/api/runs?limit=abc');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toEqual({ error: 'limit: expected a number, got "abc"' });
+    expect((await get('/api/run?id=nope')).status).toBe(404);
+    const csp = (await get('/')).headers['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+  });
+
+  it('serves /metrics that a strict Prometheus parser accepts, with the latest run figures', async () => {
+    const res = await get('/metrics');
+    expect(res.headers['content-type']).toContain('text/plain; version=0.0.4');
+    const families = parsePrometheusText(res.body);
+    const throughput = families.get('swarmperf_last_run_operation_throughput_ops_per_second');
+    expect(throughput?.type).toBe('gauge');
+    const latest = runs[runs.length - 1] as RunResult;
+    const claim = latest.suites.find((s) => s.name === 'tasks')?.operations.find((o) => o.name === 'claim');
+    const sample = throughput?.samples.find((s) => s.labels.configuration === 'tasks · run' && s.labels.operation === 'claim');
+    expect(sample?.value).toBeCloseTo(claim?.throughput ?? NaN, 6);
+    const hostile = throughput?.samples.find((s) => s.labels.suite === HOSTILE.suite);
+    expect(hostile?.labels.operation).toBe(HOSTILE.operation);
+  });
+
+  it('rejects a malformed exposition (the parser can fail)', () => {
+    expect(() => parsePrometheusText('x 1\n')).toThrow(/before its HELP/);
+    expect(() => parsePrometheusText('# HELP a b\n# TYPE a gauge\na{l="x} 1\n')).toThrow();
+  });
+});
+
+describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('request', (r) => requests.push(r.url()));
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(hash: string, ready: string): Promise<void> {
+    await page.goto(`${dashboard.url}${hash}`);
+    // A function, not a string: the page's CSP forbids eval, which string expressions need.
+    await page.waitForFunction((name) => (globalThis as unknown as BrowserGlobals).document.getElementById('page')?.dataset.ready === name, ready);
+  }
+
+  it('overview lists every configuration, hostile names as text', async () => {
+    await open('#/overview', 'overview');
+    const configurations = await page.$$eval('#overview-table tr[data-configuration]', (rows) => rows.map((r) => r.getAttribute('data-configuration')));
+    expect(configurations).toContain('tasks · run');
+    expect(configurations).toContain(`${HOSTILE.suite} · run`);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).__pwned)).toBeUndefined();
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-overview.png') });
+  });
+
+  it('trend chart draws every point on a date axis and marks the planted change point', async () => {
+    await open('#/trends?metric=tasks.claim.p50', 'trends');
+    const chart = await page.waitForSelector('.trend-card .chart');
+    expect(await chart.getAttribute('data-points')).toBe('17');
+    expect(Number(await chart.getAttribute('data-markers'))).toBeGreaterThanOrEqual(1);
+    expect(await chart.getAttribute('data-time-axis')).toBe('true');
+    expect(await chart.getAttribute('data-x-from')).toBe('2025-12-01T12:00:00.000Z');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-trends.png') });
+  });
+
+  it('run page shows findings and the hostile suite as text', async () => {
+    const troubled = runs[runs.length - 1] as RunResult;
+    await open(`#/run/${troubled.id}`, 'run');
+    expect(await page.$$eval('table.findings tr', (rows) => rows.length)).toBeGreaterThan(1);
+    const headings = await page.$$eval('section.suite h2', (hs) => hs.map((h) => h.textContent));
+    expect(headings).toContain(`${HOSTILE.suite} · memory`);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).__pwned)).toBeUndefined();
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-run.png') });
+  });
+
+  it('a live run appears and receives its windows as they close', async () => {
+    await open('#/live', 'live');
+    const output = liveOutput(dir);
+    const runId = '20261202-000000-live01';
+    await output.start?.({ runId, command: 'run', suite: 'tasks', startedAt: new Date().toISOString(), plannedDurationUs: 3_000_000 });
+    for (let i = 1; i <= 3; i++) {
+      await output.window?.({ runId, suite: 'tasks', startUs: (i - 1) * 1e6, endUs: i * 1e6, operations: [{ name: 'claim', count: 1000 * i, errors: 0, throughput: 1000 * i, p50: 80, p99: 400, max: 900 }], resources: [] });
+      // Each window is seen by the page before the next is written: the stream is live, not a replay.
+      await page.waitForSelector(`.live-run[data-run="${runId}"][data-windows="${i}"]`);
+    }
+    await output.finish?.({ ...(runs[0] as RunResult), id: runId });
+    await page.waitForSelector(`.live-run[data-run="${runId}"][data-finished="true"]`);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png') });
+  });
+
+  it('made no request off 127.0.0.1 and logged no console error', () => {
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((u) => !u.startsWith(dashboard.url))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
