@@ -131,6 +131,7 @@ describe('bad values on the command line exit 2 with one line', () => {
     [['bench', '--protocol', 'raft', '--value-size', '99999999999999gb']],
     [['history', '--since', '99999999999999999999d']],
     [['run', 'selftest', '--quick', '--tag', ' =v']],
+    [['run', 'selftest', '--quick', '--backend', 'memory']],
     [['compare', 'latest~99999999999999999999', 'latest']],
   ])('%j', (argv) => {
     const cwd = tempDir();
