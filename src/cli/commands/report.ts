@@ -14,6 +14,7 @@ import { loadRuns, openHistoryForReading } from './report-source.js';
 
 interface ReportRaw {
   format: string;
+  quiet?: boolean;
   last?: string;
   input: string[];
   charts?: boolean;
@@ -37,6 +38,7 @@ export function registerReportCommand(program: Command): void {
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .option('--history <file>', 'history database (default <data-dir>/history.db)')
     .option('--no-history', 'do not read the history (no trends; needs --input)')
+    .option('--quiet', 'no note on stderr when writing --out')
     .action((ref: string | undefined, raw: ReportRaw) => {
       const format = parseFormat(raw.format);
       const last = raw.last !== undefined ? parseIntFlag('--last', raw.last, 1, 10_000) : undefined;
@@ -60,7 +62,7 @@ export function registerReportCommand(program: Command): void {
           // Charts first: a report never links to charts that failed to write.
           for (const f of rendered.files) writeFileAtomic(join(dirname(raw.out), f.path), f.content);
           writeOutputFile('--out', raw.out, rendered.text);
-          process.stderr.write(`report written to ${raw.out}${rendered.files.length ? ` (${rendered.files.length} charts in ${join(dirname(raw.out), chartsDir ?? '')})` : ''}\n`);
+          if (!raw.quiet) process.stderr.write(`report written to ${raw.out}${rendered.files.length ? ` (${rendered.files.length} charts in ${join(dirname(raw.out), chartsDir ?? '')})` : ''}\n`);
         } else {
           process.stdout.write(rendered.text);
         }
