@@ -19,6 +19,7 @@ export const BUILT_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import
 interface TreeOption {
   long?: string;
   flags: string;
+  description?: string;
   takesValue: boolean;
   negate: boolean;
   mandatory: boolean;
@@ -96,7 +97,7 @@ function kindOf(command: string, o: TreeOption, files: Record<string, string>): 
 }
 
 /** Arguments that make each command otherwise valid, so the fuzzed flag is what fails. */
-function baseArgs(path: string[], flag: string, files: Record<string, string>): string[] | undefined {
+function baseArgs(path: string[], flag: string, files: Record<string, string>, description = ''): string[] | undefined {
   const key = path.join(' ');
   const runSuiteOf: Record<string, string> = {
     '--stale-after': 'registry', '--max-live': 'registry', '--registry-mix': 'registry',
@@ -117,8 +118,15 @@ function baseArgs(path: string[], flag: string, files: Record<string, string>): 
       return ['http://127.0.0.1:9/', ...(['--think', '--concurrency', '--connections'].includes(flag) ? ['--concurrency', '1'] : ['--rate', '10']), ...short];
     case 'stress':
       return ['http://127.0.0.1:9/', ...short];
-    case 'bench':
-      return ['--protocol', 'raft', ...short];
+    case 'bench': {
+      // A protocol's or scenario's own flags ("pbft: …", "gossip convergence: …" in their help)
+      // are fuzzed where they apply; disk flags with a storage model. (Whether a flag given where
+      // it does not apply is refused is another rule, not this fuzzing's.)
+      const m = /^(pbft|gossip)(?: ([a-z-]+))?:/.exec(description);
+      const where = m ? ['--protocol', m[1] as string, ...(m[2] ? ['--scenario', m[2]] : [])] : ['--protocol', 'raft'];
+      const storage = ['--disk-bandwidth', '--group-commit'].includes(flag) ? ['--fsync', '5ms'] : [];
+      return [...where, ...storage, ...short];
+    }
     case 'mcp-bench':
       return [...(flag === '--stdio' || flag === '--cold-starts' ? [] : ['--url', 'http://127.0.0.1:9/mcp']), '--tool', 'echo', ...short];
     case 'tools ingest':
@@ -186,7 +194,7 @@ export function generateCases(tree: TreeCommand[], files: Record<string, string>
       if (!o.takesValue || !o.long) continue;
       const values = kindOf(command, o, files);
       if (!values) continue;
-      const base = baseArgs(cmd.path, o.long, files);
+      const base = baseArgs(cmd.path, o.long, files, o.description);
       if (base === undefined) continue;
       if (!counted) {
         commands++;

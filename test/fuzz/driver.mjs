@@ -28,7 +28,7 @@ async function describeTree() {
         path: p,
         hasSubcommands: sub.commands.length > 0,
         args: sub.registeredArguments.map((a) => ({ name: a.name(), required: a.required, variadic: a.variadic })),
-        options: sub.options.map((o) => ({ long: o.long, flags: o.flags, takesValue: o.required || o.optional, negate: o.negate, mandatory: o.mandatory })),
+        options: sub.options.map((o) => ({ long: o.long, flags: o.flags, description: o.description, takesValue: o.required || o.optional, negate: o.negate, mandatory: o.mandatory })),
       });
       walk(sub, p);
     }
