@@ -158,6 +158,8 @@ export const SuiteSchema = z.object({
   metrics: z.record(z.string(), z.number()).optional(),
   /** Per-worker/agent figures (agent_metrics), free-form per suite. */
   workers: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** Why the suite did not run (the backend lacks the port it drives); absent when it ran. */
+  skipped: z.string().optional(),
 });
 export type SuiteResult = z.infer<typeof SuiteSchema>;
 

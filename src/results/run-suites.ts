@@ -13,6 +13,7 @@ import { RealClock, type Clock } from '../measure/clock.js';
 import { defineParams, durationParam, intParam, textParam, type ParamSet, type ParamShape, type ParamValues } from '../core/params.js';
 import { UsageError } from '../core/errors.js';
 import type { RunResult, SuiteResult } from '../core/result.js';
+import { runUnlessPortMissing } from '../suites/external/skip.js';
 import { getSuite, listSuites, type AnySuite, type SuiteRunOptions } from '../suites/types.js';
 
 /** Where a suite reports progress (the suites' own contract; the run session's monitors fit it). */
@@ -171,7 +172,7 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
       signal,
       progress: env.progressFor?.(suite.name, s.duration) ?? progress,
     };
-    results.push(await suite.run(options, params));
+    results.push(await runUnlessPortMissing(suite, options, params));
   }
   const result = buildRunResult({
     startedAt,
