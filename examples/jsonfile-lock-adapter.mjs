@@ -75,6 +75,7 @@ function tasksPort(files, safeClaim) {
       .filter((t) => t.status === 'pending' && t.dependsOn.every(done) && (filter?.minPriority === undefined || t.priority >= filter.minPriority))
       .sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt || a.seq - b.seq)[0];
   };
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- seq is the file's insertion order, not a port field
   const strip = ({ seq, ...task }) => task;
   return {
     create: (task) =>

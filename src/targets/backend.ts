@@ -14,6 +14,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../core/parse.js';
 import { choiceParam, defineParams, intParam, type Param, type ParamSet, type ParamShape } from '../core/params.js';
+import { EXTERNAL_BACKENDS } from './external/definitions.js';
 import type { AdapterOptions } from './options.js';
 import type { Backend } from './ports.js';
 
@@ -28,8 +29,8 @@ export interface BackendDefinition {
   description: string;
   /** Tuning after "?": each parameter's `flag` is the query name, its key the adapter option. */
   tuning: ParamSet<ParamShape>;
-  /** "file" (sqlite:PATH), "dir" (jsonfile:DIR) or "none" (memory). */
-  location: 'file' | 'dir' | 'none';
+  /** "file" (sqlite:PATH), "dir" (jsonfile:DIR), "none" (memory) or "text" (kept as written: mcp:COMMAND). */
+  location: 'file' | 'dir' | 'none' | 'text';
   /** Default location inside the data folder (file or dir kinds). */
   defaultLocation?: (dataDir: string) => string;
   /** Whether several processes opening the same spec share one store. */
@@ -85,6 +86,7 @@ export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [
       return JsonFileBackend.open(location as string, { ...options, ...tuning });
     },
   },
+  ...EXTERNAL_BACKENDS, // the user's own store: module:FILE, mcp:COMMAND (every agent process opens them)
 ];
 
 export const BACKEND_KINDS = ['memory', 'sqlite', 'jsonfile'] as const;
@@ -115,7 +117,7 @@ export interface ParsedBackendSpec {
 }
 
 function usage(): string {
-  const kinds = listBackends().map((b) => (b.location === 'none' ? b.kind : `${b.kind}, ${b.kind}:${b.location === 'file' ? 'PATH' : 'DIR'}`));
+  const kinds = listBackends().map((b) => (b.location === 'none' ? b.kind : `${b.kind}, ${b.kind}:${b.location === 'file' ? 'PATH' : b.location === 'text' ? 'COMMAND' : 'DIR'}`));
   return `expected ${kinds.join(', ')} (tuning after "?", e.g. sqlite?busyTimeout=50)`;
 }
 
@@ -149,6 +151,7 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
         throw new UsageError(`--backend: unknown ${kind} option "${name}" in "${spec}"; ${known.length ? `known: ${known.join(', ')}` : 'it takes none'}`);
       }
       const [key, p] = entry;
+      if (p.kind === 'text' && value !== undefined && value !== '') { tuning[key] = p.parse(`--backend: ${name} in "${spec}"`, value) as string; continue; }
       if (p.kind === 'choice') {
         if (value === undefined || !(p.values ?? []).includes(value)) throw new UsageError(`--backend: ${name} in "${spec}" must be one of ${(p.values ?? []).join(', ')}, got "${value ?? ''}"`);
         tuning[key] = value;
@@ -160,7 +163,7 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
     }
   }
   const parsed: ParsedBackendSpec = { kind, tuning };
-  if (def.location !== 'none') parsed.location = arg !== undefined ? absolute(arg) : def.defaultLocation?.(dataDir);
+  if (def.location !== 'none') parsed.location = arg !== undefined ? (def.location === 'text' ? arg : absolute(arg)) : def.defaultLocation?.(dataDir);
   return parsed;
 }
 
