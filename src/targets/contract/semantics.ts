@@ -83,7 +83,7 @@ const atomicClaim: SemanticCheck = {
       const doubled = [...winners].filter(([, ws]) => ws.length > 1);
       if (doubled.length > 0) {
         const [id, ws] = doubled[0] as [string, string[]];
-        violated(`round ${round + 1}: ${doubled.length} of ${tasks} tasks were claimed by more than one worker (${id} by ${ws.join(', ')}) among ${o.concurrency} concurrent claims`);
+        violated(`round ${round + 1}: ${doubled.length} of ${tasks} tasks were claimed by more than one worker (${id} by ${ws.slice(0, 3).join(', ')}${ws.length > 3 ? ` and ${ws.length - 3} more` : ''}) among ${o.concurrency} concurrent claims`);
       }
       if (winners.size < tasks) violated(`round ${round + 1}: ${o.concurrency} concurrent claims took only ${winners.size} of ${tasks} pending tasks`);
     }

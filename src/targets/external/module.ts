@@ -40,7 +40,12 @@ export async function openModuleBackend(path: string, options: AdapterOptions = 
   }
   const create = (typeof mod.createBackend === 'function' ? mod.createBackend : mod.default) as CreateBackend | undefined;
   if (typeof create !== 'function') throw new UsageError(`${where}: the module exports neither createBackend(options) nor a default function (see examples/adapter-template.mjs)`);
-  const parts = await create({ ...options, modulePath: path });
+  let parts: PartialBackend;
+  try {
+    parts = await create({ ...options, modulePath: path });
+  } catch (err) {
+    throw new UsageError(`${where}: createBackend() failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (parts === null || typeof parts !== 'object') throw new UsageError(`${where}: createBackend() returned ${parts === null ? 'null' : typeof parts}, expected an object with some of ${PORT_NAMES.join(', ')}`);
   checkPorts(parts, where);
   return completeBackend(parts, `module:${typeof parts.name === 'string' && parts.name !== '' ? parts.name : path}`);
