@@ -5,10 +5,12 @@
  * figure for the same setup. Prints a markdown table.
  */
 import { cpus, loadavg } from 'node:os';
-import { runElectionScenario } from '../src/consensus/bench/election.js';
-import { raftSetup, type RaftSetup } from '../src/consensus/bench/common.js';
-import { runWorkloadScenario, type WorkloadOptions } from '../src/consensus/bench/workload.js';
+import { runElectionScenario } from '../src/consensus/raft-kv/election.js';
+import { raftSetup, type RaftSetup } from '../src/consensus/raft-kv/setup.js';
+import { runWorkloadScenario, type WorkloadOptions } from '../src/consensus/raft-kv/workload.js';
 import { runRealScenario } from '../src/consensus/real/run-real.js';
+import { runConsensusBench } from '../src/consensus/index.js';
+import type { SuiteResult } from '../src/core/result.js';
 import { Rng } from '../src/measure/rng.js';
 import { silentProgress } from '../src/report/progress.js';
 import { parseLatency } from '../src/sim/latency.js';
@@ -111,11 +113,44 @@ async function main(): Promise<void> {
   rows.push(['committed ops/s, 3 nodes, 32 clients, simulator', simOps.toFixed(0), `put p50 ${p50(simRun.suite)}`, `checks ${simRun.suite.checks.every((c) => c.passed) ? 'pass' : 'FAIL'}`]);
   rows.push(['committed ops/s, 3 nodes, 32 clients, real (threads + TCP loopback + proxy)', realOps.toFixed(0), `put p50 ${p50(realRun.suite)}`, `real/sim ${(realOps / Math.max(1, simOps)).toFixed(2)}, checks ${realRun.suite.checks.every((c) => c.passed) ? 'pass' : 'FAIL'}`]);
 
+  rows.push(...(await issue14Figures()));
+
   console.log('| figure | value | target / detail | ratio / notes |');
   console.log('|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log(`\nMachine load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores: wall-clock figures shrink with load, CPU-second figures do not.`);
   console.log('\nLatency uniform:5ms-10ms one way, election timeout 150-300 ms, heartbeat 75 ms, batching on, 50 % reads; real mode adds the same latency in its proxy.');
+}
+
+/** One library run of `bench`, defaults as the CLI's, seed 1. */
+async function bench(params: Record<string, unknown>, durationUs = 2_000_000): Promise<SuiteResult[]> {
+  const { run } = await runConsensusBench(params, { durationUs, warmupUs: 500_000, intervalUs: durationUs, seed: 1, signal: new AbortController().signal, progress: silentProgress, startedAt: new Date() });
+  return run.suites;
+}
+
+/**
+ * Issue 14's figures: gossip rounds to 100 % beside the epidemic model (n = 10,000 with
+ * SWARMPERF_BENCH_GOSSIP_10K=1: ~30 s on a busy box), Raft and PBFT messages per request and
+ * committed ops/s for n = 4, 7, 10, 13, and simulator deliveries per second with the storage model on and off.
+ */
+async function issue14Figures(): Promise<string[][]> {
+  const rows: string[][] = [];
+  const sizes = process.env.SWARMPERF_BENCH_GOSSIP_10K ? [30, 100, 1000, 10_000] : [30, 100, 1000];
+  for (const n of sizes) {
+    const [g] = await bench({ protocol: 'gossip', scenario: 'convergence', nodes: String(n), updates: n >= 10_000 ? '3' : '10' });
+    const m = g?.metrics ?? {};
+    rows.push([`gossip rounds to 100 %, n = ${n.toLocaleString('en-US')}, fanout 3, push`, `${(m.roundsToAll ?? 0).toFixed(2)} (max ${(m.roundsToAllMax ?? 0).toFixed(2)})`, `model log₄ n + ln n / 3 = ${(m.modelRounds ?? 0).toFixed(2)}`, `${((m.roundsToAll ?? 0) / Math.max(1e-9, m.modelRounds ?? 1)).toFixed(2)}× model, checks ${g?.checks.every((c) => c.passed) ? 'pass' : 'FAIL'}`]);
+  }
+  for (const protocol of ['raft', 'pbft']) {
+    for (const s of await bench({ protocol, scenario: 'throughput', nodes: '4,7,10,13' })) {
+      const m = s.metrics ?? {};
+      rows.push([`${protocol} ${s.backend}: committed ops/s, messages per request`, `${(m.committedOpsPerSec ?? 0).toFixed(0)} ops/s, ${(m.messagesPerOp ?? 0).toFixed(1)} msgs/op`, '32 clients, closed loop', `checks ${s.checks.every((c) => c.passed) ? 'pass' : 'FAIL'}`]);
+    }
+  }
+  const on = (await bench({ protocol: 'raft', scenario: 'throughput', nodes: '5', fsync: 'lognormal:3ms,1' }, 5_000_000))[0]?.metrics ?? {};
+  const off = (await bench({ protocol: 'raft', scenario: 'throughput', nodes: '5' }, 5_000_000))[0]?.metrics ?? {};
+  rows.push(['simulator deliveries per wall second, Raft 5 nodes, storage model on (fsync lognormal 3 ms, σ 1)', Math.round(on.deliveriesPerSec ?? 0).toLocaleString('en-US'), `off: ${Math.round(off.deliveriesPerSec ?? 0).toLocaleString('en-US')}`, `on/off ${((on.deliveriesPerSec ?? 0) / Math.max(1, off.deliveriesPerSec ?? 1)).toFixed(2)}; ${(on.diskWritesPerOp ?? 0).toFixed(2)} fsyncs per op`]);
+  return rows;
 }
 
 await main();

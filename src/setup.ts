@@ -5,11 +5,13 @@
  * `import('swarmperf')` (src/index.ts) all call setup() before anything else; calling it again
  * does nothing. Each line below is one part; adding a part is one line here.
  */
-import { bottleneckEnricher } from './analysis/enrich.js';
-import { SUITE_NAME as RAFT_SUITE_NAME } from './consensus/bench/common.js';
+import { bottleneckEnricher, fingerprintEnricher } from './analysis/enrich.js';
+import { consensusMetricDeclarations } from './consensus/index.js';
+import { declareSuiteMetric } from './results/metrics.js';
 import { historySink } from './results/history/sink.js';
 import { memorySink } from './results/memory-sink.js';
-import { registerEnricher, registerSink } from './results/pipeline.js';
+import { liveOutput } from './results/live.js';
+import { registerEnricher, registerOutput, registerSink } from './results/pipeline.js';
 import { BUILTIN_REPORT_FORMATS, registerReportFormat } from './report/render.js';
 import { coordinationSuites } from './suites/coordination/index.js';
 import { selftestSuite } from './suites/selftest.js';
@@ -30,45 +32,21 @@ export function setup(): void {
   for (const backend of BUILTIN_BACKENDS) registerBackend(backend);
 
   // What happens to every RunResult: enrichers first, then sinks (these become Outputs).
+  registerEnricher('fingerprint', fingerprintEnricher);
   registerEnricher('bottlenecks', bottleneckEnricher);
   registerSink('history', historySink);
   registerSink('memory-store', memorySink);
+  // The live file a dashboard follows while the run goes; best effort (nobody asked for it by name).
+  registerOutput('live', (ctx) => ({ ...liveOutput(ctx.dataDir), bestEffort: true }));
 
   // Report formats of `swarmperf report --format`.
   for (const format of BUILTIN_REPORT_FORMATS) registerReportFormat(format);
 
-  // Protocols.
-  registerProtocols();
+  // Protocols: importing src/consensus/index.ts registers them (raft, pbft, gossip) in
+  // src/consensus/registry.ts; their suite metrics get their units and directions here.
+  for (const d of consensusMetricDeclarations()) declareSuiteMetric(d.suite, d.name, d.info);
 }
 
-// ── protocols ────────────────────────────────────────────────────────────────────────────────
-// ADAPTER, to be replaced by src/consensus/registry.ts (listProtocols()/getProtocol()) when it
-// lands: until then the existing Raft benchmark is described here, in this one place, and
-// `swarmperf bench` / MCP benchmark_run run it as before.
-
-export interface ProtocolEntry {
-  name: string;
-  description: string;
-  scenarios: readonly string[];
-  /** The suite name its results carry. */
-  suiteName: string;
-}
-
-const protocols = new Map<string, ProtocolEntry>();
-
-function registerProtocols(): void {
-  protocols.set('raft', {
-    name: 'raft',
-    description: 'Raft (leader election, log replication) in the deterministic simulator or over real transports',
-    scenarios: ['election', 'throughput', 'latency', 'faults'],
-    suiteName: RAFT_SUITE_NAME,
-  });
-}
-
-export function listProtocols(): ProtocolEntry[] {
-  return [...protocols.values()];
-}
-
-export function getProtocol(name: string): ProtocolEntry | undefined {
-  return protocols.get(name);
-}
+// The protocol registry lives in src/consensus/registry.ts; these names stay for library users.
+export { listProtocols, getProtocol } from './consensus/index.js';
+export type { ProtocolDefinition as ProtocolEntry } from './consensus/index.js';

@@ -6,6 +6,7 @@
 import type { Enricher } from '../results/pipeline.js';
 import type { Finding, RunResult } from '../core/result.js';
 import { findBottlenecks, FINDING_KINDS } from './bottlenecks.js';
+import { addFingerprints } from '../results/env.js';
 
 const OURS = new Set<string>(FINDING_KINDS);
 
@@ -16,4 +17,9 @@ export function withBottleneckFindings(run: RunResult): Finding[] {
 
 export const bottleneckEnricher: Enricher = (result) => {
   result.findings = withBottleneckFindings(result);
+};
+
+/** Puts the configuration fingerprint on the run and its suites before the sinks keep it. */
+export const fingerprintEnricher: Enricher = (result) => {
+  addFingerprints(result);
 };

@@ -50,6 +50,22 @@ export const BOTTLENECK_THRESHOLDS = {
   droppedShare: { warning: 0, critical: 0.01 },
   /** Errors other than lock contention, per completed operation. */
   errorShare: { warning: 0.01, critical: 0.1 },
+  /** A cause explaining this share of operation time (or of the p99) is a warning / critical. */
+  impactShare: { warning: 0.2, critical: 0.5 },
+  /** One operation taking this share of all operation time is where the time goes. */
+  dominantShare: 0.65,
+  /**
+   * Absolute floors of a latency tail: below tailFloorUs (1 ms) a p99 is never a problem by itself
+   * (15 µs at 15× p50 on the memory backend is fine); below tailCriticalFloorUs it is never critical.
+   */
+  tailFloorUs: 1_000,
+  tailCriticalFloorUs: 10_000,
+  /** Host busy share (from /proc/stat, all cores), mean over the run. */
+  hostBusyPct: { warning: 85, critical: 95 },
+  /** Host busy minus swarmperf's own processes, in points, above which "something else competes". */
+  hostOthersPct: 20,
+  /** Share of elections that needed more than one term. */
+  splitVoteShare: 0.2,
 } as const;
 
 export type BottleneckThresholds = typeof BOTTLENECK_THRESHOLDS;

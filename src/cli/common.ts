@@ -6,10 +6,10 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../results/atomic-write.js';
 import { resolveDataDir } from '../results/data-dir.js';
-import { enrichRunResult, sinkRunResult, type RunContext } from '../results/pipeline.js';
 import { allChecksPassed } from '../results/run-result.js';
 import type { RunResult } from '../core/result.js';
 import { createProgress, type ProgressSink } from '../report/progress.js';
+import { defaultIntervalUs } from '../runner/interval.js';
 import { formatRunSummary } from '../report/terminal.js';
 import { collect, parseDurationUs, parseIntFlag, parseKeyValue, parsePositiveDurationUs, UsageError } from '../core/parse.js';
 
@@ -49,7 +49,7 @@ export function addCommonFlags(cmd: Command, defaults: CommonDefaults): Command 
   cmd
     .option('--duration <d>', 'measured duration, e.g. 30s, 2m', defaults.duration)
     .option('--warmup <d>', 'warmup before measuring, excluded from results (0s for none)', defaults.warmup)
-    .option('--interval <d>', 'interval window for per-window figures', '5s')
+    .option('--interval <d>', 'interval window for per-window figures (default: a tenth of --duration, at most 5s)')
     .option('--iterations <n>', 'stop after this many operations (if sooner than --duration)')
     .option('--seed <n>', 'seed for every random choice (printed; reproduces the run)');
   return addOutputFlags(cmd);
@@ -67,10 +67,12 @@ export function addOutputFlags(cmd: Command): Command {
 }
 
 export function resolveCommon(raw: CommonRawOptions & Record<string, unknown>): CommonOptions {
+  const durationUs = parsePositiveDurationUs('--duration', raw.duration ?? '10s');
   const measure: MeasureSettings = {
-    durationUs: parsePositiveDurationUs('--duration', raw.duration ?? '10s'),
+    durationUs,
     warmupUs: parseDurationUs('--warmup', raw.warmup ?? '0s'),
-    intervalUs: parsePositiveDurationUs('--interval', raw.interval ?? '5s'),
+    // At least 10 windows per run unless asked otherwise: a 2 s run never gets one 5 s window.
+    intervalUs: raw.interval !== undefined ? parsePositiveDurationUs('--interval', raw.interval) : defaultIntervalUs(durationUs),
     seed: raw.seed !== undefined ? parseIntFlag('--seed', raw.seed, 0, 2 ** 32 - 1) : Math.floor(Math.random() * 2 ** 31),
   };
   if (raw.iterations !== undefined) measure.iterations = parseIntFlag('--iterations', raw.iterations, 1);
@@ -168,17 +170,9 @@ export interface FinishOptions {
   failReason?: string;
 }
 
-/**
- * Enriches, prints, writes and keeps a result; returns the exit code: 0 ok, 1 a failed check or
- * SLO, 130 interrupted (the partial result is still written and kept).
- */
-export async function finishRun(result: RunResult, o: CommonOptions, extra: FinishOptions = {}): Promise<number> {
-  const ctx: RunContext = { dataDir: o.dataDir, options: o.raw, warn: warnOnStderr };
-  await enrichRunResult(result, ctx);
-  printResult(result, o);
-  await sinkRunResult(result, ctx);
-  return exitCodeOf(result, extra);
-}
+// Measuring commands deliver their result through a run session and its outputs (progress,
+// --json, summary, history, memory store, live file), with a fallback file when one fails.
+export { finishRun, openRun, type RunHandle } from './run-outputs.js';
 
 export function warnOnStderr(message: string): void {
   process.stderr.write(`swarmperf: warning: ${message}\n`);

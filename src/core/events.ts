@@ -19,6 +19,8 @@ export interface RunStartEvent {
   startedAt: string;
   /** Planned measured duration in µs, when the executor knows it (open-ended runs omit it). */
   plannedDurationUs?: number;
+  /** Every suite the run will measure, in order (`suite` names the first; `run` may measure several). */
+  suites?: string[];
 }
 
 /** Latency of one operation within one window; all times in integer µs. */
@@ -29,6 +31,7 @@ export interface WindowOperation {
   /** Operations per second within the window. */
   throughput: number;
   p50: number;
+  p95?: number;
   p99: number;
   max: number;
   /** The window's latency histogram, HDR-encoded (base64), so a live view can merge windows exactly. */
@@ -49,10 +52,75 @@ export interface RunWindowEvent {
   progress?: { done: number; total?: number; fraction?: number };
 }
 
+/** One operation's running totals, for live progress. */
+export interface OperationProgress {
+  name: string;
+  count: number;
+  errors: number;
+  dropped: number;
+  p99Us: number;
+}
+
+/** What a recorder has seen so far (for live progress; not a result). */
+export interface ProgressSnapshot {
+  /** µs since the measured phase started; negative while a warmup still runs before it. */
+  elapsedUs: number;
+  operations: OperationProgress[];
+  totalCount: number;
+}
+
+export interface ProgressUpdate extends ProgressSnapshot {
+  /** What is running, e.g. "tasks (sqlite, 4 agents)" or "warmup". */
+  label: string;
+  /** Planned measured duration, µs, for the ETA. */
+  plannedUs?: number;
+}
+
+/** A live progress update as outputs receive it. */
+export interface RunProgressEvent extends ProgressUpdate {
+  runId: string;
+  suite: string;
+}
+
+/** A closed window as an engine (recorder, agents' merge) reports it; the run adds id, suite and resources. */
+export interface ClosedWindow {
+  /** Window bounds in µs since the measured phase started. */
+  startUs: number;
+  endUs: number;
+  operations: WindowOperation[];
+}
+
+/**
+ * The channel a measuring engine reports into while it runs: live progress, log lines, each closed
+ * window and each resource sample. The CLI's terminal progress is one; a run session (src/runner)
+ * is another, which forwards everything to the run's outputs. `window` and `sample` are optional so
+ * that a plain progress display can be handed to an engine as it is.
+ */
+export interface ProgressSink {
+  update(u: ProgressUpdate): void;
+  /** A line of its own (phase changes, notes); never interleaves with the live line. */
+  log(line: string): void;
+  /** Clears the live line (a phase ended). */
+  done(): void;
+  window?(w: ClosedWindow): void;
+  sample?(s: ResourceSample): void;
+}
+
 /** Receives a run's events. Every method may be async; an output that throws never loses the run. */
 export interface Output {
   readonly name: string;
+  /**
+   * A failure of this output is only a warning: the user did not ask for it by name (e.g. the live
+   * file a dashboard may follow), so it never sends the result to the fallback file nor fails the run.
+   */
+  readonly bestEffort?: boolean;
   start?(event: RunStartEvent): void | Promise<void>;
   window?(event: RunWindowEvent): void | Promise<void>;
   finish?(result: RunResult): void | Promise<void>;
+  /** Live progress, several times a second (terminal, dashboard); never awaited — keep it cheap. */
+  progress?(event: RunProgressEvent): void;
+  /** A line for people (phase changes, notes). */
+  log?(line: string): void;
+  /** A phase ended: a live line should be cleared. */
+  progressDone?(): void;
 }

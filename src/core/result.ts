@@ -25,6 +25,55 @@ export type LatencyStats = z.infer<typeof LatencyStatsSchema>;
 
 export const IntervalEstimateSchema = z.object({ estimate: z.number(), low: z.number(), high: z.number() });
 
+/**
+ * What makes two measurements comparable: the configuration parts (suite, backend and its tuning,
+ * agents, mode, nodes, protocol, load model and rate, duration class, host) and a short hash of
+ * them. Runs with equal `id` are compared with each other by default.
+ */
+export const FingerprintSchema = z.object({
+  id: z.string(),
+  parts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type Fingerprint = z.infer<typeof FingerprintSchema>;
+
+/**
+ * Where an operation's time went, in µs summed over the measured operations (each part optional:
+ * only what the backend or the load generator measured). serviceUs is the time from the actual
+ * start to completion; lockWaitUs the part of it spent waiting for a lock or a busy handler;
+ * queueUs the time between the intended and the actual start (open loop).
+ */
+export const BreakdownSchema = z.object({
+  totalUs: z.number().nonnegative().optional(),
+  lockWaitUs: z.number().nonnegative().optional(),
+  /** Operations that waited for a lock at all (busy-handler invocations, lock retries). */
+  lockWaits: z.number().int().nonnegative().optional(),
+  queueUs: z.number().nonnegative().optional(),
+  serviceUs: z.number().nonnegative().optional(),
+  commitUs: z.number().nonnegative().optional(),
+  eventLoopDelayUs: z.number().nonnegative().optional(),
+  gcPauseUs: z.number().nonnegative().optional(),
+});
+export type Breakdown = z.infer<typeof BreakdownSchema>;
+
+/**
+ * Host-wide resource samples (from /proc/stat, /proc/loadavg, /proc/pressure), beside the
+ * per-process samples: what the whole machine did, swarmperf's processes and everyone else.
+ */
+export const HostSampleSchema = z.object({
+  /** ms since the run started. */
+  t: z.number(),
+  /** Busy share of all cores over the period (0..100). */
+  cpuBusyPct: z.number(),
+  /** 1-minute load average and the runnable-task count at the sample. */
+  loadAvg1: z.number().optional(),
+  runnable: z.number().optional(),
+  /** /proc/pressure/cpu "some" avg10 (0..100), where the kernel has PSI. */
+  cpuPressureSomePct: z.number().optional(),
+  ioPressureSomePct: z.number().optional(),
+  memoryPressureSomePct: z.number().optional(),
+});
+export type HostSample = z.infer<typeof HostSampleSchema>;
+
 export const StressStepSchema = z.object({
   rate: z.number(),
   throughput: z.number(),
@@ -78,6 +127,8 @@ export const OperationSchema = z.object({
   /** MAD-based outliers among the raw samples kept. */
   outliers: z.object({ low: z.number(), high: z.number(), sampled: z.number() }).optional(),
   stress: StressSchema.optional(),
+  /** Where the operation's time went (lock wait, queueing, service, commit), where measured. */
+  breakdown: BreakdownSchema.optional(),
 });
 export type OperationResult = z.infer<typeof OperationSchema>;
 
@@ -144,6 +195,8 @@ export const ResourcesSchema = z.object({
   sampleIntervalMs: z.number(),
   samples: z.array(ResourceSampleSchema),
   summary: ResourceSummarySchema.optional(),
+  /** Host-wide samples (whole machine), where the platform exposes them. */
+  host: z.array(HostSampleSchema).optional(),
 });
 export type Resources = z.infer<typeof ResourcesSchema>;
 
@@ -158,10 +211,28 @@ export const SuiteSchema = z.object({
   metrics: z.record(z.string(), z.number()).optional(),
   /** Per-worker/agent figures (agent_metrics), free-form per suite. */
   workers: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** Configuration fingerprint of this suite's measurement (suite name included). */
+  fingerprint: FingerprintSchema.optional(),
+  /**
+   * Labels of the processes (resource-sample labels) that recorded this suite's latencies, e.g.
+   * ["agent-0", "agent-1"]. Event-loop and GC findings are only made for these; absent: unknown.
+   */
+  measuredBy: z.array(z.string()).optional(),
+  /** True when the suite ran in virtual (simulated) time: no process findings apply to it. */
+  virtualTime: z.boolean().optional(),
   /** Why the suite did not run (the backend lacks the port it drives); absent when it ran. */
   skipped: z.string().optional(),
 });
 export type SuiteResult = z.infer<typeof SuiteSchema>;
+
+/** A number with its unit, as findings carry them: renderers make the words. */
+export const FigureSchema = z.object({
+  name: z.string(),
+  value: z.number(),
+  /** 'us', 'ratio' (0..1), 'pct' (0..100), 'count', 'ops/s', 'bytes', 'bytes/s', 'none'. */
+  unit: z.string(),
+});
+export type Figure = z.infer<typeof FigureSchema>;
 
 export const FindingSchema = z.object({
   kind: z.string(),
@@ -170,6 +241,15 @@ export const FindingSchema = z.object({
   component: z.string().optional(),
   evidence: z.string(),
   recommendation: z.string(),
+  /** The share (0..1) of total operation time, or of the p99, that this cause explains. */
+  impact: z.object({ share: z.number(), of: z.enum(['operation-time', 'p99', 'wall-time', 'host-cpu']) }).optional(),
+  /** Operations the cause touches (one finding per cause, not one per operation). */
+  operations: z.array(z.string()).optional(),
+  /** The evidence as typed numbers. */
+  figures: z.array(FigureSchema).optional(),
+  /** The setting to change (e.g. "sqlite?busyWait=spin", "--agents") and the command that tests it. */
+  knob: z.string().optional(),
+  command: z.string().optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
@@ -200,6 +280,8 @@ export const RunResultSchema = z.object({
   tags: z.record(z.string(), z.string()).optional(),
   suites: z.array(SuiteSchema),
   findings: z.array(FindingSchema).optional(),
+  /** Configuration fingerprint of the whole run (see FingerprintSchema). */
+  fingerprint: FingerprintSchema.optional(),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 

@@ -18,6 +18,10 @@ export async function runClosedLoop(workload: Workload, options: ClosedLoopOptio
   const maxIterations = options.iterations ?? Infinity;
   if (deadline === Infinity && maxIterations === Infinity) throw new Error('closed loop: give a duration or an iteration count');
   let issued = 0;
+  // Synchronous operations never give the event loop a turn on their own: yield every
+  // YIELD_EVERY_US of clock time (not every N operations, which made progress counts move in
+  // steps of N and starved timers for as long as N slow operations took).
+  let nextYieldUs = clock.nowUs() + YIELD_EVERY_US;
 
   const worker = async (index: number): Promise<void> => {
     // One clock read per operation: without think time, the end of one operation is the start of
@@ -39,7 +43,8 @@ export async function runClosedLoop(workload: Workload, options: ClosedLoopOptio
       if (options.thinkTimeUs) {
         await clock.sleepUntil(end + options.thinkTimeUs, signal);
         start = clock.nowUs();
-      } else if (iteration % 1024 === 1023) {
+      } else if (end >= nextYieldUs) {
+        nextYieldUs = end + YIELD_EVERY_US;
         await yieldToEventLoop();
         start = clock.nowUs();
       } else {
@@ -51,6 +56,9 @@ export async function runClosedLoop(workload: Workload, options: ClosedLoopOptio
   await Promise.all(Array.from({ length: options.concurrency }, (_, i) => worker(i)));
   return { endUs: clock.nowUs(), aborted: signal.aborted, issued };
 }
+
+/** How often a loop of synchronous operations lets timers (progress, sampling, Ctrl-C) run, µs. */
+export const YIELD_EVERY_US = 2_000;
 
 /**
  * Synchronous operations never give the event loop a turn; without this, timers (progress,

@@ -12,6 +12,7 @@
  * Pacing is done in batches: timers have ~1 ms granularity, so on each wake every operation whose
  * intended time has passed is started at once (and still measured from its own intended time).
  */
+import { YIELD_EVERY_US } from './closed-loop.js';
 import { errorReason, isPromiseLike, type LoadContext, type LoadOutcome, type StopCondition, type Workload } from './types.js';
 
 /** A sequence of intended start offsets (µs since the schedule's origin), ascending. */
@@ -56,6 +57,11 @@ export interface OpenLoopOptions extends StopCondition {
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 256;
+/** The reason a lag timer is cancelled with: made once (an abort() without one builds a DOMException each time). */
+const LOOP_ENDED = new Error('open loop: wait ended');
+
+/** Sleeps up to this long are not interrupted by the abort signal (checked on waking instead), µs. */
+const SHORT_SLEEP_US = 50_000;
 export const DEFAULT_MAX_LAG_US = 1_000_000;
 
 /** What the open loop saw besides what the recorder holds: for accounting checks and reports. */
@@ -165,26 +171,43 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
     dropped++;
   };
 
-  /** Waits until a slot frees or `untilUs` passes, whichever is first. */
+  // The lag timer: one pending sleep shared by every wait for a slot. Waiting at the in-flight cap
+  // happens once per arrival while a target stalls; a timer, abort controller and listener per wait
+  // (and the DOMException each abort() made) cost more CPU than the request itself. Deadlines only
+  // grow (each is `next + maxLag`), so waking at an earlier pending timer is merely early: the loop
+  // checks again and waits on a fresh timer. Aborting the run, or its end, cancels the timer.
+  let lagTimer: { cancel: AbortController; done: Promise<void>; fired: boolean } | undefined;
+  const cancelLagTimer = (): void => {
+    lagTimer?.cancel.abort(LOOP_ENDED);
+    lagTimer = undefined;
+  };
+  signal.addEventListener('abort', cancelLagTimer, { once: true });
+
+  /** Waits until a slot frees or `untilUs` passes (or, harmlessly, a little earlier). */
   const waitForSlot = async (untilUs: number): Promise<void> => {
-    const timer = new AbortController();
-    const onAbort = (): void => timer.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (lagTimer === undefined || lagTimer.fired) {
+      const cancel = new AbortController();
+      const timer = { cancel, done: Promise.resolve(), fired: false };
+      timer.done = clock.sleepUntil(untilUs, cancel.signal).then(() => {
+        timer.fired = true;
+      });
+      lagTimer = timer;
+    }
     try {
-      await Promise.race([new Promise<void>((resolve) => (slotFreed = resolve)), clock.sleepUntil(untilUs, timer.signal)]);
+      await Promise.race([new Promise<void>((resolve) => (slotFreed = resolve)), lagTimer.done]);
     } finally {
       slotFreed = undefined;
-      signal.removeEventListener('abort', onAbort);
-      timer.abort();
     }
   };
 
   let next = origin + cursor.next();
-  let sinceYield = 0;
+  let nextYieldUs = clock.nowUs() + YIELD_EVERY_US;
   while (!signal.aborted && issued < maxIterations && next < deadline) {
     const now = clock.nowUs();
     if (next > now) {
-      await clock.sleepUntil(next, signal);
+      // A short sleep (the usual gap between arrivals) is not worth an abort listener, whose add
+      // and remove cost more than the rest of the wake; the loop checks the signal when it wakes.
+      await (next - now > SHORT_SLEEP_US ? clock.sleepUntil(next, signal) : clock.sleepUntil(next));
       continue;
     }
     // `next` is due (possibly overdue): start it, drop it, or wait for a slot.
@@ -203,8 +226,8 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
     start(issued++, next);
     next = origin + cursor.next();
     // Synchronous operations never yield; give timers (progress, Ctrl-C, sampling) a turn.
-    if (!virtual && ++sinceYield >= 1024) {
-      sinceYield = 0;
+    if (!virtual && now >= nextYieldUs) {
+      nextYieldUs = now + YIELD_EVERY_US;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
@@ -212,6 +235,8 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
   // Keep the measured window as long as planned (an idle tail is part of the schedule), unless the
   // run was cut short; then let what is in flight finish and be recorded.
   if (!signal.aborted && issued < maxIterations && deadline !== Infinity) await clock.sleepUntil(deadline, signal);
+  cancelLagTimer();
+  signal.removeEventListener('abort', cancelLagTimer);
   if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
   return { endUs: clock.nowUs(), aborted: signal.aborted, issued, started, dropped, peakInFlight };
 }

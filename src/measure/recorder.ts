@@ -6,7 +6,10 @@
 import { LatencyHistogram, type PercentileSummary } from './histogram.js';
 import { Rng } from './rng.js';
 import { describe, madOutliers, medianAndP99CI } from './stats.js';
+import type { ClosedWindow, ProgressSnapshot, WindowOperation } from '../core/events.js';
 import type { IntervalResult, LatencyStats, OperationResult } from '../core/result.js';
+
+export type { ProgressSnapshot } from '../core/events.js';
 
 export const DEFAULT_INTERVAL_US = 5_000_000;
 const DEFAULT_RESERVOIR = 2_000;
@@ -17,6 +20,13 @@ export interface RecorderOptions {
   intervalUs?: number;
   reservoirSize?: number;
   seed?: number;
+  /**
+   * Called each time an interval window closes, with every operation's figures and histogram for
+   * that window, in window order. With it, all operations' windows close together (the first
+   * completion past a boundary closes the window for every operation; advance() closes windows on
+   * time when nothing completes). Without it, windows close lazily per operation (cheapest).
+   */
+  onWindow?: (window: ClosedWindow) => void;
 }
 
 interface WindowState {
@@ -46,12 +56,6 @@ class OperationState {
   constructor(readonly name: string) {}
 }
 
-export interface ProgressSnapshot {
-  elapsedUs: number;
-  operations: Array<{ name: string; count: number; errors: number; dropped: number; p99Us: number }>;
-  totalCount: number;
-}
-
 export class Recorder {
   readonly startUs: number;
   readonly intervalUs: number;
@@ -62,8 +66,14 @@ export class Recorder {
   // The hot path usually records the same operation again: skip the map lookup then.
   private lastOp: OperationState | undefined;
   private endUs: number | undefined;
+  private readonly onWindow: ((window: ClosedWindow) => void) | undefined;
+  /** Windows before this index were reported to onWindow. */
+  private reportedWindows = 0;
+  /** Per-operation figures of closed windows not yet reported, by window index. */
+  private readonly pendingWindows = new Map<number, WindowOperation[]>();
 
   constructor(options: RecorderOptions) {
+    this.onWindow = options.onWindow;
     this.startUs = options.startUs;
     this.intervalUs = options.intervalUs ?? DEFAULT_INTERVAL_US;
     if (!(this.intervalUs > 0)) throw new Error('Recorder: interval must be positive');
@@ -107,6 +117,16 @@ export class Recorder {
     this.op(name);
   }
 
+  /**
+   * Closes (and reports) every window that ended at or before `nowUs`, for every operation, so a
+   * stalled target still produces its empty windows on time. Only useful with `onWindow`.
+   */
+  advance(nowUs: number): void {
+    if (this.finished || this.onWindow === undefined) return;
+    const index = Math.floor((nowUs - this.startUs) / this.intervalUs);
+    if (index > this.reportedWindows) this.closeAllBefore(index);
+  }
+
   snapshot(nowUs: number): ProgressSnapshot {
     const operations = [...this.ops.values()].map((op) => ({
       name: op.name,
@@ -142,6 +162,7 @@ export class Recorder {
       op.latency.destroy();
       op.service?.destroy();
     }
+    this.reportPending(lastWindow + 1);
     return { operations, intervals, durationUs };
   }
 
@@ -222,8 +243,30 @@ export class Recorder {
     // Fast path: still inside the open window (one comparison, no division).
     if (op.window && atUs < op.windowEndUs) return op.window;
     const index = Math.max(0, Math.floor((atUs - this.startUs) / this.intervalUs));
-    if (index > op.windowIndex || !op.window) this.rollTo(op, index);
+    if (index > op.windowIndex || !op.window) {
+      this.rollTo(op, index);
+      if (this.onWindow !== undefined && index > this.reportedWindows) this.closeAllBefore(index);
+    }
     return op.window as WindowState;
+  }
+
+  /** Closes every operation's windows before `index` and reports the closed windows in order. */
+  private closeAllBefore(index: number): void {
+    for (const op of this.ops.values()) if (op.window === undefined || op.windowIndex < index) this.rollTo(op, index);
+    this.reportPending(index);
+  }
+
+  private reportPending(index: number): void {
+    const onWindow = this.onWindow;
+    if (onWindow === undefined) return;
+    for (let i = this.reportedWindows; i < index; i++) {
+      const operations = this.pendingWindows.get(i) ?? [];
+      this.pendingWindows.delete(i);
+      const startUs = i * this.intervalUs;
+      const endUs = this.endUs === undefined ? startUs + this.intervalUs : Math.min(startUs + this.intervalUs, Math.max(startUs, this.endUs - this.startUs));
+      onWindow({ startUs, endUs, operations });
+    }
+    this.reportedWindows = Math.max(this.reportedWindows, index);
   }
 
   /** Closes windows before `index` (emitting empty ones for gaps) and opens window `index`. */
@@ -231,11 +274,18 @@ export class Recorder {
     const closing = op.window;
     if (closing) {
       for (let i = op.windowIndex; i < index; i++) {
-        op.intervals.push(this.intervalResult(op.name, i, i === op.windowIndex ? closing : undefined));
+        const w = i === op.windowIndex ? closing : undefined;
+        const interval = this.intervalResult(op.name, i, w);
+        op.intervals.push(interval);
+        if (this.onWindow !== undefined) this.pend(i, interval, w);
       }
       op.latency.add(closing.histogram);
     } else {
-      for (let i = op.intervals.length; i < index; i++) op.intervals.push(this.intervalResult(op.name, i, undefined));
+      for (let i = op.intervals.length; i < index; i++) {
+        const interval = this.intervalResult(op.name, i, undefined);
+        op.intervals.push(interval);
+        if (this.onWindow !== undefined) this.pend(i, interval, undefined);
+      }
     }
     op.windowIndex = index;
     op.windowEndUs = this.startUs + (index + 1) * this.intervalUs;
@@ -250,6 +300,25 @@ export class Recorder {
     } else {
       op.window = { count: 0, errors: 0, histogram: LatencyHistogram.create() };
     }
+  }
+
+  /** Keeps one operation's figures for window `index` until every operation has closed it. */
+  private pend(index: number, interval: IntervalResult, w: WindowState | undefined): void {
+    if (index < this.reportedWindows) return; // reported already (as empty for this operation)
+    const figures: WindowOperation = {
+      name: interval.operation,
+      count: interval.count,
+      errors: interval.errors,
+      throughput: interval.throughput,
+      p50: interval.p50Us,
+      p95: interval.p95Us,
+      p99: interval.p99Us,
+      max: w && w.count > 0 ? w.histogram.percentile(100) : 0,
+    };
+    if (w && w.count > 0) figures.histogram = w.histogram.encode();
+    const list = this.pendingWindows.get(index);
+    if (list) list.push(figures);
+    else this.pendingWindows.set(index, [figures]);
   }
 
   private intervalResult(name: string, index: number, w: WindowState | undefined): IntervalResult {

@@ -74,6 +74,14 @@ export function startResourceSampler(options: ResourceSamplerOptions = {}): Reso
   const intervalMs = options.intervalMs ?? 1000;
   const t0 = Date.now();
   const samples: ResourceSample[] = [];
+  const keep = (sample: ResourceSample): void => {
+    samples.push(sample);
+    try {
+      options.onSample?.(sample);
+    } catch {
+      // A live view that fails must not stop the sampling the result needs.
+    }
+  };
   const loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   let gcPause: Record<string, number> = {};
@@ -133,7 +141,7 @@ export function startResourceSampler(options: ResourceSamplerOptions = {}): Reso
     lastIo = io;
     gcPause = {};
     loopDelay.reset();
-    samples.push(sample);
+    keep(sample);
     for (const child of options.children?.() ?? []) sampleChild(child, now);
   };
 
@@ -157,7 +165,7 @@ export function startResourceSampler(options: ResourceSamplerOptions = {}): Reso
       s.diskReadBytes = io.read - prev.io.read;
       s.diskWriteBytes = io.write - prev.io.write;
     }
-    samples.push(s);
+    keep(s);
   };
 
   const timer = setInterval(tick, intervalMs);

@@ -1,26 +1,26 @@
 /**
  * Progress on stderr while a run goes: a live line redrawn in place on a TTY (elapsed/ETA, ops/s,
- * p99 so far), plain periodic lines otherwise (CI logs), nothing with --quiet.
+ * p99 so far), plain periodic lines otherwise (CI logs), nothing with --quiet. It is an Output of
+ * the run (progressOutput): the run session feeds it live progress and log lines.
  */
-import type { ProgressSnapshot } from '../measure/recorder.js';
+import type { Output, ProgressSink, ProgressUpdate } from '../core/events.js';
 import { formatRate, formatUs } from '../core/units.js';
+import { silentProgress } from '../runner/phase.js';
 
-export interface ProgressUpdate extends ProgressSnapshot {
-  /** What is running, e.g. "tasks (sqlite, 4 agents)" or "warmup". */
-  label: string;
-  /** Planned measured duration, µs, for the ETA. */
-  plannedUs?: number;
+export type { ProgressSink, ProgressUpdate } from '../core/events.js';
+export { silentProgress };
+
+/**
+ * The time part of a progress line. Before the measured phase (a warmup still running) the elapsed
+ * time is negative: say when measuring starts. Past the planned end (in-flight operations
+ * draining, agents reporting) say so instead of "eta 0".
+ */
+function timePart(u: ProgressUpdate): string {
+  if (u.elapsedUs < 0) return `measuring starts in ${formatUs(-u.elapsedUs)}`;
+  if (u.plannedUs === undefined) return formatUs(u.elapsedUs);
+  const left = u.plannedUs - u.elapsedUs;
+  return left > 0 ? `${formatUs(u.elapsedUs)} eta ${formatUs(left)}` : `${formatUs(u.plannedUs)} · finishing`;
 }
-
-export interface ProgressSink {
-  update(u: ProgressUpdate): void;
-  /** A line of its own (phase changes, notes); never interleaves with the live line. */
-  log(line: string): void;
-  /** Clears the live line. */
-  done(): void;
-}
-
-export const silentProgress: ProgressSink = { update() {}, log() {}, done() {} };
 
 export function formatProgress(u: ProgressUpdate): string {
   const seconds = u.elapsedUs / 1e6;
@@ -28,12 +28,12 @@ export function formatProgress(u: ProgressUpdate): string {
   const worstP99 = u.operations.reduce((m, o) => Math.max(m, o.p99Us), 0);
   const errors = u.operations.reduce((a, o) => a + o.errors, 0);
   const dropped = u.operations.reduce((a, o) => a + o.dropped, 0);
-  const eta = u.plannedUs !== undefined ? ` eta ${formatUs(Math.max(0, u.plannedUs - u.elapsedUs))}` : '';
   const bad = `${errors > 0 ? ` errors ${errors}` : ''}${dropped > 0 ? ` dropped ${dropped}` : ''}`;
-  return `${u.label}: ${formatUs(u.elapsedUs)}${eta} · ${u.totalCount} ops · ${formatRate(rate)} · p99 ${formatUs(worstP99)}${bad}`;
+  const p99 = u.totalCount > 0 ? ` · p99 ${formatUs(worstP99)}` : '';
+  return `${u.label}: ${timePart(u)} · ${u.totalCount} ops · ${formatRate(rate)}${p99}${bad}`;
 }
 
-export function createProgress(options: { quiet: boolean; stream?: NodeJS.WriteStream; plainEveryMs?: number }): ProgressSink {
+export function createProgress(options: { quiet: boolean; stream?: NodeJS.WriteStream; plainEveryMs?: number; now?: () => number }): ProgressSink {
   if (options.quiet) return silentProgress;
   const stream = options.stream ?? process.stderr;
   if (stream.isTTY) {
@@ -56,18 +56,44 @@ export function createProgress(options: { quiet: boolean; stream?: NodeJS.WriteS
       done: clear,
     };
   }
-  const every = options.plainEveryMs ?? 5000;
-  let last = 0;
+  return plainProgress(stream, options.plainEveryMs ?? 5000, options.now ?? Date.now);
+}
+
+/**
+ * Without a TTY (CI logs): one line every `everyMs` once something was measured, and the last
+ * figures when a phase ends — so even a run shorter than `everyMs` shows its real counts, never a
+ * lone "0 ops" line from its first instant.
+ */
+function plainProgress(stream: NodeJS.WritableStream, everyMs: number, now: () => number): ProgressSink {
+  let lastPrinted = now();
+  let pending: ProgressUpdate | undefined;
+  const print = (u: ProgressUpdate): void => {
+    stream.write(formatProgress(u) + '\n');
+    lastPrinted = now();
+    pending = undefined;
+  };
   return {
     update(u) {
-      const now = Date.now();
-      if (now - last < every) return;
-      last = now;
-      stream.write(formatProgress(u) + '\n');
+      // Warmup lines are noise in a log; the measured phase is what a reader looks for.
+      if (u.elapsedUs < 0 || u.label.endsWith('(warmup)')) return;
+      pending = u;
+      if (u.totalCount > 0 && now() - lastPrinted >= everyMs) print(u);
     },
     log(line) {
       stream.write(line + '\n');
     },
-    done() {},
+    done() {
+      if (pending) print(pending);
+    },
+  };
+}
+
+/** The progress display as an output of a run: live progress, log lines, phase ends. */
+export function progressOutput(sink: ProgressSink): Output {
+  return {
+    name: 'progress',
+    progress: (e) => sink.update(e),
+    log: (line) => sink.log(line),
+    progressDone: () => sink.done(),
   };
 }

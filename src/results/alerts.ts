@@ -11,6 +11,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { extractMetrics, formatMetricValue, metricInfo, metricMatcher, OPERATION_STATS, parseMetricName, RESOURCE_STATS, type MetricUnit } from './metrics.js';
 import type { RunResult } from '../core/result.js';
 import { holds } from '../measure/threshold.js';
+import { fingerprintOfRun } from './env.js';
 
 export type AlertOp = '<' | '<=' | '>' | '>=' | '==';
 
@@ -23,6 +24,8 @@ export interface AlertRule {
   /** Threshold in the metric's stored unit (µs for latency, a fraction for ratios). */
   value: number;
   createdAt: string;
+  /** A rule whose metric may be absent from a run (e.g. a suite not always run): no data is not a failure. */
+  optional?: boolean;
 }
 
 /** A rule that does not parse: the message names the bad part; `column` is 1-based. */
@@ -70,7 +73,8 @@ export function parseAlertRule(text: string): Omit<AlertRule, 'id' | 'createdAt'
   if (i >= text.length) fail(0, 1, 'empty rule; expected METRIC OP VALUE, e.g. "tasks.claim.p99 < 5ms"');
   // METRIC
   const mStart = i;
-  while (i < text.length && /[-A-Za-z0-9_.*]/.test(text[i] as string)) i++;
+  // Sweep members' suite names carry their parameters: consensus.raft[nodes=5].propose.p99.
+  while (i < text.length && /[-A-Za-z0-9_.*[\]=,]/.test(text[i] as string)) i++;
   const metric = text.slice(mStart, i);
   if (metric === '') fail(mStart, 1, `expected a metric name such as tasks.claim.p99, got "${text[mStart]}"`);
   const parsed = parseMetricName(metric);
@@ -137,7 +141,7 @@ export function alertsPath(dataDir: string): string {
 
 const FileSchema = z.object({
   version: z.literal(1),
-  rules: z.array(z.object({ id: z.number().int().positive(), expr: z.string(), createdAt: z.string() })),
+  rules: z.array(z.object({ id: z.number().int().positive(), expr: z.string(), createdAt: z.string(), optional: z.boolean().optional() })),
 });
 
 /** Rules from the file (none when it does not exist). Each stored rule is re-parsed and checked. */
@@ -156,7 +160,7 @@ export function loadAlertRules(file: string): AlertRule[] {
   }
   return parsed.data.rules.map((r, k) => {
     try {
-      return { ...parseAlertRule(r.expr), id: r.id, createdAt: r.createdAt };
+      return { ...parseAlertRule(r.expr), id: r.id, createdAt: r.createdAt, ...(r.optional ? { optional: true } : {}) };
     } catch (err) {
       throw new AlertsFileError(file, `rules[${k}]: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -164,17 +168,63 @@ export function loadAlertRules(file: string): AlertRule[] {
 }
 
 export function saveAlertRules(file: string, rules: readonly AlertRule[]): void {
-  const body = { version: 1, rules: rules.map((r) => ({ id: r.id, expr: r.expr, createdAt: r.createdAt })) };
+  const body = { version: 1, rules: rules.map((r) => ({ id: r.id, expr: r.expr, createdAt: r.createdAt, ...(r.optional ? { optional: true } : {}) })) };
   writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n');
 }
 
+/** Edit distance (Levenshtein), for suggesting the metric a typo meant. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+/** The `n` known metric names closest to `name` (by edit distance, then alphabetically). */
+export function closestMetrics(name: string, known: readonly string[], n = 3): string[] {
+  return [...known]
+    .map((k) => ({ k, d: editDistance(name, k) }))
+    .sort((x, y) => x.d - y.d || x.k.localeCompare(y.k))
+    .slice(0, n)
+    .map((x) => x.k);
+}
+
+/** Thrown by addAlertRule for a metric no recorded run has: names the closest known ones. */
+export class UnknownMetricError extends Error {
+  constructor(
+    readonly metric: string,
+    readonly suggestions: string[],
+  ) {
+    super(
+      `alert rule: no recorded run has a metric "${metric}"${suggestions.length > 0 ? `; closest known: ${suggestions.join(', ')}` : ''} (add it anyway with --force, e.g. for a suite not run yet; \`swarmperf trends\` lists the recorded names)`,
+    );
+    this.name = 'UnknownMetricError';
+  }
+}
+
+export interface AddRuleOptions {
+  now?: Date;
+  /** Metric names the history knows: a rule matching none of them is refused (UnknownMetricError). Undefined: not checked. */
+  known?: readonly string[];
+  /** Mark the rule optional: `check` does not fail when a run lacks its metric. */
+  optional?: boolean;
+}
+
 /** Parses and appends a rule; a rule already present (same normalised text) is not added twice. */
-export function addAlertRule(file: string, text: string, now = new Date()): { rule: AlertRule; added: boolean } {
+export function addAlertRule(file: string, text: string, options: AddRuleOptions | Date = {}): { rule: AlertRule; added: boolean } {
+  const opts: AddRuleOptions = options instanceof Date ? { now: options } : options;
   const parsed = parseAlertRule(text);
+  if (opts.known && opts.known.length > 0) {
+    const match = metricMatcher(parsed.metric);
+    if (!opts.known.some((k) => match(k))) throw new UnknownMetricError(parsed.metric, closestMetrics(parsed.metric, opts.known));
+  }
   const rules = loadAlertRules(file);
   const existing = rules.find((r) => r.expr === parsed.expr);
   if (existing) return { rule: existing, added: false };
-  const rule: AlertRule = { ...parsed, id: rules.reduce((m, r) => Math.max(m, r.id), 0) + 1, createdAt: now.toISOString() };
+  const rule: AlertRule = { ...parsed, id: rules.reduce((m, r) => Math.max(m, r.id), 0) + 1, createdAt: (opts.now ?? new Date()).toISOString(), ...(opts.optional ? { optional: true } : {}) };
   saveAlertRules(file, [...rules, rule]);
   return { rule, added: true };
 }
@@ -214,6 +264,10 @@ export interface AlertCheck {
   evaluations: RuleEvaluation[];
   breaches: number;
   noData: number;
+  /** Rules without data that are not optional: a failure (a typo or a metric that disappeared must not pass silently). */
+  missing: number;
+  /** Configuration fingerprint of the checked run (rules are absolute thresholds, judged on this run alone). */
+  fingerprint?: string;
 }
 
 
@@ -233,5 +287,7 @@ export function checkAlerts(rules: readonly AlertRule[], run: RunResult): AlertC
     evaluations,
     breaches: evaluations.filter((e) => e.status === 'breach').length,
     noData: evaluations.filter((e) => e.status === 'no-data').length,
+    missing: evaluations.filter((e) => e.status === 'no-data' && !e.rule.optional).length,
+    fingerprint: fingerprintOfRun(run).id,
   };
 }

@@ -6,6 +6,7 @@
 import { mad, median } from '../measure/stats.js';
 import type { HistoryStore, ListOptions, SeriesPoint } from './history/store.js';
 import { isWorse, metricInfo, metricMatcher, type Direction, type MetricUnit } from './metrics.js';
+import { FingerprintIndex, seriesWithinFingerprint } from './comparable.js';
 
 export interface Anomaly {
   metric: string;
@@ -22,6 +23,8 @@ export interface Anomaly {
   /** True when the outlier is on the bad side (slower, fewer ops/s, more errors). */
   worse: boolean;
   historySize: number;
+  /** The configuration fingerprint the history was restricted to (absent with `across`). */
+  fingerprint?: string;
 }
 
 export interface AnomalyOptions {
@@ -38,6 +41,8 @@ export interface AnomalyOptions {
   last?: number;
   /** Report only anomalies on the bad side (default false: both). */
   worseOnly?: boolean;
+  /** Judge against runs of every configuration (default: only the judged run's fingerprint). */
+  across?: boolean;
 }
 
 /**
@@ -73,13 +78,29 @@ export function seriesAnomalies(metric: string, points: readonly SeriesPoint[], 
   return out;
 }
 
-/** Anomalies among the latest points of every metric matching `options.metric`. */
+/**
+ * Anomalies among the latest points of every metric matching `options.metric`, each judged only
+ * against earlier runs of its own configuration fingerprint unless `across` (an MCP-started run
+ * with other defaults is not an anomaly of the CLI's runs).
+ */
 export function findAnomalies(history: HistoryStore, options: AnomalyOptions = {}): Anomaly[] {
   const match = metricMatcher(options.metric ?? '**');
+  const index = new FingerprintIndex(history);
+  const last = Math.max(1, options.last ?? 1);
   const out: Anomaly[] = [];
   for (const name of history.metricNames().filter(match)) {
     const points = history.series(name, { ...(options.since ? { since: options.since } : {}), ...(options.tags ? { tags: options.tags } : {}) });
-    out.push(...seriesAnomalies(name, points, options));
+    if (options.across) {
+      out.push(...seriesAnomalies(name, points, options));
+      continue;
+    }
+    // Each judged point against the earlier points of its own configuration.
+    for (let i = Math.max(0, points.length - last); i < points.length; i++) {
+      const within = seriesWithinFingerprint(index, name, points.slice(0, i + 1));
+      const found = seriesAnomalies(name, within.points, { ...options, last: 1 });
+      for (const a of found) if (within.fingerprint) a.fingerprint = within.fingerprint.id;
+      out.push(...found);
+    }
   }
   return out;
 }

@@ -10,6 +10,8 @@ export function newRunId(at = new Date()): string {
 }
 
 export interface RunResultInput {
+  /** The run's id when it was chosen at start (a run session announces it before the result exists). */
+  id?: string;
   startedAt: Date;
   finishedAt: Date;
   partial: boolean;
@@ -21,7 +23,7 @@ export interface RunResultInput {
 export function buildRunResult(input: RunResultInput): RunResult {
   const result: RunResult = {
     schemaVersion: SCHEMA_VERSION,
-    id: newRunId(input.startedAt),
+    id: input.id ?? newRunId(input.startedAt),
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
     partial: input.partial,

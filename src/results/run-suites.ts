@@ -21,6 +21,7 @@ type ProgressSink = SuiteRunOptions['progress'];
 import { parseBackendSpec } from '../targets/backend.js';
 import { enrichRunResult, sinkRunResult, type RunContext } from './pipeline.js';
 import { buildRunResult } from './run-result.js';
+import { defaultIntervalUs } from '../runner/interval.js';
 
 const DAY_US = 86_400_000_000;
 
@@ -40,11 +41,12 @@ export const RUN_PARAMS = defineParams({
   }),
   duration: durationParam({ help: 'measured duration, e.g. 30s, 2m', default: '10s', quick: '2s', unit: 'us', min: 1, max: 7 * DAY_US }),
   warmup: durationParam({ help: 'warmup before measuring, excluded from results (0s for none)', default: '2s', quick: '0.5s', unit: 'us', min: 0, max: DAY_US }),
-  interval: durationParam({ help: 'interval window for per-window figures', default: '5s', unit: 'us', min: 1, max: DAY_US }),
+  interval: durationParam({ help: 'interval window for per-window figures', defaultNote: 'a tenth of the duration, at most 5s', unit: 'us', min: 1, max: DAY_US }),
   iterations: intParam({ help: 'stop after this many operations (if sooner than the duration)', min: 1, max: Number.MAX_SAFE_INTEGER }),
   seed: intParam({ help: 'seed for every random choice (reproduces the run)', defaultNote: 'random, printed', min: 0, max: 2 ** 32 - 1 }),
 });
-export type RunSettings = ParamValues<typeof RUN_PARAMS.shape>;
+/** The settings as a run uses them: the interval window resolved (at least 10 windows per run). */
+export type RunSettings = Omit<ParamValues<typeof RUN_PARAMS.shape>, 'interval'> & { interval: number };
 
 export interface SuiteRunRequest {
   /** Suite names; none: the suites that run by default. */
@@ -119,8 +121,13 @@ export function planSuiteRun(request: SuiteRunRequest): SuiteRunPlan {
 }
 
 /** The settings with a seed: the given one, or a fresh random one (recorded, so the run can be repeated). */
-export function withSeed(settings: RunSettings): RunSettings & { seed: number } {
-  return { ...settings, seed: settings.seed ?? Math.floor(Math.random() * 2 ** 31) };
+export function withSeed(settings: ParamValues<typeof RUN_PARAMS.shape>): RunSettings & { seed: number } {
+  return {
+    ...settings,
+    // The window scales with the run unless given: a --quick 2 s run gets 200 ms windows, not one 5 s window.
+    interval: settings.interval ?? defaultIntervalUs(settings.duration),
+    seed: settings.seed ?? Math.floor(Math.random() * 2 ** 31),
+  };
 }
 
 export interface SuiteRunEnvironment {
@@ -142,6 +149,14 @@ export interface SuiteRunEnvironment {
   context?: Partial<Pick<RunContext, 'memoryStore'>>;
   /** Called with the finished, enriched result before the sinks keep it. */
   beforeSinks?: (result: RunResult) => void | Promise<void>;
+  /** The run's id and start when a run session announced them before the run (src/runner/session.ts). */
+  runId?: string;
+  startedAt?: Date;
+  /**
+   * Delivers the result instead of recordRun (a run session: enrichers, then every output, with a
+   * fallback file when one fails). Default: recordRun.
+   */
+  deliver?: (result: RunResult) => Promise<void>;
 }
 
 /**
@@ -153,7 +168,7 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
   const signal = env.signal ?? new AbortController().signal;
   const progress = env.progress ?? NO_PROGRESS;
   const clock = env.clock ?? new RealClock();
-  const startedAt = new Date();
+  const startedAt = env.startedAt ?? new Date();
   const results: SuiteResult[] = [];
   for (const { suite, params } of plan.suites) {
     if (signal.aborted) break;
@@ -175,6 +190,7 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
     results.push(await runUnlessPortMissing(suite, options, params));
   }
   const result = buildRunResult({
+    ...(env.runId !== undefined ? { id: env.runId } : {}),
     startedAt,
     finishedAt: new Date(),
     partial: signal.aborted,
@@ -194,7 +210,8 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
     suites: results,
     ...(env.tags ? { tags: env.tags } : {}),
   });
-  await recordRun(result, env);
+  if (env.deliver) await env.deliver(result);
+  else await recordRun(result, env);
   return result;
 }
 

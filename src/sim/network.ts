@@ -18,6 +18,9 @@ import { sampleLatency, type LatencySpec } from './latency.js';
 
 export const DELIVER_EVENT = 1;
 
+/** Largest cluster whose link FIFO state is kept in a dense n×n array. */
+const DENSE_LINKS_MAX = 1024;
+
 export interface NetworkConfig {
   nodes: number;
   latency: LatencySpec;
@@ -62,7 +65,8 @@ export class Network {
   private partitions: Array<{ id: number; groupOf: Int32Array }> = [];
   private nextPartitionId = 1;
   /** Last scheduled arrival per node↔node link (dense), and per client link (sparse). */
-  private readonly lastArrivalNodes: Float64Array;
+  /** Dense per-link FIFO state for clusters up to DENSE_LINKS_MAX nodes; larger ones use the sparse map. */
+  private readonly lastArrivalNodes: Float64Array | undefined;
   private readonly lastArrival = new Map<number, number>();
   private readonly linkSpecs: Map<number, LatencySpec> | undefined;
   private readonly busyUntil = new Map<number, number>();
@@ -79,7 +83,8 @@ export class Network {
   ) {
     this.nodes = config.nodes;
     this.down = new Uint8Array(config.nodes);
-    this.lastArrivalNodes = new Float64Array(config.nodes * config.nodes);
+    // n² doubles: 8 MB at 1,000 nodes, 800 MB at 10,000 — large clusters (gossip) keep only the links in use.
+    this.lastArrivalNodes = config.nodes <= DENSE_LINKS_MAX ? new Float64Array(config.nodes * config.nodes) : undefined;
     if (config.linkLatency && config.linkLatency.size > 0) {
       this.linkSpecs = new Map();
       for (const [k, v] of config.linkLatency) {
@@ -128,7 +133,7 @@ export class Network {
       // Skips the FIFO rule and is held back by one more latency draw.
       this.stats.reordered++;
       arrival += sampleLatency(spec, this.rng);
-    } else if (isNodeLink) {
+    } else if (isNodeLink && this.lastArrivalNodes) {
       const i = from * nodes + to;
       const last = this.lastArrivalNodes[i] as number;
       if (arrival < last) arrival = last;
@@ -145,6 +150,10 @@ export class Network {
   /** Call from the world's event handler for DELIVER_EVENT. */
   onDeliver(event: SimEvent): void {
     const env = event.data as Envelope;
+    // A sparse FIFO entry matters only while a message is in flight on its link: drop it once the
+    // latest one arrived, so a 10,000-node gossip cluster keeps state for in-flight links only.
+    const key = env.from * 65536 + env.to;
+    if (this.lastArrival.get(key) === event.at) this.lastArrival.delete(key);
     if (env.to < this.nodes && this.down[env.to] === 1) {
       this.stats.droppedDown++;
       return;

@@ -4,12 +4,11 @@
  * result is checked, so even the self test cannot be fast and wrong.
  */
 import { createHash } from 'node:crypto';
-import { runClosedLoop } from '../load/closed-loop.js';
-import { runMeasuredPhase } from '../load/execute.js';
 import type { Workload } from '../load/types.js';
 import { sleep } from '../measure/clock.js';
 import { Rng } from '../measure/rng.js';
-import { startResourceSampler } from '../monitor/sampler.js';
+import { closedLoopExecutor } from '../runner/executors.js';
+import { runSuite } from '../runner/suite.js';
 import type { CheckResult, SuiteResult } from '../core/result.js';
 import { NO_PARAMS, type SuiteDefinition, type SuiteRunOptions } from './types.js';
 
@@ -51,22 +50,33 @@ export const selftestSuite: SuiteDefinition<typeof NO_PARAMS.shape> = {
         }
       },
     };
-    const sampler = startResourceSampler({ intervalMs: o.quick ? 250 : 1000 });
     const concurrency = Math.max(1, o.agents);
-    const phase = await runMeasuredPhase(
-      { clock: o.clock, label: `selftest (${concurrency} workers)`, warmupUs: o.warmupUs, durationUs: o.durationUs, intervalUs: o.intervalUs, seed: o.seed, signal: o.signal, progress: o.progress },
-      (ctx) => runClosedLoop(workload, { concurrency, durationUs: o.durationUs, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }, ctx),
-    );
-    const resources = sampler.stop();
-    const sleepOp = phase.operations.find((op) => op.name === 'sleep-1ms');
-    const checks: CheckResult[] = [
-      { name: 'results correct', passed: wrongResults === 0, detail: wrongResults === 0 ? 'every sha256 and sort result verified' : `${wrongResults} wrong results` },
-      {
-        name: 'sleep not shorter than asked',
-        passed: !sleepOp || sleepOp.count === 0 || sleepOp.latencyUs.min >= 999,
-        detail: sleepOp && sleepOp.count > 0 ? `min sleep ${sleepOp.latencyUs.min} µs for 1000 µs asked` : 'no sleep ran',
+    const { suite } = await runSuite({
+      suite: 'selftest',
+      backend: 'in-process',
+      label: `selftest (${concurrency} workers)`,
+      executor: closedLoopExecutor(workload, { concurrency, warmupUs: o.warmupUs, durationUs: o.durationUs, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }),
+      clock: o.clock,
+      warmupUs: o.warmupUs,
+      durationUs: o.durationUs,
+      intervalUs: o.intervalUs,
+      seed: o.seed,
+      signal: o.signal,
+      progress: o.progress,
+      sampler: { intervalMs: o.quick ? 250 : 1000 },
+      judge: (m) => {
+        const sleepOp = m.operations.find((op) => op.name === 'sleep-1ms');
+        const checks: CheckResult[] = [
+          { name: 'results correct', passed: wrongResults === 0, detail: wrongResults === 0 ? 'every sha256 and sort result verified' : `${wrongResults} wrong results` },
+          {
+            name: 'sleep not shorter than asked',
+            passed: !sleepOp || sleepOp.count === 0 || sleepOp.latencyUs.min >= 999,
+            detail: sleepOp && sleepOp.count > 0 ? `min sleep ${sleepOp.latencyUs.min} µs for 1000 µs asked` : 'no sleep ran',
+          },
+        ];
+        return { checks };
       },
-    ];
-    return { name: 'selftest', backend: 'in-process', operations: phase.operations, intervals: phase.intervals, checks, resources };
+    });
+    return suite;
   },
 };

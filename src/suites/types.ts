@@ -5,7 +5,7 @@
  * input schema from that declaration, and `run` receives the typed, validated values.
  */
 import type { Clock } from '../measure/clock.js';
-import type { ProgressSink } from '../report/progress.js';
+import type { ProgressSink } from '../core/events.js';
 import type { SuiteResult } from '../core/result.js';
 import { defineParams, type ParamSet, type ParamShape, type ParamValues } from '../core/params.js';
 

@@ -38,6 +38,25 @@ describe('findBottlenecks', () => {
     const lock = one(f, 'lock-contention', 'tasks/claim');
     expect(lock.evidence).toBe('150 SQLITE_BUSY errors, 90 retries (busy or claim conflicts) over 3000 operations (8.00 %)');
     expect(lock.severity).toBe('warning');
+    // the same evidence as typed numbers: renderers make the words
+    expect(lock.figures).toEqual([
+      { name: 'contentionPerOperation', value: 0.08, unit: 'ratio' },
+      { name: 'lockErrors', value: 150, unit: 'count' },
+      { name: 'retries', value: 90, unit: 'count' },
+      { name: 'operations', value: 3000, unit: 'count' },
+    ]);
+    expect(lock.knob).toMatch(/sqlite\?busyWait=spin/);
+    expect(one(f, 'cpu-saturation', 'tasks/main').figures?.find((x) => x.name === 'cpuPctMean')).toEqual({ name: 'cpuPctMean', value: 92, unit: 'pct' });
+    expect(one(f, 'gc-pressure', 'tasks/main').impact).toEqual({ share: 0.19, of: 'wall-time' });
+    expect(one(f, 'open-loop-saturation', 'bus/publish').impact!.share).toBeGreaterThan(0.9);
+    const figure = (x: Finding, name: string): number | undefined => x.figures?.find((g) => g.name === name)?.value;
+    expect(figure(one(f, 'cpu-saturation', 'tasks'), 'processesCpuPctOfHost')).toBe(81);
+    expect(figure(one(f, 'memory-growth', 'tasks/main'), 'growthBytesPerSec')).toBe(3_000_000);
+    expect(figure(one(f, 'event-loop-delay', 'tasks/main'), 'eventLoopDelayP99Us')).toBe(129_000);
+    expect(figure(one(f, 'network-saturation', 'tasks'), 'networkBytesPerSec')).toBe(150_000_000);
+    expect(figure(one(f, 'dropped-operations', 'bus/publish'), 'dropped')).toBe(150);
+    expect(figure(one(f, 'error-rate', 'tasks/create'), 'errorShare')).toBe(0.1);
+    expect(figure(one(f, 'latency-tail', 'tasks/claim'), 'claim.p99Us')).toBe(40_031);
     expect(one(f, 'lock-contention', 'tasks').evidence).toMatch(/claimConflicts = 12/);
     const dropped = one(f, 'dropped-operations', 'bus/publish');
     expect(dropped.evidence).toMatch(/^150 operations .* \(6\.98 % of 2150 planned\)$/);
@@ -125,6 +144,30 @@ describe('findBottlenecks', () => {
     expect(findBottlenecks(r)).toEqual([]);
   });
 
+  it('open-loop queueing no longer than the generator\'s own event-loop stall is a warning pointing at the stall', () => {
+    const run = troubledRun();
+    const bus = run.suites.find((x) => x.name === 'bus')!;
+    expect(one(findBottlenecks(run), 'open-loop-saturation', 'bus/publish').severity).toBe('critical');
+    bus.resources.summary = { ...bus.resources.summary!, eventLoopDelayP99Us: 40_000, eventLoopDelayMaxUs: 45_000 };
+    const stalled = one(findBottlenecks(run), 'open-loop-saturation', 'bus/publish');
+    expect(stalled.severity).toBe('warning');
+    expect(stalled.evidence).toMatch(/own event loop stalled up to 45ms/);
+    // …unless the agents measured (the stall is then not the generator's)
+    bus.measuredBy = ['agent-0'];
+    expect(one(findBottlenecks(run), 'open-loop-saturation', 'bus/publish').severity).toBe('critical');
+  });
+
+  it('a tail explained only by process-wide pressure (GC, event loop, CPU) is at most a warning', () => {
+    const run = troubledRun();
+    const claim = run.suites[0]!.operations.find((o) => o.name === 'claim')!;
+    delete claim.errorReasons;
+    delete claim.retries;
+    claim.errors = 0;
+    const tail = one(findBottlenecks(run), 'latency-tail', 'tasks/claim');
+    expect(tail.severity).toBe('warning');
+    expect(tail.evidence).toMatch(/explained by cpu-saturation, event-loop-delay, gc-pressure$/);
+  });
+
   it('marks a partial run', () => {
     expect(one(findBottlenecks({ ...healthyRun(), partial: true }), 'partial-run').severity).toBe('info');
   });
@@ -132,7 +175,8 @@ describe('findBottlenecks', () => {
   it('filters by component: a suite, or suite/operation', () => {
     const f = findBottlenecks(troubledRun());
     expect(filterFindings(f, 'bus').map((x) => x.kind).sort()).toEqual(['dropped-operations', 'open-loop-saturation']);
-    expect(filterFindings(f, 'tasks/claim').map((x) => x.kind).sort()).toEqual(['latency-tail', 'lock-contention']);
+    // claim also takes most of the suite's operation time (its 40 ms tail): a cause with an impact share.
+    expect(filterFindings(f, 'tasks/claim').map((x) => x.kind).sort()).toEqual(['dominant-operation', 'latency-tail', 'lock-contention']);
     expect(filterFindings(f, 'task')).toEqual([]);
   });
 });

@@ -2,11 +2,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runElectionScenario } from '../../src/consensus/bench/election.js';
-import { raftSetup, type RaftSetup } from '../../src/consensus/bench/common.js';
-import { runWorkloadScenario, type WorkloadOptions } from '../../src/consensus/bench/workload.js';
+import { runElectionScenario } from '../../src/consensus/raft-kv/election.js';
+import { raftSetup, type RaftSetup } from '../../src/consensus/raft-kv/setup.js';
+import { runWorkloadScenario, type WorkloadOptions } from '../../src/consensus/raft-kv/workload.js';
 import { runRealScenario } from '../../src/consensus/real/run-real.js';
 import { main } from '../../src/cli/main.js';
+import { recommend } from '../../src/consensus/bench/compare.js';
+import { consensusBenchDefaults, consensusParamsSchema, getProtocol, listProtocols } from '../../src/consensus/index.js';
+import { raftParams } from '../../src/consensus/protocols/raft.js';
 import { parseRunResult } from '../../src/core/result.js';
 import { silentProgress } from '../../src/report/progress.js';
 import { parseFaultSchedule } from '../../src/sim/faults.js';
@@ -118,5 +121,62 @@ describe('swarmperf bench CLI', () => {
       process.stderr.write = orig;
     }
     expect(writes.join('')).toMatch(/--faults: clause 2 "partition 1,2\|3,7@10s-20s" at "7": node 7 does not exist \(nodes are 1..5\)/);
+  });
+});
+
+describe('bench --protocol a,b,c: one comparison', () => {
+  it('one RunResult with every protocol at every size and a consensus.compare suite whose rows and recommendations come from the measurements', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'swarmperf-compare-'));
+    const out = join(dir, 'r.json');
+    const code = await main(['node', 'swarmperf', 'bench', '--protocol', 'raft,pbft,gossip', '--nodes', '4,7', '--duration', '1s', '--warmup', '300ms', '--concurrency', '8', '--seed', '2', '--quiet', '--no-history', '--data-dir', dir, '--json', out]);
+    expect(code).toBe(0);
+    const r = parseRunResult(JSON.parse(readFileSync(out, 'utf8')));
+    expect(r.suites.map((s) => `${s.name}@${s.backend}`)).toEqual([
+      'consensus.raft@sim:4-nodes',
+      'consensus.raft@sim:7-nodes',
+      'consensus.pbft@sim:4-nodes',
+      'consensus.pbft@sim:7-nodes',
+      'consensus.gossip@sim:4-nodes',
+      'consensus.gossip@sim:7-nodes',
+      'consensus.compare@sim:4,7-nodes',
+    ]);
+    for (const s of r.suites.slice(0, 6)) {
+      expect(s.metrics?.messagesPerOp, s.name).toBeGreaterThan(0);
+      expect(s.metrics?.bytesPerOp, s.name).toBeGreaterThan(0);
+    }
+    const cmp = r.suites[6];
+    const raft4 = r.suites[0]?.metrics?.committedOpsPerSec as number;
+    expect(cmp?.metrics?.['raft.n4.committedOpsPerSec']).toBeCloseTo(raft4, 2);
+    const recs = (cmp?.workers ?? []).filter((w) => 'recommendation' in w).map((w) => String(w.recommendation));
+    expect(recs.some((t) => /only pbft survives Byzantine members \(f=1\)/.test(t))).toBe(true);
+    expect(recs.some((t) => t.includes(Math.round(raft4).toLocaleString('en-US')) || t.includes(raft4.toFixed(1)))).toBe(true);
+  });
+
+  it('recommendations follow the numbers: swap the measured throughputs and the advice swaps', () => {
+    const base = { scenario: 'throughput', p50Us: 30_000, p99Us: 40_000, bytesPerOp: 100, crashTolerance: 1, byzantineTolerance: 0, cpuPctMean: 0, rssMaxBytes: 0, checksPassed: true, ordersCommands: true, nodes: 4 };
+    const a = recommend([{ ...base, protocol: 'raft', committedOpsPerSec: 900, messagesPerOp: 2 }, { ...base, protocol: 'pbft', committedOpsPerSec: 300, messagesPerOp: 20, byzantineTolerance: 1 }]);
+    const b = recommend([{ ...base, protocol: 'raft', committedOpsPerSec: 300, messagesPerOp: 2 }, { ...base, protocol: 'pbft', committedOpsPerSec: 900, messagesPerOp: 20, byzantineTolerance: 1 }]);
+    expect(a[0]).toMatch(/^n=4: raft commits 900 ops\/s, 3\.0× pbft/);
+    expect(b[0]).toMatch(/^n=4: pbft commits 900 ops\/s, 3\.0× raft/);
+  });
+});
+
+describe('the registry as the one source of protocol parameters', () => {
+  it('lists every protocol with its scenarios; crash-leader only where a leader exists', () => {
+    const names = listProtocols().map((p) => p.name);
+    expect(names).toEqual(['raft', 'pbft', 'gossip']);
+    expect(getProtocol('gossip')?.faultTargets).not.toContain('crash-leader');
+    expect(getProtocol('raft')?.faultTargets).toContain('crash-leader');
+    expect(getProtocol('pbft')?.scenarios.map((s) => s.name)).toContain('throughput');
+  });
+
+  it('the MCP input schema and the CLI defaults come from the same declarations', () => {
+    const schema = consensusParamsSchema();
+    expect(Object.keys(schema.shape)).toEqual(expect.arrayContaining(['protocol', 'scenario', 'nodes', 'fsync', 'electionTimeout', 'byzantine', 'fanout']));
+    const d = consensusBenchDefaults();
+    expect(d.electionTimeout).toBe(raftParams.parse({}).electionTimeout);
+    expect(d.fanout).toBe('3');
+    expect(schema.safeParse({ protocol: 'raft', scenario: 'nope' }).success).toBe(false);
+    expect(schema.safeParse({ protocol: 'gossip', scenario: 'convergence', nodes: '100' }).success).toBe(true);
   });
 });

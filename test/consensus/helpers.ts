@@ -1,5 +1,5 @@
-import { SimKvClients } from '../../src/consensus/raft/sim-clients.js';
-import { SimCluster, type SimClusterOptions } from '../../src/consensus/raft/sim-cluster.js';
+import { SimKvClients } from '../../src/consensus/kv/clients.js';
+import { SimCluster, type SimClusterOptions } from '../../src/consensus/raft-kv/cluster.js';
 import { checkLinearizability, type LinearizabilityResult } from '../../src/consensus/checkers/linearizability.js';
 import type { CheckResult } from '../../src/core/result.js';
 import { parseLatency } from '../../src/sim/latency.js';

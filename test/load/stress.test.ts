@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/measure/clock.js';
 import { parseSlo } from '../../src/load/slo.js';
-import { findKnee, intervalThroughputCv, nextRate, runStress, type StressOptions } from '../../src/load/stress.js';
+import { findKnee, intervalThroughputCv, nextRate, runStress, type StressOptions } from '../../src/runner/stress.js';
 import { StressSchema } from '../../src/core/result.js';
 import { ConcurrentServer, FifoServer } from './virtual-targets.js';
 

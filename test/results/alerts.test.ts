@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addAlertRule, AlertRuleError, AlertsFileError, checkAlerts, loadAlertRules, parseAlertRule, removeAlertRule } from '../../src/results/alerts.js';
+import { addAlertRule, AlertRuleError, AlertsFileError, checkAlerts, closestMetrics, loadAlertRules, parseAlertRule, removeAlertRule, UnknownMetricError } from '../../src/results/alerts.js';
 import { syntheticRun } from './fixtures.js';
 
 function errorOf(text: string): AlertRuleError {
@@ -87,5 +87,39 @@ describe('alert rules file and check', () => {
     expect(c.noData).toBe(1);
     const breach = c.evaluations[1]!;
     expect(breach.values.filter((v) => !v.held).map((v) => v.metric)).toEqual(['tasks.claim.p50']);
+  });
+});
+
+describe('alert rules name real metrics', () => {
+  const known = ['tasks.claim.p99', 'tasks.claim.p50', 'tasks.create.p99', 'registry.register.p99'];
+
+  it('a typo is refused at add, with the closest known names', () => {
+    const file = join(mkdtempSync(join(os.tmpdir(), 'swarmperf-alerts-typo-')), 'alerts.json');
+    expect(() => addAlertRule(file, 'taks.claim.p99 < 5ms', { known })).toThrow(UnknownMetricError);
+    try {
+      addAlertRule(file, 'taks.claim.p99 < 5ms', { known });
+    } catch (err) {
+      expect((err as UnknownMetricError).suggestions[0]).toBe('tasks.claim.p99');
+      expect((err as Error).message).toContain('"taks.claim.p99"');
+    }
+    expect(loadAlertRules(file)).toEqual([]);
+    // a glob that matches a known metric is fine; so is any rule when nothing is known yet
+    expect(addAlertRule(file, 'tasks.*.p99 < 5ms', { known }).added).toBe(true);
+    expect(addAlertRule(file, 'bus.publish.p99 < 5ms', { known: [] }).added).toBe(true);
+    expect(closestMetrics('tasks.clam.p99', known, 1)).toEqual(['tasks.claim.p99']);
+  });
+
+  it('check counts a rule without data as missing unless it is optional', () => {
+    const file = join(mkdtempSync(join(os.tmpdir(), 'swarmperf-alerts-opt-')), 'alerts.json');
+    addAlertRule(file, 'tasks.claim.p99 < 50ms');
+    addAlertRule(file, 'bus.publish.p99 < 5ms');
+    addAlertRule(file, 'mcp.call.p99 < 5ms', { optional: true });
+    const rules = loadAlertRules(file);
+    expect(rules.map((r) => r.optional === true)).toEqual([false, false, true]);
+    const c = checkAlerts(rules, syntheticRun({ seed: 1, ops: [{ name: 'claim', medianUs: 500 }] }));
+    expect(c.evaluations.map((e) => e.status)).toEqual(['ok', 'no-data', 'no-data']);
+    expect(c.noData).toBe(2);
+    expect(c.missing).toBe(1);
+    expect(c.breaches).toBe(0);
   });
 });

@@ -73,3 +73,33 @@ describe('history, compare, trends, alerts on the command line', () => {
     expect(list[0]).toMatchObject({ tags: { branch: 'x' }, command: 'run' });
   }, 60_000);
 });
+
+describe('comparable runs only, on the command line', () => {
+  it('compare refuses two configurations unless --across (with a warning); history lists backend, agents and configuration', () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'swarmperf-cli-fp-'));
+    const runs = Array.from({ length: 4 }, (_, i) => {
+      const r = syntheticRun({ seed: 300 + i, ops: [{ name: 'claim', medianUs: 1000, sigma: 0.2, samples: 2000 }] });
+      r.config = { ...r.config, agents: i < 3 ? 4 : 8, backend: 'memory', durationUs: 10_000_000 };
+      return r;
+    });
+    writeFileSync(join(dir, 'runs.json'), JSON.stringify(runs));
+    expect(cli(['history', 'import', 'runs.json'], dir).code).toBe(0);
+    let r = cli(['compare', runs[2]!.id, runs[3]!.id], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ran different configurations \(agents: 4 → 8\).*--across/);
+    r = cli(['compare', runs[2]!.id, runs[3]!.id, '--across'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/warning: --across/);
+    // no arguments: the latest run (8 agents) has no earlier run of its configuration
+    expect(cli(['compare'], dir)).toMatchObject({ code: 2, stderr: expect.stringMatching(/no earlier run of the latest run's configuration/) });
+    r = cli(['compare', runs[1]!.id, runs[2]!.id], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/compared within configuration [0-9a-f]{10}/);
+    expect(r.stdout).toMatch(/tasks\.claim\.max .*not tested: the slowest single operation/);
+    const list = JSON.parse(cli(['history', '--json'], dir).stdout) as Array<{ backend: string; agents: number; fingerprint: string; passed: boolean }>;
+    expect(list.map((x) => x.agents)).toEqual([4, 4, 4, 8]);
+    expect(new Set(list.map((x) => x.fingerprint)).size).toBe(2);
+    expect(list[0]).toMatchObject({ backend: 'memory', passed: true });
+    expect(cli(['history'], dir).stdout).toMatch(/backend\s+agents\s+duration\s+result\s+config/);
+  }, 120_000);
+});

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/measure/rng.js';
 import { findAnomalies, judge } from '../../src/results/anomalies.js';
 import { openHistory } from '../../src/results/history/index.js';
-import { analyzeSeries, computeTrends, mannKendall, theilSen } from '../../src/results/trends.js';
+import { adjustTrends, analyzeSeries, computeTrends, detectSteps, isStep, mannKendall, theilSen } from '../../src/results/trends.js';
+import { detectChangePoints } from '../../src/results/changepoint.js';
 import { syntheticRun } from './fixtures.js';
 
 const points = (values: number[]) => values.map((value, i) => ({ runId: `r${i}`, at: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(), value }));
@@ -78,5 +79,59 @@ describe('anomalies', () => {
     } finally {
       h.close();
     }
+  });
+});
+
+describe('steps and drifts told apart', () => {
+  it('a 1 %/run drift is a drift with its rate, not a string of steps', () => {
+    const rng = new Rng(21);
+    const values = Array.from({ length: 40 }, (_, i) => 100 * (1 + 0.01 * i) * (1 + rng.normal(0, 0.03)));
+    const t = analyzeSeries('tasks.claim.p99', points(values));
+    expect(t.changePoints).toEqual([]);
+    expect(t.drifts).toHaveLength(1);
+    expect(t.drifts[0]).toMatchObject({ start: 0, end: 40, kind: 'worsening' });
+    // 1 point per run on a level of ~120: about 0.8 % of the median per run
+    expect(t.drifts[0]!.slopePerRun).toBeGreaterThan(0.7);
+    expect(t.drifts[0]!.slopePerRun).toBeLessThan(1.3);
+    expect(t.drifts[0]!.slopePerDay).toBeCloseTo(t.drifts[0]!.slopePerRun, 6);
+  });
+
+  it('a +15 % step is a step at its run, with flat stretches (no drift) around it', () => {
+    const rng = new Rng(22);
+    const values = Array.from({ length: 40 }, (_, i) => 100 * (i >= 20 ? 1.15 : 1) * (1 + rng.normal(0, 0.03)));
+    const t = analyzeSeries('tasks.claim.p99', points(values));
+    expect(t.changePoints.map((c) => [c.index, c.type, c.kind])).toEqual([[20, 'step', 'regression']]);
+    expect(t.drifts).toEqual([]);
+    expect(t.trend).toMatchObject({ verdict: 'flat', since: 20 });
+  });
+
+  it('isStep: two flat pieces beat a line for a step, and lose to it on a ramp', () => {
+    const step = [...Array(10).fill(100), ...Array(10).fill(120)] as number[];
+    const ramp = Array.from({ length: 20 }, (_, i) => 100 + 2 * i);
+    expect(isStep(step, 0, 10, 20)).toBe(true);
+    expect(isStep(ramp, 0, 10, 20)).toBe(false);
+  });
+
+  it('Holm across metrics: ten pure-noise metrics rarely report anything together', () => {
+    let histories = 0;
+    for (let s = 1; s <= 20; s++) {
+      const rng = new Rng(1000 + s);
+      const trends = Array.from({ length: 10 }, (_, m) => analyzeSeries(`tasks.op${m}.p50`, points(Array.from({ length: 30 }, () => 100 * (1 + rng.normal(0, 0.05)))), { seed: s, alpha: 0.0025, permutations: 1599 }));
+      adjustTrends(trends, 0.025);
+      if (trends.some((t) => t.drifts.length > 0 || t.trend.verdict !== 'flat' || t.changePoints.length > 0)) histories++;
+    }
+    // at 5 % family-wise, 20 histories give about 1; without control about 8 (bench/trends.bench.ts)
+    expect(histories).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('detectSteps (what charts mark)', () => {
+  it('keeps a step and drops the change points of a drift', () => {
+    const rng = new Rng(31);
+    const step = Array.from({ length: 40 }, (_, i) => 100 * (i >= 20 ? 1.2 : 1) * (1 + rng.normal(0, 0.02)));
+    const drift = Array.from({ length: 40 }, (_, i) => 100 * (1 + 0.01 * i) * (1 + rng.normal(0, 0.02)));
+    expect(detectSteps(step).map((c) => c.index)).toEqual([20]);
+    expect(detectChangePoints(drift).length).toBeGreaterThan(0);
+    expect(detectSteps(drift)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FaultScheduleError, parseFaultSchedule } from '../../src/sim/faults.js';
-import { SimCluster } from '../../src/consensus/raft/sim-cluster.js';
+import { SimCluster } from '../../src/consensus/raft-kv/cluster.js';
 import { parseLatency } from '../../src/sim/latency.js';
 
 describe('fault schedule parser', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventHeap, Scheduler, type SimEvent } from '../../src/sim/scheduler.js';
-import { SimCluster } from '../../src/consensus/raft/sim-cluster.js';
-import { SimKvClients } from '../../src/consensus/raft/sim-clients.js';
+import { SimCluster } from '../../src/consensus/raft-kv/cluster.js';
+import { SimKvClients } from '../../src/consensus/kv/clients.js';
 import { parseLatency } from '../../src/sim/latency.js';
 import { parseFaultSchedule } from '../../src/sim/faults.js';
 

@@ -3,7 +3,7 @@
  * <data-dir>/alerts.json (or --alerts FILE); `check` exits 1 with the list of breaches (CI gating).
  */
 import type { Command } from 'commander';
-import { addAlertRule, AlertRuleError, alertsPath, checkAlerts, loadAlertRules, removeAlertRule, type AlertCheck } from '../../results/alerts.js';
+import { addAlertRule, AlertRuleError, alertsPath, checkAlerts, loadAlertRules, removeAlertRule, UnknownMetricError, type AlertCheck } from '../../results/alerts.js';
 import { table } from '../../report/terminal.js';
 import { UsageError } from '../../core/parse.js';
 import { addHistoryFlags, dataDirOf, historyPathFromFlags, loadRun, openHistoryFromFlags, writeJson, type HistoryFlags } from './history-options.js';
@@ -11,6 +11,8 @@ import { addHistoryFlags, dataDirOf, historyPathFromFlags, loadRun, openHistoryF
 interface AlertFlags extends HistoryFlags {
   alerts?: string;
   strict?: boolean;
+  optional?: boolean;
+  force?: boolean;
 }
 
 function rulesFile(flags: AlertFlags): string {
@@ -21,7 +23,7 @@ function withRuleErrors<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof AlertRuleError) throw new UsageError(err.message);
+    if (err instanceof AlertRuleError || err instanceof UnknownMetricError) throw new UsageError(err.message);
     throw err;
   }
 }
@@ -38,24 +40,42 @@ export function formatAlertCheck(c: AlertCheck): string {
   const lines: string[] = [];
   for (const e of c.evaluations) {
     if (e.status === 'no-data') {
-      lines.push(`? #${e.rule.id} ${e.rule.expr}: no such metric in run ${c.runId}`);
+      lines.push(e.rule.optional ? `? #${e.rule.id} ${e.rule.expr}: no such metric in run ${c.runId} (optional)` : `✗ #${e.rule.id} ${e.rule.expr}: no such metric in run ${c.runId}`);
       continue;
     }
     const failed = e.values.filter((v) => !v.held);
     if (e.status === 'ok') lines.push(`✓ #${e.rule.id} ${e.rule.expr}${e.values.length === 1 ? ` (${e.values[0]?.display})` : ` (${e.values.length} metrics)`}`);
     else lines.push(`✗ #${e.rule.id} ${e.rule.expr}: ${failed.map((v) => `${v.metric} = ${v.display}`).join(', ')}`);
   }
-  lines.push(`${c.breaches} breached · ${c.evaluations.length - c.breaches - c.noData} held · ${c.noData} without data  (run ${c.runId})`);
+  lines.push(`${c.breaches} breached · ${c.evaluations.length - c.breaches - c.noData} held · ${c.noData} without data${c.missing > 0 ? ` (${c.missing} not optional: failing)` : ''}  (run ${c.runId}${c.fingerprint ? `, configuration ${c.fingerprint}` : ''})`);
   return lines.join('\n');
 }
 
 export function registerAlertsCommand(program: Command): void {
   const cmd = program.command('alerts').description('alert rules on metrics (e.g. "tasks.claim.p99 < 5ms"); `alerts check` gates CI');
 
-  addFlags(cmd.command('add').description('add a rule: METRIC OP VALUE[UNIT], OP one of < <= > >= ==').argument('<rule>', 'e.g. "tasks.claim.p99 < 5ms" or "tasks.*.errorRate <= 1%"')).action((text: string, flags: AlertFlags) => {
+  addFlags(
+    cmd
+      .command('add')
+      .description('add a rule: METRIC OP VALUE[UNIT], OP one of < <= > >= ==; the metric must be one the history has recorded')
+      .argument('<rule>', 'e.g. "tasks.claim.p99 < 5ms" or "tasks.*.errorRate <= 1%"')
+      .option('--optional', '`check` passes when a run lacks this metric (default: no data fails)')
+      .option('--force', 'add even when no recorded run has the metric (a suite not run yet)')
+      .option('--history <file>', 'history database whose metric names are known (default <data-dir>/history.db)'),
+  ).action((text: string, flags: AlertFlags) => {
     const file = rulesFile(flags);
-    const { rule, added } = withRuleErrors(() => addAlertRule(file, text));
-    process.stdout.write(added ? `added #${rule.id}: ${rule.expr}  (${file})\n` : `already there as #${rule.id}: ${rule.expr}\n`);
+    let known: string[] | undefined;
+    if (!flags.force) {
+      const h = openHistoryFromFlags(flags);
+      try {
+        known = h?.metricNames();
+      } finally {
+        h?.close();
+      }
+    }
+    const { rule, added } = withRuleErrors(() => addAlertRule(file, text, { ...(known ? { known } : {}), optional: flags.optional === true }));
+    const unchecked = !flags.force && (!known || known.length === 0) ? '  (metric not checked: no runs recorded yet)' : '';
+    process.stdout.write(added ? `added #${rule.id}: ${rule.expr}${rule.optional ? ' (optional)' : ''}  (${file})${unchecked}\n` : `already there as #${rule.id}: ${rule.expr}\n`);
   });
 
   addFlags(cmd.command('list').description('list the rules'), false, true).action((flags: AlertFlags) => {
@@ -76,7 +96,7 @@ export function registerAlertsCommand(program: Command): void {
       .command('check')
       .description('check a run against every rule; exit 1 on any breach')
       .argument('[run]', 'run id, prefix, latest~N or a RunResult .json file (default: the latest run)')
-      .option('--strict', 'also fail when a rule names a metric the run does not have'),
+      .option('--strict', 'also fail when an optional rule names a metric the run does not have'),
     true,
     true,
   ).action((ref: string | undefined, flags: AlertFlags) => {
@@ -89,8 +109,9 @@ export function registerAlertsCommand(program: Command): void {
       const result = checkAlerts(rules, run);
       if (flags.json) writeJson(result);
       else process.stdout.write(formatAlertCheck(result) + '\n');
-      if (result.breaches > 0 || (flags.strict && result.noData > 0)) {
-        process.stderr.write(`swarmperf: ${result.breaches} alert rule(s) breached${flags.strict && result.noData > 0 ? `, ${result.noData} without data (--strict)` : ''}\n`);
+      const missing = flags.strict ? result.noData : result.missing;
+      if (result.breaches > 0 || missing > 0) {
+        process.stderr.write(`swarmperf: ${result.breaches} alert rule(s) breached${missing > 0 ? `, ${missing} without data${flags.strict ? ' (--strict)' : ' (mark a rule --optional when its metric may be absent)'}` : ''}\n`);
         process.exitCode = 1;
       }
     } finally {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { findAnomalies, type Anomaly } from '../../results/anomalies.js';
 import { formatMetricValue } from '../../results/metrics.js';
+import { scopeNote } from '../../results/comparable.js';
 import { table } from '../../report/terminal.js';
 import { parseIntFlag, parsePositiveNumber } from '../../core/parse.js';
 import { addHistoryFlags, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
@@ -13,6 +14,7 @@ interface AnomalyFlags extends HistoryFlags {
   window?: string;
   worseOnly?: boolean;
   failOnAnomaly?: boolean;
+  across?: boolean;
 }
 
 export function formatAnomalies(list: Anomaly[]): string {
@@ -37,7 +39,8 @@ export function registerAnomaliesCommand(program: Command): void {
     .option('--last <n>', 'judge the last N runs of each metric, each against the runs before it', '1')
     .option('--window <n>', 'earlier runs to judge against', '30')
     .option('--worse-only', 'only anomalies for the worse (slower, fewer ops/s, more errors)')
-    .option('--fail-on-anomaly', 'exit 1 when an anomaly for the worse is found');
+    .option('--fail-on-anomaly', 'exit 1 when an anomaly for the worse is found')
+    .option('--across', 'judge each value against runs of every configuration (fingerprint); prints a warning');
   addHistoryFlags(cmd, { since: true, tag: true });
   cmd.action((flags: AnomalyFlags) => {
     const threshold = parsePositiveNumber('--threshold', flags.threshold ?? '3.5');
@@ -49,14 +52,15 @@ export function registerAnomaliesCommand(program: Command): void {
     let list: Anomaly[] = [];
     if (h) {
       try {
-        list = findAnomalies(h, { threshold, last, window, worseOnly: flags.worseOnly === true, ...(flags.metric ? { metric: flags.metric } : {}), ...(since ? { since } : {}), ...(tags ? { tags } : {}) });
+        list = findAnomalies(h, { threshold, last, window, worseOnly: flags.worseOnly === true, across: flags.across === true, ...(flags.metric ? { metric: flags.metric } : {}), ...(since ? { since } : {}), ...(tags ? { tags } : {}) });
       } finally {
         h.close();
       }
     }
+    const scope = flags.across ? scopeNote(undefined, 0, true) : 'each value judged against earlier runs of its own configuration fingerprint (--across: against all runs)';
     if (flags.json) writeJson(list);
     else if (!h) process.stdout.write(`no runs recorded in ${historyPathFromFlags(flags)} yet\n`);
-    else process.stdout.write(list.length > 0 ? formatAnomalies(list) + '\n' : `no anomalies (|robust z| ≤ ${threshold} for every latest value with ≥ 5 earlier runs)\n`);
+    else process.stdout.write((list.length > 0 ? formatAnomalies(list) + '\n' : `no anomalies (|robust z| ≤ ${threshold} for every latest value with ≥ 5 earlier runs)\n`) + scope + '\n');
     if (flags.failOnAnomaly && list.some((a) => a.worse)) process.exitCode = 1;
   });
 }

@@ -8,6 +8,8 @@ import { writeFileAtomic } from '../../results/atomic-write.js';
 import type { RunSummary } from '../../results/history/store.js';
 import { parseRunResult, type RunResult } from '../../core/result.js';
 import { formatRunSummary, table } from '../../report/terminal.js';
+import { runListing, type RunListing } from '../../results/comparable.js';
+import { formatUs } from '../../core/units.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
 import { addHistoryFlags, asUsage, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
 
@@ -15,10 +17,11 @@ interface ListFlags extends HistoryFlags {
   limit?: string;
 }
 
-function summaryRow(r: RunSummary): string[] {
+function summaryRow(r: RunSummary & RunListing): string[] {
   const git = r.gitSha ? `${r.gitSha.slice(0, 7)}${r.gitBranch ? ` (${r.gitBranch})` : ''}` : '';
   const tags = Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(' ');
-  return [r.id, r.startedAt.replace('T', ' ').slice(0, 19), r.command ?? '', r.suites.join(','), git, tags, r.partial ? 'partial' : ''];
+  const result = r.partial ? 'partial' : r.passed === null ? '' : r.passed ? 'pass' : 'FAIL';
+  return [r.id, r.startedAt.replace('T', ' ').slice(0, 19), r.command ?? '', r.suites.join(','), r.backend, r.agents === null ? '' : String(r.agents), r.durationUs === null ? '' : formatUs(r.durationUs), result, r.fingerprint, git, tags];
 }
 
 /** Reads RunResults from a file: one RunResult, an array of them, or JSON lines. */
@@ -66,8 +69,12 @@ export function registerHistoryCommand(program: Command): void {
     const tags = parseTags(flags.tag);
     const limit = flags.limit !== undefined ? parseIntFlag('--limit', flags.limit, 1) : undefined;
     const h = openHistoryFromFlags(flags);
-    const runs = h ? h.listRuns({ ...(since ? { since } : {}), ...(tags ? { tags } : {}), ...(limit ? { limit } : {}) }) : [];
-    h?.close();
+    let runs: Array<RunSummary & RunListing> = [];
+    try {
+      runs = h ? h.listRuns({ ...(since ? { since } : {}), ...(tags ? { tags } : {}), ...(limit ? { limit } : {}) }).map((r) => ({ ...r, ...runListing(h.getRun(r.id)) })) : [];
+    } finally {
+      h?.close();
+    }
     if (flags.json) {
       writeJson(runs);
       return;
@@ -76,7 +83,7 @@ export function registerHistoryCommand(program: Command): void {
       process.stdout.write(`no runs recorded in ${historyPathFromFlags(flags)} yet\n`);
       return;
     }
-    process.stdout.write(table(['id', 'started (UTC)', 'command', 'suites', 'git', 'tags', ''], runs.map(summaryRow), 7) + '\n');
+    process.stdout.write(table(['id', 'started (UTC)', 'command', 'suites', 'backend', 'agents', 'duration', 'result', 'config', 'git', 'tags'], runs.map(summaryRow), 11) + '\n');
     process.stdout.write(`${runs.length} run(s) · ${historyPathFromFlags(flags)}\n`);
   });
 

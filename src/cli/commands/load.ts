@@ -3,18 +3,17 @@
  * or fixed concurrency (--concurrency), recorded as one RunResult (suite `http`, backend = origin).
  */
 import type { Command } from 'commander';
-import { runClosedLoop } from '../../load/closed-loop.js';
-import { runMeasuredPhase } from '../../load/execute.js';
-import { constantRate, countArrivals, runOpenLoop, type ArrivalSchedule, type OpenLoopOutcome } from '../../load/open-loop.js';
+import { constantRate, countArrivals, type ArrivalSchedule, type OpenLoopOutcome } from '../../load/open-loop.js';
 import { parseRamp, rampSchedule } from '../../load/ramp.js';
 import { evaluateSloOnOperations, parseSlo, type Slo } from '../../load/slo.js';
-import type { LoadContext, LoadOutcome } from '../../load/types.js';
 import { RealClock } from '../../measure/clock.js';
-import { startResourceSampler } from '../../monitor/sampler.js';
+import { closedLoopExecutor, openLoopExecutor, type Phase } from '../../runner/executors.js';
+import { defaultIntervalUs } from '../../runner/interval.js';
+import { runSuite } from '../../runner/suite.js';
 import { buildRunResult } from '../../results/run-result.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { HttpTargetStats } from '../../targets/http/target.js';
-import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
+import { addCommonFlags, commonConfig, finishRun, openRun, resolveCommon, withInterrupt } from '../common.js';
 import { parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
 import { addHttpFlags, addOpenLoopFlags, resolveHttpTarget, resolveOpenLoopLimits } from './http-options.js';
 
@@ -44,52 +43,57 @@ export function registerLoadCommand(program: Command): void {
     const durationUs = mode.kind === 'open' && mode.schedule.durationUs !== Infinity ? mode.schedule.durationUs : o.durationUs;
     // A ramp starting from 0/s has nothing to warm up with.
     const warmupUs = mode.kind === 'open' && mode.warmupRate <= 0 ? 0 : o.warmupUs;
+    // Windows scale with what really runs (a ramp's stages set the duration, not --duration).
+    if (raw.interval === undefined) o.intervalUs = defaultIntervalUs(durationUs);
 
     // The HTTP clients (undici among them) load only when a load runs.
     const { HttpTarget } = await import('../../targets/http/target.js');
+    // The pool opens connections lazily, as requests in flight need them, up to this cap.
     const target = new HttpTarget(spec, { connections: mode.kind === 'closed' ? mode.concurrency : limits.maxInFlight });
     const workload = target.workload();
     const label = mode.kind === 'open' ? `load ${target.operation} @ ${mode.schedule.describe()}` : `load ${target.operation} × ${mode.concurrency}`;
-    const sampler = startResourceSampler({ intervalMs: 1000 });
-    const startedAt = new Date();
     const clock = new RealClock();
-    let openOutcome: OpenLoopOutcome | undefined;
-    let stats: HttpTargetStats = target.currentStats;
-    o.progress.log(`▶ ${label} · ${spec.url.origin} · seed ${o.seed}`);
-    const phase = await withInterrupt(o.progress, async (signal) => {
+    const phases = {
+      warmupUs,
+      durationUs,
+      ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
+      beforePhase: (phase: Phase) => {
+        if (phase === 'measure') target.resetStats();
+      },
+    };
+    const open =
+      mode.kind === 'open'
+        ? openLoopExecutor(workload, { ...phases, schedule: mode.schedule, warmupSchedule: constantRate(mode.warmupRate), maxInFlight: limits.maxInFlight, maxLagUs: limits.maxLagUs })
+        : undefined;
+    const executor = open ?? closedLoopExecutor(workload, { ...phases, concurrency: mode.kind === 'closed' ? mode.concurrency : 1, thinkTimeUs: mode.kind === 'closed' ? mode.thinkTimeUs : 0 });
+    const run = await openRun(o, { command: 'load', suites: ['http'], plannedDurationUs: durationUs });
+    const progress = run.monitor('http', durationUs);
+    progress.log(`▶ ${label} · ${spec.url.origin} · seed ${o.seed}`);
+    const { suite, measurement } = await withInterrupt(progress, async (signal) => {
       try {
-        return await runMeasuredPhase(
-          { clock, label, warmupUs, durationUs, intervalUs: o.intervalUs, seed: o.seed, signal, progress: o.progress },
-          async (ctx: LoadContext, which): Promise<LoadOutcome> => {
-            if (which === 'measure') target.resetStats();
-            const phaseUs = which === 'warmup' ? warmupUs : durationUs;
-            const iterations = which === 'measure' && o.iterations !== undefined ? { iterations: o.iterations } : {};
-            if (mode.kind === 'closed') {
-              return runClosedLoop(workload, { concurrency: mode.concurrency, durationUs: phaseUs, thinkTimeUs: mode.thinkTimeUs, ...iterations }, ctx);
-            }
-            const schedule = which === 'warmup' ? constantRate(mode.warmupRate) : mode.schedule;
-            const out = await runOpenLoop(workload, { schedule, durationUs: phaseUs, maxInFlight: limits.maxInFlight, maxLagUs: limits.maxLagUs, ...iterations }, ctx);
-            if (which === 'measure') openOutcome = out;
-            return out;
+        return await runSuite({
+          suite: 'http',
+          backend: spec.url.origin,
+          label,
+          executor,
+          clock,
+          warmupUs,
+          durationUs,
+          intervalUs: o.intervalUs,
+          seed: o.seed,
+          signal,
+          progress,
+          judge: (m) => {
+            const stats = target.currentStats;
+            const checks = accountingChecks(m.operations, m.issued, stats, mode.kind === 'open');
+            if (slo) checks.push(sloCheck(slo, m.operations, mode.kind === 'open' ? averageRate(mode.schedule, durationUs) : undefined));
+            return { checks, metrics: httpMetrics(stats, open?.lastOutcome, target.peakConnections) };
           },
-        );
+        });
       } finally {
-        stats = target.currentStats;
         await target.close();
       }
     });
-    const resources = sampler.stop();
-    const checks = accountingChecks(phase.operations, phase.issued, stats, mode.kind === 'open');
-    if (slo) checks.push(sloCheck(slo, phase.operations, mode.kind === 'open' ? averageRate(mode.schedule, durationUs) : undefined));
-    const suite: SuiteResult = {
-      name: 'http',
-      backend: spec.url.origin,
-      operations: phase.operations,
-      intervals: phase.intervals,
-      checks,
-      resources,
-      metrics: httpMetrics(stats, openOutcome),
-    };
     const config: Record<string, unknown> = {
       command: 'load',
       url: spec.url.href,
@@ -105,8 +109,8 @@ export function registerLoadCommand(program: Command): void {
       durationUs,
       warmupUs,
     };
-    const result = buildRunResult({ startedAt, finishedAt: new Date(), partial: phase.aborted, config, suites: [suite], tags: o.tags });
-    process.exitCode = await finishRun(result, o);
+    const result = buildRunResult({ id: run.runId, startedAt: run.startedAt, finishedAt: new Date(), partial: measurement.aborted, config, suites: [suite], tags: o.tags });
+    process.exitCode = await finishRun(result, o, {}, run);
   });
 }
 
@@ -188,12 +192,13 @@ function sloCheck(slo: Slo, operations: SuiteResult['operations'], intendedRate:
   return { name: `slo ${slo.text}`, passed: v.passed, detail: v.passed ? 'met' : `broken: ${v.violations.join('; ')}` };
 }
 
-function httpMetrics(stats: HttpTargetStats, open: OpenLoopOutcome | undefined): Record<string, number> {
+function httpMetrics(stats: HttpTargetStats, open: OpenLoopOutcome | undefined, peakConnections: number): Record<string, number> {
   const responses = Object.values(stats.statusClasses).reduce((a, n) => a + n, 0);
   const metrics: Record<string, number> = {};
   for (const [cls, n] of Object.entries(stats.statusClasses)) metrics[`status${cls}`] = n;
   if (stats.failedWithoutResponse > 0) metrics.noResponse = stats.failedWithoutResponse;
   if (responses > 0) metrics.bytesPerResponse = Math.round(stats.bytesReceived / responses);
   if (open) metrics.peakInFlight = open.peakInFlight;
+  if (peakConnections > 0) metrics.peakConnections = peakConnections;
   return metrics;
 }

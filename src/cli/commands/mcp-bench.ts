@@ -9,7 +9,7 @@ import { buildRunResult } from '../../results/run-result.js';
 import { parseArgsFlag, readArgsFile } from '../../targets/mcp/args.js';
 import type { McpLoadModel, McpToolSelection } from '../../targets/mcp/bench.js';
 import { parseHeader, parseHttpTarget, parseStdioTarget, type McpTargetSpec } from '../../targets/mcp/spec.js';
-import { addCommonFlags, commonConfig, finishRun, measurementOptions, resolveCommon, withInterrupt } from '../common.js';
+import { addCommonFlags, commonConfig, finishRun, measurementOptions, openRun, resolveCommon, withInterrupt } from '../common.js';
 import { collect, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
 
 export function registerMcpBenchCommand(program: Command): void {
@@ -39,23 +39,26 @@ export function registerMcpBenchCommand(program: Command): void {
     const coldStarts = parseIntFlag('--cold-starts', String(raw.coldStarts), 1, 100);
     if (coldStarts > 1 && target.kind !== 'stdio') throw new UsageError('--cold-starts: only with --stdio (an HTTP server is already running)');
     const o = resolveCommon(raw);
-    const startedAt = new Date();
     const clock = new RealClock();
-    o.progress.log(`▶ mcp-bench · ${target.display} · ${load.model === 'closed' ? `concurrency ${load.concurrency}` : `rate ${load.rate}/s`} · seed ${o.seed}`);
-    const outcome = await withInterrupt(o.progress, (signal) =>
+    const run = await openRun(o, { command: 'mcp-bench', suites: ['mcp'], plannedDurationUs: o.durationUs });
+    const progress = run.monitor('mcp', o.durationUs);
+    progress.log(`▶ mcp-bench · ${target.display} · ${load.model === 'closed' ? `concurrency ${load.concurrency}` : `rate ${load.rate}/s`} · seed ${o.seed}`);
+    const outcome = await withInterrupt(progress, (signal) =>
       runMcpBenchLazily({
         target,
         tools,
         load,
         clock,
         ...measurementOptions(o),
+        progress,
         timeoutMs: Math.round(timeoutUs / 1000),
         coldStarts,
         signal,
       }).then((r) => ({ ...r, aborted: signal.aborted })),
     );
     const result = buildRunResult({
-      startedAt,
+      id: run.runId,
+      startedAt: run.startedAt,
       finishedAt: new Date(),
       partial: outcome.aborted,
       config: {
@@ -73,7 +76,7 @@ export function registerMcpBenchCommand(program: Command): void {
       suites: [outcome.suite],
       tags: o.tags,
     });
-    process.exitCode = await finishRun(result, o);
+    process.exitCode = await finishRun(result, o, {}, run);
   });
 }
 

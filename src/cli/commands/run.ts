@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { RUN_PARAMS, executeSuiteRun, planSuiteRun, suiteParamShape } from '../../results/run-suites.js';
 import { listSuites } from '../../suites/types.js';
-import { addOutputFlags, exitCodeOf, printResult, resolveOutputs, warnOnStderr, withInterrupt } from '../common.js';
+import { addOutputFlags, exitCodeOf, finishRun, openRun, resolveOutputs, warnOnStderr, withInterrupt } from '../common.js';
 import { addParamOptions } from '../params.js';
 
 export function registerRunCommand(program: Command): void {
@@ -35,18 +35,28 @@ export function registerRunCommand(program: Command): void {
     const s = plan.settings;
     const history = raw.history === false ? false : typeof raw.history === 'string' ? raw.history : undefined;
     const o = resolveOutputs(raw, { durationUs: s.duration, warmupUs: s.warmup, intervalUs: s.interval, seed: s.seed, ...(s.iterations !== undefined ? { iterations: s.iterations } : {}) });
+    // The run session: every suite reports into it (progress, each closed window, resource samples),
+    // and the result goes out through the outputs (--json, summary, history, memory store, live file).
+    const suiteNames = plan.suites.map((p) => p.suite.name);
+    const run = await openRun(o, { command: 'run', suites: suiteNames, plannedDurationUs: suiteNames.length * (s.warmup + s.duration) });
+    let exitCode: number | undefined;
     const result = await withInterrupt(o.progress, (signal) =>
       executeSuiteRun(plan, {
         dataDir: o.dataDir,
         signal,
         progress: o.progress,
+        progressFor: (suite, durationUs) => run.monitor(suite, durationUs),
         tags: o.tags,
         command: 'run',
         ...(history !== undefined ? { history } : {}),
         warn: warnOnStderr,
-        beforeSinks: (r) => printResult(r, o),
+        runId: run.runId,
+        startedAt: run.startedAt,
+        deliver: async (r) => {
+          exitCode = await finishRun(r, o, {}, run);
+        },
       }),
     );
-    process.exitCode = exitCodeOf(result);
+    process.exitCode = exitCode ?? exitCodeOf(result);
   });
 }

@@ -8,13 +8,13 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_SLO, parseSlo } from '../../load/slo.js';
-import { runStress, type RateGrowth, type StressStepReport } from '../../load/stress.js';
 import { RealClock } from '../../measure/clock.js';
-import { startResourceSampler } from '../../monitor/sampler.js';
 import { buildRunResult } from '../../results/run-result.js';
-import type { SuiteResult } from '../../core/result.js';
+import { runStress, type RateGrowth, type StressOutcome, type StressStepReport } from '../../runner/stress.js';
+import { buildSuiteResult, startSuiteSampler } from '../../runner/suite.js';
+import type { Resources } from '../../core/result.js';
 import { formatRate, formatUs } from '../../core/units.js';
-import { addCommonFlags, commonConfig, finishRun, resolveCommon, withInterrupt } from '../common.js';
+import { addCommonFlags, commonConfig, finishRun, openRun, resolveCommon, withInterrupt } from '../common.js';
 import { parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
 import { addHttpFlags, addOpenLoopFlags, resolveHttpTarget, resolveOpenLoopLimits } from './http-options.js';
 
@@ -55,21 +55,28 @@ export function registerStressCommand(program: Command): void {
     // The HTTP clients (undici among them) load only when a load runs.
     const { HttpTarget } = await import('../../targets/http/target.js');
     const target = new HttpTarget(spec, { connections: limits.maxInFlight });
-    const sampler = startResourceSampler({ intervalMs: 1000 });
-    const startedAt = new Date();
-    o.progress.log(`▶ stress ${target.operation} · ${spec.url.origin} · SLO ${slo.text} · from ${formatRate(startRate)} up to ${formatRate(maxRate)} · ${formatUs(o.durationUs)} per step`);
-    const outcome = await withInterrupt(o.progress, async (signal) => {
-      try {
-        return await runStress(
-          target.workload(),
-          { startRate, maxRate, growth, stepDurationUs: o.durationUs, warmupUs: o.warmupUs, slo, refineSteps, maxInFlight: limits.maxInFlight, maxLagUs: limits.maxLagUs, seed: o.seed },
-          { clock: new RealClock(), signal, progress: o.progress, onStep: (s) => o.progress.log(formatStep(s)) },
-        );
-      } finally {
-        await target.close();
-      }
-    });
-    const resources = sampler.stop();
+    const run = await openRun(o, { command: 'stress', suites: ['http'] });
+    const progress = run.monitor('http');
+    progress.log(`▶ stress ${target.operation} · ${spec.url.origin} · SLO ${slo.text} · from ${formatRate(startRate)} up to ${formatRate(maxRate)} · ${formatUs(o.durationUs)} per step`);
+    // Stress is a search over open-loop steps: its own executor, on the runner's sampler and phases.
+    const sampler = startSuiteSampler(progress);
+    let resources: Resources;
+    let outcome: StressOutcome;
+    try {
+      outcome = await withInterrupt(progress, async (signal) => {
+        try {
+          return await runStress(
+            target.workload(),
+            { startRate, maxRate, growth, stepDurationUs: o.durationUs, warmupUs: o.warmupUs, slo, refineSteps, maxInFlight: limits.maxInFlight, maxLagUs: limits.maxLagUs, seed: o.seed },
+            { clock: new RealClock(), signal, progress, onStep: (s) => progress.log(formatStep(s)) },
+          );
+        } finally {
+          await target.close();
+        }
+      });
+    } finally {
+      resources = sampler.stop();
+    }
     const found = outcome.maxSustainableRate > 0;
     const metrics: Record<string, number> = {
       steps: outcome.steps.length,
@@ -89,15 +96,7 @@ export function registerStressCommand(program: Command): void {
           : found
             ? `the SLO broke above ${formatRate(outcome.maxSustainableRate)}`
             : `the SLO broke at the first step (${formatRate(startRate)}): no sustainable rate; try a lower --start-rate`;
-    const suite: SuiteResult = {
-      name: 'http',
-      backend: spec.url.origin,
-      operations: outcome.operations,
-      intervals: outcome.intervals,
-      checks: [],
-      resources,
-      metrics,
-    };
+    const suite = buildSuiteResult({ name: 'http', backend: spec.url.origin, operations: outcome.operations, intervals: outcome.intervals, checks: [], resources, metrics });
     const config: Record<string, unknown> = {
       command: 'stress',
       url: spec.url.href,
@@ -115,11 +114,11 @@ export function registerStressCommand(program: Command): void {
       ...commonConfig(o),
     };
     const partial = outcome.stopReason === 'aborted';
-    const result = buildRunResult({ startedAt, finishedAt: new Date(), partial, config, suites: [suite], tags: o.tags });
+    const result = buildRunResult({ id: run.runId, startedAt: run.startedAt, finishedAt: new Date(), partial, config, suites: [suite], tags: o.tags });
     // (progress is silent with --quiet.)
     const knee = outcome.knee !== null ? ` · knee ${formatRate(outcome.knee)}` : '';
-    o.progress.log(`stress: max sustainable rate ${formatRate(outcome.maxSustainableRate)}${knee} · optimal throughput ${formatRate(outcome.optimalThroughput)} · ${conclusion}`);
-    process.exitCode = await finishRun(result, o, partial || found ? {} : { failed: true, failReason: `stress: ${conclusion}` });
+    progress.log(`stress: max sustainable rate ${formatRate(outcome.maxSustainableRate)}${knee} · optimal throughput ${formatRate(outcome.optimalThroughput)} · ${conclusion}`);
+    process.exitCode = await finishRun(result, o, partial || found ? {} : { failed: true, failReason: `stress: ${conclusion}` }, run);
   });
 }
 

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { formatMetricValue } from '../../results/metrics.js';
 import { computeTrends, type MetricTrend } from '../../results/trends.js';
+import { scopeNote } from '../../results/comparable.js';
 import { table } from '../../report/terminal.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
 import { addHistoryFlags, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
@@ -14,6 +15,7 @@ interface TrendFlags extends HistoryFlags {
   changes?: boolean;
   seed?: string;
   permutations?: string;
+  across?: boolean;
 }
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -34,11 +36,20 @@ function pct(x: number | null): string {
 export function formatTrends(trends: MetricTrend[]): string {
   const rows = trends.map((t) => {
     const last = t.points[t.points.length - 1];
-    const cps = t.changePoints.map((c) => `${c.kind === 'regression' ? '✗' : '✓'} ${pct(c.change)} at ${c.runId}`).join('; ');
+    const cps = t.changePoints.map((c) => `${c.kind === 'regression' ? '✗' : '✓'} step ${pct(c.change)} at ${c.runId}`).join('; ');
+    const drifts = t.drifts.map((d) => `${d.kind === 'worsening' ? '✗' : '✓'} drift ${pct(d.relativePerRun)}/run (${formatMetricValue(d.slopePerDay, t.unit)}/day) over ${d.startRunId}…${d.endRunId}`).join('; ');
     const tr = t.trend.verdict === 'flat' ? 'flat' : `${t.trend.verdict} ${pct(t.trend.relativePerRun)}/run`;
-    return [t.metric, String(t.points.length), last ? formatMetricValue(last.value, t.unit) : '', sparkline(t.points.map((p) => p.value)), tr, cps || '—'];
+    return [t.metric, String(t.points.length), last ? formatMetricValue(last.value, t.unit) : '', sparkline(t.points.map((p) => p.value)), tr, cps || '—', drifts || '—'];
   });
-  return table(['metric', 'runs', 'latest', 'history', 'trend', 'change points'], rows, 1);
+  return table(['metric', 'runs', 'latest', 'history', 'trend now', 'steps', 'drifts'], rows, 1);
+}
+
+/** What was compared with what: one line per configuration the trends were computed within. */
+export function formatTrendScope(trends: MetricTrend[], across: boolean): string {
+  if (across) return scopeNote(undefined, 0, true);
+  const byFp = new Map<string, { excluded: number; fp: NonNullable<MetricTrend['fingerprint']> }>();
+  for (const t of trends) if (t.fingerprint) byFp.set(t.fingerprint.id, { excluded: Math.max(byFp.get(t.fingerprint.id)?.excluded ?? 0, t.excluded ?? 0), fp: t.fingerprint });
+  return [...byFp.values()].map((x) => scopeNote(x.fp, x.excluded, false)).join('\n');
 }
 
 export function registerTrendsCommand(program: Command): void {
@@ -48,18 +59,20 @@ export function registerTrendsCommand(program: Command): void {
     .option('--metric <glob>', 'metric name or glob, e.g. tasks.claim.p99 or "tasks.*.p99"')
     .option('--changes', 'list only metrics with a change point or a non-flat trend')
     .option('--seed <n>', 'seed of the permutation test', '1')
-    .option('--permutations <n>', 'permutations per change-point test', '399');
+    .option('--permutations <n>', 'permutations per change-point test (default: enough for α divided over the metrics, at least 399)')
+    .option('--across', 'string runs of different configurations (fingerprints) into one series; prints a warning');
   addHistoryFlags(cmd, { since: true, tag: true });
   cmd.action((flags: TrendFlags) => {
     const since = parseSince(flags.since);
     const tags = parseTags(flags.tag);
     const seed = parseIntFlag('--seed', flags.seed ?? '1', 0, 2 ** 32 - 1);
-    const permutations = parseIntFlag('--permutations', flags.permutations ?? '399', 99, 9999);
+    const permutations = flags.permutations !== undefined ? parseIntFlag('--permutations', flags.permutations, 99, 99_999) : undefined;
+    const across = flags.across === true;
     const h = openHistoryFromFlags(flags);
     let trends: MetricTrend[] = [];
     if (h) {
       try {
-        trends = computeTrends(h, { ...(flags.metric ? { metric: flags.metric } : {}), ...(since ? { since } : {}), ...(tags ? { tags } : {}), seed, permutations });
+        trends = computeTrends(h, { ...(flags.metric ? { metric: flags.metric } : {}), ...(since ? { since } : {}), ...(tags ? { tags } : {}), seed, ...(permutations !== undefined ? { permutations } : {}), across });
       } finally {
         h.close();
       }
@@ -67,7 +80,7 @@ export function registerTrendsCommand(program: Command): void {
     if (flags.metric && trends.length === 0 && h) {
       throw new UsageError(`--metric: no recorded metric matches "${flags.metric}"${since ? ' in that period' : ''} (names look like tasks.claim.p99; \`swarmperf trends\` lists them)`);
     }
-    if (flags.changes) trends = trends.filter((t) => t.changePoints.length > 0 || t.trend.verdict !== 'flat');
+    if (flags.changes) trends = trends.filter((t) => t.changePoints.length > 0 || t.drifts.length > 0 || t.trend.verdict !== 'flat');
     if (flags.json) {
       writeJson(trends);
       return;
@@ -76,6 +89,6 @@ export function registerTrendsCommand(program: Command): void {
       process.stdout.write(`no runs recorded in ${historyPathFromFlags(flags)} yet\n`);
       return;
     }
-    process.stdout.write((trends.length > 0 ? formatTrends(trends) : 'no metric matches') + '\n');
+    process.stdout.write((trends.length > 0 ? `${formatTrends(trends)}\n${formatTrendScope(trends, across)}` : 'no metric matches') + '\n');
   });
 }

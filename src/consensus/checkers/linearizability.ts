@@ -10,18 +10,10 @@
  * The search is exponential in the worst case, so it is bounded: past `maxSteps` a key's result is
  * "unknown", reported as such (never as a pass).
  */
-import type { KvOp, KvResult } from '../raft/kv.js';
+import type { HistoryOp } from '../kv/messages.js';
+import type { KvOp, KvResult } from '../kv/store.js';
 
-export interface HistoryOp {
-  client: number;
-  op: KvOp;
-  /** Invocation time (µs). */
-  call: number;
-  /** Response time (µs); undefined when the outcome is unknown. */
-  ret?: number;
-  /** Result when known. */
-  result?: KvResult;
-}
+export type { HistoryOp } from '../kv/messages.js';
 
 export type LinearizabilityVerdict = 'ok' | 'violation' | 'unknown';
 

@@ -4,15 +4,17 @@
  */
 import type { Entry } from './types.js';
 
-/** Told of every change, so a real host can write the log to disk before it sends anything. */
-export interface LogListener {
-  appended(entry: Entry): void;
-  truncated(fromIndex: number): void;
-}
+/** One change to the log, as the node hands it to storage: an append or a truncation. */
+export type LogOp = { append: Entry } | { truncateFrom: number };
 
 export class RaftLog {
-  private readonly entries: Entry[] = [];
-  listener: LogListener | undefined;
+  private readonly entries: Entry[];
+  /** Changes not yet handed to storage (see RaftNode.ready); undefined = not recorded. */
+  unstable: LogOp[] | undefined;
+
+  constructor(entries: readonly Entry[] = []) {
+    this.entries = [...entries];
+  }
 
   get lastIndex(): number {
     return this.entries.length;
@@ -40,14 +42,14 @@ export class RaftLog {
   append(entry: Entry): void {
     if (entry.index !== this.entries.length + 1) throw new Error(`RaftLog: appending index ${entry.index} after ${this.entries.length}`);
     this.entries.push(entry);
-    this.listener?.appended(entry);
+    this.unstable?.push({ append: entry });
   }
 
   /** Drops entries from `index` on (a conflicting suffix). */
   truncateFrom(index: number): void {
     if (index > this.entries.length) return;
     this.entries.length = Math.max(0, index - 1);
-    this.listener?.truncated(index);
+    this.unstable?.push({ truncateFrom: index });
   }
 
   /** First index holding `term`, searching back from `from` (for fast backtracking hints). */

@@ -13,9 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Rng } from '../../measure/rng.js';
 import { SafetyChecker, type LogView } from '../checkers/safety.js';
-import type { ClientReply, ClientRequest } from '../raft/host.js';
+import type { ClientReply, ClientRequest } from '../kv/messages.js';
 import type { Entry } from '../raft/types.js';
-import type { RaftSetup } from '../bench/common.js';
+import type { RaftSetup } from '../raft-kv/setup.js';
 import { readFrames, writeFrame } from './frames.js';
 import type { FromWorker, NodeWorkerData, ToWorker } from './node-worker.js';
 import { FaultProxy } from './proxy.js';
@@ -77,11 +77,14 @@ export class RealCluster {
   readonly leaderListeners: Array<(node: number, term: number, atUs: number) => void> = [];
   readonly warnings: string[] = [];
   private dumps = new Map<number, Entry[]>();
+  private diskWrites = 0;
+  private readonly incarnations: number[] = [];
+  private diskWriteUs = 0;
   private dumpWaiters: Array<() => void> = [];
 
   constructor(
     private readonly setup: RaftSetup,
-    private readonly fsync = false,
+    private readonly fsync = setup.realFsync ?? false,
   ) {
     this.nodeCount = setup.nodes;
     this.dir = mkdtempSync(join(tmpdir(), 'swarmperf-raft-'));
@@ -122,7 +125,9 @@ export class RealCluster {
 
   private spawn(i: number): Promise<void> {
     const s = this.setup;
+    const incarnation = (this.incarnations[i] = (this.incarnations[i] ?? 0) + 1);
     const data: NodeWorkerData = {
+      protocol: 'raft',
       id: i,
       members: Array.from({ length: s.nodes }, (_, k) => k),
       electionTimeoutUs: [s.electionTimeoutUs[0], s.electionTimeoutUs[1]],
@@ -143,6 +148,9 @@ export class RealCluster {
         reject(e);
       });
       worker.on('message', (msg: FromWorker) => {
+        // A killed worker's last messages can arrive after its node restarted; the checker must not
+        // read the old incarnation's applied entries as the new one's.
+        if (this.incarnations[i] !== incarnation) return;
         switch (msg.type) {
           case 'ready':
             this.ports[i] = msg.port;
@@ -163,6 +171,8 @@ export class RealCluster {
             return;
           case 'dump':
             this.dumps.set(msg.node, msg.entries);
+            this.diskWrites += msg.writes;
+            this.diskWriteUs += msg.writeUs;
             if (this.dumps.size === this.up.filter(Boolean).length) for (const w of this.dumpWaiters.splice(0)) w();
             return;
           case 'warn':
@@ -203,6 +213,11 @@ export class RealCluster {
     if (this.up[i]) return;
     this.checker.restarted(i);
     await this.spawn(i);
+  }
+
+  /** Mean time of one durable write (append + fsync when on), µs, over the live nodes' files at the last final check. */
+  fsyncMeanUs(): number {
+    return this.diskWrites > 0 ? Math.round(this.diskWriteUs / this.diskWrites) : 0;
   }
 
   /** Collects every live node's log and runs the end-of-run checks. */

@@ -1,80 +1,38 @@
 /**
- * One real Raft server in a worker thread: the same RaftHost as in the simulator, fed by TCP
- * (peers arrive through the fault proxy, clients connect directly), timed by the real clock
- * (1 tick = 1 µs), its term, vote and log written to a file before any message leaves.
+ * The real-transport host: one protocol node in a worker thread, fed by TCP (peers arrive through
+ * the fault proxy, clients connect directly), timed by the real clock (1 tick = 1 µs), running the
+ * same Ready/advance loop as the simulator host — state made durable before the messages that
+ * depend on it leave. The protocol comes in through an adapter (today Raft's, raft-adapter.ts).
  */
 import { createConnection, createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Rng } from '../../measure/rng.js';
-import { RaftHost, type ClientRequest } from '../raft/host.js';
-import { RaftNode } from '../raft/node.js';
-import type { Entry, RaftMessage } from '../raft/types.js';
+import type { ClientRequest } from '../kv/messages.js';
+import type { Outbound } from '../protocol.js';
 import { readFrames, writeFrame } from './frames.js';
-import { FilePersister } from './persist.js';
+import { raftAdapter, type RaftReport, type RaftWorkerData, type RealAdapter } from './raft-adapter.js';
 
-export interface NodeWorkerData {
-  id: number;
-  members: number[];
-  electionTimeoutUs: [number, number];
-  heartbeatUs: number;
-  preVote: boolean;
-  checkQuorum: boolean;
-  batch: boolean;
-  maxEntriesPerAppend: number;
-  seed: number;
-  dataPath: string;
-  fsync: boolean;
-}
+export type NodeWorkerData = RaftWorkerData;
 
 export type ToWorker = { type: 'peers'; ports: number[] } | { type: 'dump' };
-export type FromWorker =
-  | { type: 'ready'; port: number }
-  | { type: 'leader'; node: number; term: number; atUs: number; terms?: number[] }
-  | { type: 'applied'; node: number; entries: Array<{ entry: Entry; atUs: number }> }
-  | { type: 'dump'; node: number; entries: Entry[] }
-  | { type: 'warn'; message: string };
+export type FromWorker = { type: 'ready'; port: number } | { type: 'warn'; message: string } | RaftReport;
 
 const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+/** The adapter for the protocol named in the worker's data. */
+function adapterFor(d: NodeWorkerData, post: (m: FromWorker) => void): RealAdapter {
+  switch (d.protocol) {
+    case 'raft':
+      return raftAdapter(d, post);
+  }
+}
 
 function main(): void {
   const d = workerData as NodeWorkerData;
   const port = parentPort;
   if (!port) throw new Error('node-worker: must run in a worker thread');
-  const persister = new FilePersister(d.dataPath, d.fsync);
-  const state = persister.load();
-  const node = new RaftNode(
-    {
-      id: d.id,
-      members: d.members,
-      electionTimeoutTicks: d.electionTimeoutUs,
-      heartbeatTicks: d.heartbeatUs,
-      preVote: d.preVote,
-      checkQuorum: d.checkQuorum,
-      batch: d.batch,
-      maxEntriesPerAppend: d.maxEntriesPerAppend,
-      // A restart draws new timeouts: seed from the time, like a real server would.
-      rng: new Rng((d.seed ^ Math.floor(performance.now() * 1000)) >>> 0),
-    },
-    state,
-  );
-  let appliedBatch: Array<{ entry: Entry; atUs: number }> = [];
-  const host = new RaftHost(node, {
-    leaderElected: (id, term, atUs) => {
-      const msg: FromWorker = { type: 'leader', node: id, term, atUs };
-      if (node.log.lastIndex <= 20_000) msg.terms = node.log.all().map((e) => e.term);
-      port.postMessage(msg);
-    },
-    applied: (id, entry, atUs) => {
-      appliedBatch.push({ entry, atUs });
-      if (appliedBatch.length === 1) setTimeout(flushApplied, 5);
-    },
-  });
-  const flushApplied = (): void => {
-    if (appliedBatch.length === 0) return;
-    port.postMessage({ type: 'applied', node: d.id, entries: appliedBatch } satisfies FromWorker);
-    appliedBatch = [];
-  };
+  const adapter = adapterFor(d, (m) => port.postMessage(m));
+  const node = adapter.node;
 
   let lastTick = nowUs();
   let timer: NodeJS.Timeout | undefined;
@@ -99,19 +57,25 @@ function main(): void {
     const now = nowUs();
     const elapsed = now - lastTick;
     lastTick = now;
-    if (elapsed > 0) host.tick(elapsed, now);
+    if (elapsed > 0) node.tick(elapsed, now);
   };
 
-  const flush = (): void => {
-    persister.flush(node.persistent);
-    const out = host.drain();
-    for (const m of out.peer) {
-      const s = peerSocket(m.to);
-      if (s) writeFrame(s, m);
+  const sendAll = (out: readonly Outbound[]): void => {
+    for (const o of out) {
+      const s = o.toClient ? clientSockets.get(o.to) : peerSocket(o.to);
+      if (s && !s.destroyed) writeFrame(s, o.message);
     }
-    for (const r of out.replies) {
-      const s = clientSockets.get(r.client);
-      if (s && !s.destroyed) writeFrame(s, r);
+  };
+
+  // The Ready loop: what may go at once goes; the write is made durable (synchronously, so the
+  // loop needs no second Ready in flight); then what depended on it goes and the node advances.
+  const flush = (): void => {
+    while (node.hasReady()) {
+      const r = node.ready(nowUs());
+      sendAll(r.now);
+      if (r.persist) adapter.persist(r);
+      sendAll(r.afterPersist);
+      node.advance(r, nowUs());
     }
     if (timer) clearTimeout(timer);
     timer = setTimeout(onTimer, Math.max(1, Math.ceil(node.ticksUntilTimer() / 1000)));
@@ -129,12 +93,11 @@ function main(): void {
     readFrames(
       socket,
       (frame) => {
-        const f = frame as RaftMessage | ClientRequest;
+        const f = frame as { type: string } & Partial<ClientRequest>;
         catchUp();
-        if (f.type === 'req') {
-          clientSockets.set(f.client, socket);
-          host.clientRequest(f, nowUs());
-        } else host.step(f, nowUs());
+        // A client's request: answers go back on the socket it came from.
+        if (f.type === 'req' && f.client !== undefined) clientSockets.set(f.client, socket);
+        node.step(f, nowUs());
         flush();
       },
       (message) => port.postMessage({ type: 'warn', message: `node ${d.id + 1}: ${message}` } satisfies FromWorker),
@@ -152,8 +115,7 @@ function main(): void {
       peers.clear();
       flush();
     } else if (msg.type === 'dump') {
-      flushApplied();
-      port.postMessage({ type: 'dump', node: d.id, entries: [...node.log.all()] } satisfies FromWorker);
+      port.postMessage(adapter.dump() satisfies FromWorker);
     }
   });
 }

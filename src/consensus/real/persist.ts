@@ -1,70 +1,58 @@
 /**
  * Durable Raft state for a real node: an append-only file of JSON lines (term/vote changes, log
- * appends and truncations), written synchronously before the node's messages go out, so a worker
- * killed at any point restarts with every promise it made. Replayed on start.
+ * appends and truncations), written — and with `fsync` on, fsync'ed — before the messages that
+ * depend on it go out, so a worker killed at any point restarts with every promise it made.
+ * Replayed on start. Each write's duration is kept, so real mode reports its fsync latency.
  */
-import { appendFileSync, existsSync, fsyncSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { RaftLog } from '../raft/log.js';
-import { newPersistentState, type PersistentState } from '../raft/node.js';
+import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { LogOp } from '../raft/log.js';
+import { newPersistentState, type HardState, type PersistentState } from '../raft/node.js';
 import type { Entry } from '../raft/types.js';
 
 type Record = { t: number; v: number } | { a: Entry } | { x: number };
 
 export class FilePersister {
-  private pending: string[] = [];
-  private lastTerm = -1;
-  private lastVote = -2;
+  writes = 0;
+  writeUs = 0;
 
   constructor(
     private readonly path: string,
     private readonly fsync = false,
   ) {}
 
-  /** Loads the state written so far (empty state for a new file) and starts listening to its log. */
+  /** Loads the state written so far (empty state for a new file). */
   load(): PersistentState {
     const state = newPersistentState();
-    if (existsSync(this.path)) {
-      const log = state.log;
-      for (const line of readFileSync(this.path, 'utf8').split('\n')) {
-        if (line === '') continue;
-        let r: Record;
-        try {
-          r = JSON.parse(line) as Record;
-        } catch {
-          break; // a torn last line from a kill mid-write: everything before it stands
-        }
-        if ('t' in r) {
-          state.term = r.t;
-          state.votedFor = r.v;
-        } else if ('a' in r) {
-          if (r.a.index <= log.lastIndex) log.truncateFrom(r.a.index);
-          log.append(r.a);
-        } else if ('x' in r) log.truncateFrom(r.x);
+    if (!existsSync(this.path)) return state;
+    const log = state.log;
+    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      if (line === '') continue;
+      let r: Record;
+      try {
+        r = JSON.parse(line) as Record;
+      } catch {
+        break; // a torn last line from a kill mid-write: everything before it stands
       }
+      if ('t' in r) {
+        state.term = r.t;
+        state.votedFor = r.v;
+      } else if ('a' in r) {
+        if (r.a.index <= log.lastIndex) log.truncateFrom(r.a.index);
+        log.append(r.a);
+      } else if ('x' in r) log.truncateFrom(r.x);
     }
-    this.lastTerm = state.term;
-    this.lastVote = state.votedFor;
-    this.attach(state.log);
     return state;
   }
 
-  private attach(log: RaftLog): void {
-    log.listener = {
-      appended: (e) => this.pending.push(JSON.stringify({ a: e })),
-      truncated: (i) => this.pending.push(JSON.stringify({ x: i })),
-    };
-  }
-
-  /** Writes what changed since the last call; call before sending the node's messages. */
-  flush(state: PersistentState): void {
-    if (state.term !== this.lastTerm || state.votedFor !== this.lastVote) {
-      this.pending.push(JSON.stringify({ t: state.term, v: state.votedFor }));
-      this.lastTerm = state.term;
-      this.lastVote = state.votedFor;
-    }
-    if (this.pending.length === 0) return;
-    const text = this.pending.join('\n') + '\n';
-    this.pending = [];
+  /** Writes one Ready's changes; call before sending the messages that depend on them. */
+  write(hard: HardState | undefined, ops: readonly LogOp[]): void {
+    const lines: string[] = [];
+    if (hard) lines.push(JSON.stringify({ t: hard.term, v: hard.votedFor }));
+    for (const op of ops) lines.push(JSON.stringify('append' in op ? { a: op.append } : { x: op.truncateFrom }));
+    if (lines.length === 0) return;
+    const text = lines.join('\n') + '\n';
+    const t0 = performance.now();
     if (this.fsync) {
       const fd = openSync(this.path, 'a');
       try {
@@ -74,5 +62,7 @@ export class FilePersister {
         closeSync(fd);
       }
     } else appendFileSync(this.path, text);
+    this.writes++;
+    this.writeUs += (performance.now() - t0) * 1000;
   }
 }

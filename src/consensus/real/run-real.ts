@@ -9,13 +9,14 @@ import { Rng } from '../../measure/rng.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
 import { resolveFaultTarget, startLinkFault, type FaultEvent, type FaultRecord } from '../../sim/faults.js';
-import { checkLinearizability, type HistoryOp } from '../checkers/linearizability.js';
-import type { ClientReply } from '../raft/host.js';
-import type { KvOp } from '../raft/kv.js';
-import type { ClientSession } from '../raft/sim-clients.js';
+import type { ClientReply, HistoryOp } from '../kv/messages.js';
+import type { KvOp } from '../kv/store.js';
+import type { ClientSession } from '../kv/clients.js';
 import { NONE } from '../raft/types.js';
-import { RESERVOIR, backendLabel, buildSuite, describeSetup, withSeed, type RaftSetup, type ScenarioRun } from '../bench/common.js';
-import { faultRecoveries, windowAvailability, type WorkloadOptions } from '../bench/workload.js';
+import { RESERVOIR, buildSuite, withSeed, type ScenarioRun } from '../bench/common.js';
+import { scenarioTail } from '../bench/tail.js';
+import { SUITE_NAME, backendLabel, describeSetup, type RaftSetup } from '../raft-kv/setup.js';
+import type { WorkloadOptions } from '../raft-kv/workload.js';
 import { nowEpochUs, RealCluster } from './cluster.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -96,6 +97,7 @@ async function realElection(cluster: RealCluster, setup: RaftSetup, trials: numb
     { name: 'election liveness', passed: failed === 0, detail: failed === 0 ? `${terms.length} of ${terms.length} crashes followed by a new leader` : `${failed} trial(s) without a new leader` },
   ];
   const suite = buildSuite({
+    name: SUITE_NAME,
     backend: backendLabel('real', setup, run.label),
     recorder,
     endUs: nowEpochUs() - t0,
@@ -296,28 +298,23 @@ async function realWorkload(cluster: RealCluster, setup: RaftSetup, w: WorkloadO
     lostAcknowledgedWrites: cluster.checker.lostWrites,
     acknowledgedWrites: cluster.checker.acknowledgedCount,
   };
-  if (history.length <= w.linearizabilityMaxOps) {
-    const lin = checkLinearizability(history);
-    metrics.linearizabilityOps = history.length;
-    if (lin.verdict !== 'unknown') checks.push({ name: 'linearizability', passed: lin.verdict === 'ok', detail: lin.detail });
-  }
+  const tail = scenarioTail({
+    withFaults: w.scenario === 'faults',
+    recorder,
+    startUs,
+    stopUs,
+    successes,
+    faults: faultLog,
+    leaderAvailability: leaderSamples > 0 ? leaderHits / leaderSamples : 0,
+    history,
+    linearizabilityMaxOps: w.linearizabilityMaxOps,
+    log: (line) => run.progress.log(line),
+  });
+  Object.assign(metrics, tail.metrics);
+  checks.push(...tail.checks);
   if (measuredOk === 0 && !aborted) checks.push({ name: 'progress', passed: false, detail: 'no command committed in the measured window' });
-  let workers: Array<Record<string, unknown>> = [{ setup: describeSetup(setup), seed: setup.seed, scenario: w.scenario, warnings: cluster.warnings.slice(0, 10) }];
-  if (w.scenario === 'faults') {
-    metrics.availabilityLeader = leaderSamples > 0 ? leaderHits / leaderSamples : 0;
-    metrics.availabilityRequests = windowAvailability(
-      successes.map((s) => s.atUs),
-      startUs,
-      stopUs,
-      100_000,
-    );
-    const rec = faultRecoveries(faultLog, successes);
-    for (const r of rec) if (r.recoveryUs !== undefined && r.atUs >= startUs) recorder.record('recovery', r.recoveryUs, r.atUs + r.recoveryUs);
-    metrics.faults = rec.length;
-    metrics.unrecoveredFaults = rec.filter((r) => r.recoveryUs === undefined).length;
-    workers = [...workers, ...rec.map((r) => ({ fault: r.text, phase: r.phase, atUs: r.atUs, nodes: r.nodes.map((n) => n + 1), recoveryUs: r.recoveryUs ?? null }))];
-  }
-  const suite = buildSuite({ backend: backendLabel('real', setup, run.label), recorder, endUs: stopUs, checks: withSeed(checks, setup.seed), metrics, resources: sampler.stop(), workers });
+  const workers: Array<Record<string, unknown>> = [{ setup: describeSetup(setup), seed: setup.seed, scenario: w.scenario, warnings: cluster.warnings.slice(0, 10), fsyncMeanUs: cluster.fsyncMeanUs() }, ...tail.faultRows];
+  const suite = buildSuite({ name: SUITE_NAME, backend: backendLabel('real', setup, run.label), recorder, endUs: stopUs, checks: withSeed(checks, setup.seed), metrics, resources: sampler.stop(), workers });
   return { suite, aborted };
 }
 

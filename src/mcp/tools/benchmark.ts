@@ -17,12 +17,12 @@ import { formatProgress, type ProgressSink } from '../../report/progress.js';
 import { formatUs } from '../../core/units.js';
 import { MEMORY_NAMESPACE, memoryKey } from '../../results/memory-sink.js';
 import { RUN_PARAMS, executeSuiteRun, planSuiteRun, recordRun, suiteParamShape, withSeed, type RecordEnvironment } from '../../results/run-suites.js';
-import { allChecksPassed } from '../../results/run-result.js';
+import { allChecksPassed, buildRunResult } from '../../results/run-result.js';
 import type { RunResult } from '../../core/result.js';
 import { parseBackendSpec } from '../../targets/backend.js';
 import { listSuites } from '../../suites/types.js';
-// The consensus bench entry points: the one line to repoint when they move to src/consensus/bench.
-import { consensusBenchDefaults, runConsensusBench } from '../../cli/commands/bench.js';
+// The consensus bench entry points (the library: src/consensus/index.ts).
+import { consensusBenchDefaults, runConsensusBench } from '../../consensus/index.js';
 import type { ServerContext } from '../context.js';
 import { guarded, ok } from './common.js';
 
@@ -200,7 +200,7 @@ export async function runBenchmark(ctx: ServerContext, input: BenchmarkRunInput,
         startedAt: new Date(),
         ...(input.tags ? { tags: input.tags } : {}),
       });
-      run = bench.result;
+      run = buildRunResult(bench.run);
       run.config.command = 'mcp benchmark_run';
       await recordRun(run, record);
     }

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { RunResult } from '../../core/result.js';
 import { parseRunResult } from '../../core/result.js';
-import { detectChangePoints } from '../../results/changepoint.js';
+import { detectSteps } from '../../results/trends.js';
 import { metricInfo } from '../../results/metrics.js';
 
 /** One row of runs as listing needs it. */
@@ -237,7 +237,8 @@ function changePoints(points: SeriesPoint[], direction: string): Series['changeP
     starts.push(i);
     values.push(median(points.slice(i, i + size).map((p) => p.value)));
   }
-  return detectChangePoints(values).map((c) => {
+  // Steps only: a steady drift cut into pieces by E-Divisive is not a string of steps.
+  return detectSteps(values).map((c) => {
     const before = mean(values.slice(0, c.index));
     const after = mean(values.slice(c.index));
     const change = before === 0 ? 0 : (after - before) / Math.abs(before);

@@ -13,10 +13,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ProgressSnapshot } from '../../measure/recorder.js';
-import { startResourceSampler } from '../../monitor/sampler.js';
-import type { ProgressSink } from '../../report/progress.js';
+import type { ClosedWindow, ProgressSink, ProgressSnapshot, WindowOperation } from '../../core/events.js';
+import { LatencyHistogram } from '../../measure/histogram.js';
+import { startSuiteSampler } from '../../runner/suite.js';
 import type { Resources } from '../../core/result.js';
+import type { AgentRecording } from './agent-recorder.js';
 import type { Backend, BackendStats } from '../../targets/ports.js';
 import { mergeRecordings, type MergedRecording } from './merge.js';
 import { isAgentMessage, type AgentMessage, type AgentParams, type AgentReport, type AgentSpec, type ParentMessage, type TimingPlan } from './protocol.js';
@@ -260,7 +261,8 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
     return h;
   };
 
-  const sampler = startResourceSampler({
+  // Samples stream to the run's outputs as they are taken (the runner's sampler).
+  const sampler = startSuiteSampler(o.progress, {
     intervalMs: o.sampleIntervalMs ?? 500,
     children: () => handles.filter((h) => h.child && h.state !== 'done').map((h) => ({ pid: h.pid, label: h.agentId })),
   });
@@ -336,6 +338,8 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
     reports.map((r) => r.recording),
     { intervalUs: o.intervalUs, seed: o.seed, ...(o.ciSamples !== undefined ? { ciSamples: o.ciSamples } : {}) },
   );
+  // Agents keep their windows until they report: the run's outputs get them merged, at the end.
+  if (o.progress.window) reportWindows(o.progress, reports.map((r) => r.recording), o.intervalUs, merged.durationUs);
   const counters: Record<string, number> = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
   const backendStats: BackendStats = { retries: {}, busy: {} };
@@ -376,4 +380,38 @@ function aggregate(handles: Handle[]): Omit<ProgressSnapshot, 'elapsedUs'> {
   }
   const operations = [...ops.values()];
   return { operations, totalCount: operations.reduce((s, op) => s + op.count, 0) };
+}
+
+/**
+ * The merged interval windows as closed-window events, in window order: each operation's window
+ * histograms from every agent are added (exact), so a live view gets the same figures as the result.
+ */
+function reportWindows(progress: ProgressSink, recordings: readonly AgentRecording[], intervalUs: number, durationUs: number): void {
+  const windowCount = Math.max(1, Math.ceil(durationUs / intervalUs));
+  const byWindow = new Map<number, Map<string, { count: number; errors: number; histograms: string[] }>>();
+  for (const rec of recordings) {
+    for (const w of rec.windows) {
+      if (w.index >= windowCount) continue; // completions after the measured end belong to no window
+      let ops = byWindow.get(w.index);
+      if (!ops) byWindow.set(w.index, (ops = new Map()));
+      let g = ops.get(w.operation);
+      if (!g) ops.set(w.operation, (g = { count: 0, errors: 0, histograms: [] }));
+      g.count += w.count;
+      g.errors += w.errors;
+      g.histograms.push(w.histogram);
+    }
+  }
+  for (let i = 0; i < windowCount; i++) {
+    const startUs = i * intervalUs;
+    const endUs = Math.min(startUs + intervalUs, durationUs);
+    const seconds = Math.max(1, endUs - startUs) / 1e6;
+    const operations: WindowOperation[] = [...(byWindow.get(i) ?? new Map<string, { count: number; errors: number; histograms: string[] }>()).entries()].map(([name, g]) =>
+      LatencyHistogram.using((h) => {
+        for (const enc of g.histograms) LatencyHistogram.using((part) => h.add(part), enc);
+        return { name, count: g.count, errors: g.errors, throughput: g.count / seconds, p50: h.percentile(50), p95: h.percentile(95), p99: h.percentile(99), max: h.percentile(100), histogram: h.encode() };
+      }),
+    );
+    const window: ClosedWindow = { startUs, endUs, operations };
+    progress.window?.(window);
+  }
 }

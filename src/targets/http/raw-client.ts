@@ -468,6 +468,8 @@ class Connection {
   dead = false;
   /** At least one response has been read on this connection (so it may have gone stale). */
   reused = false;
+  /** Still connecting (the pool opens one connection at a time). */
+  connecting = true;
   /** Some byte of the current response has arrived. */
   gotBytes = false;
   /** Progress counter for the timeout sweep: bumped on send and on every read. */
@@ -500,6 +502,7 @@ class Connection {
     });
     // ('data' events, not net's `onread` with a reused buffer: onread saves an allocation per
     // read but measured ~30 % fewer requests/s here — the socket sat idle between reads.)
+    this.socket.once('connect', () => pool.connected(this));
     this.socket.on('data', (chunk: Buffer) => this.onRead(chunk));
     this.socket.on('error', (err: Error) => {
       this.failure ??= err;
@@ -617,6 +620,14 @@ export class HttpStatusError extends Error {
 /**
  * Up to `connections` keep-alive connections to one origin. A request goes to an idle connection,
  * else to a new one while under the cap, else waits in FIFO order for the next free connection.
+ *
+ * The pool grows only while requests in flight need more connections AND the server is answering:
+ * the first request opens the first connection; after that, a request that finds no idle
+ * connection waits in the queue, and each response that completes while requests still wait opens
+ * one more connection (one connecting at a time). A burst of arrivals (an open loop waking late, a
+ * GC pause) or a server that stalls therefore no longer opens a connection per waiting request —
+ * connections that could not be served any sooner — while a server that keeps up with more
+ * concurrency gets it within a few round trips (each completion adds one, like TCP slow start).
  */
 export class RawHttpPool {
   private readonly idle: Connection[] = [];
@@ -629,6 +640,11 @@ export class RawHttpPool {
   private onDrained: (() => void) | null = null;
   private onEmpty: (() => void) | null = null;
   private nextStats: HttpTargetStats | null = null;
+  private peak = 0;
+  /** Connections opened and not yet connected (0 or 1 but for replacements of failed ones). */
+  private connectingCount = 0;
+  /** A response completed since the last connection was opened. */
+  private answeredSinceGrowth = false;
   private readonly executor = (resolve: Resolve, reject: Reject): void => this.dispatch(resolve, reject, this.nextStats as HttpTargetStats, false);
 
   constructor(readonly options: RawHttpPoolOptions) {
@@ -647,6 +663,11 @@ export class RawHttpPool {
     return this.all.size;
   }
 
+  /** Most connections open at once so far. */
+  get peakConnections(): number {
+    return this.peak;
+  }
+
   dispatch(resolve: Resolve, reject: Reject, stats: HttpTargetStats, retried: boolean): void {
     if (this.destroyed || (this.closing && !retried)) {
       countNoResponse(stats);
@@ -655,24 +676,53 @@ export class RawHttpPool {
     }
     let conn = this.idle.pop();
     while (conn !== undefined && conn.dead) conn = this.idle.pop();
-    if (conn === undefined && this.all.size < this.options.connections) conn = this.open();
+    if (conn === undefined && (this.all.size === 0 || this.mayGrow())) conn = this.open();
     if (conn !== undefined) conn.send(resolve, reject, stats, retried);
     else this.queue.push({ resolve, reject, stats, retried });
   }
 
+  /** A connection finished connecting. */
+  connected(conn: Connection): void {
+    if (!conn.connecting) return;
+    conn.connecting = false;
+    this.connectingCount--;
+  }
+
   /** A connection finished a response and stays open: give it the next waiting request, or park it. */
   release(conn: Connection): void {
+    this.answeredSinceGrowth = true;
     const next = this.dequeue();
     if (next !== undefined) {
       conn.send(next.resolve, next.reject, next.stats, next.retried);
+      this.growIfWaiting();
       return;
     }
     this.idle.push(conn);
     if (this.onDrained !== null && this.idle.length === this.all.size) this.onDrained();
   }
 
+  /**
+   * One more connection is allowed when a response completed since the last one was opened (the
+   * server is answering: a stalled server gets no more connections than it had), none is still
+   * connecting, and the cap is not reached.
+   */
+  private mayGrow(): boolean {
+    return this.answeredSinceGrowth && this.connectingCount === 0 && this.all.size < this.options.connections && !this.closing && !this.destroyed;
+  }
+
+  /** Requests still wait after a connection took one: open one more connection if allowed. */
+  private growIfWaiting(): void {
+    if (this.queueHead >= this.queue.length || !this.mayGrow()) return;
+    const next = this.dequeue() as Waiting;
+    this.open().send(next.resolve, next.reject, next.stats, next.retried);
+  }
+
   /** A connection closed: drop it, and open a replacement if requests are waiting. */
   forget(conn: Connection): void {
+    if (conn.connecting) {
+      conn.connecting = false;
+      this.connectingCount--;
+    }
     this.all.delete(conn);
     const i = this.idle.indexOf(conn);
     if (i >= 0) this.idle.splice(i, 1);
@@ -735,6 +785,9 @@ export class RawHttpPool {
   private open(): Connection {
     const conn = new Connection(this);
     this.all.add(conn);
+    this.connectingCount++;
+    this.answeredSinceGrowth = false;
+    if (this.all.size > this.peak) this.peak = this.all.size;
     if (this.sweeper === null) {
       const period = Math.max(1, Math.floor(this.options.timeoutMs / SWEEPS_PER_TIMEOUT));
       this.sweeper = setInterval(() => this.sweep(), period);

@@ -105,6 +105,11 @@ export class HttpTarget {
     return s;
   }
 
+  /** Most connections open at once (raw client; 0 where the client does not say). */
+  get peakConnections(): number {
+    return this.raw?.peakConnections ?? 0;
+  }
+
   get currentStats(): HttpTargetStats {
     return this.stats;
   }

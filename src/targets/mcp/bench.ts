@@ -4,14 +4,13 @@
  * SuiteResult named `mcp` whose operations are the tools. The CLI and the MCP server both call this.
  */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { runClosedLoop } from '../../load/closed-loop.js';
-import { runMeasuredPhase } from '../../load/execute.js';
-import { constantRate, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_LAG_US, runOpenLoop } from '../../load/open-loop.js';
+import { constantRate, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_LAG_US } from '../../load/open-loop.js';
 import type { Clock } from '../../measure/clock.js';
 import { median as exactMedian } from '../../measure/stats.js';
-import { startResourceSampler } from '../../monitor/sampler.js';
-import type { ProgressSink } from '../../report/progress.js';
-import type { CheckResult, OperationResult, Resources, SuiteResult } from '../../core/result.js';
+import { closedLoopExecutor, openLoopExecutor } from '../../runner/executors.js';
+import { runSuite } from '../../runner/suite.js';
+import type { ProgressSink } from '../../core/events.js';
+import type { CheckResult, OperationResult, SuiteResult } from '../../core/result.js';
 import { UsageError } from '../../core/parse.js';
 import { checkToolArgs, type ToolArgs } from './args.js';
 import { connectMcp, type ColdStart, type McpConnection } from './connect.js';
@@ -113,72 +112,75 @@ export async function runMcpBench(o: McpBenchOptions): Promise<McpBenchOutcome> 
     for (const s of skipped) o.progress.log(`mcp-bench: skipping tool ${s.tool}: ${s.reason}`);
     const { workload, stats } = createToolWorkload(connection.client, calls, o.timeoutMs);
     const pid = connection.pid;
-    const sampler = startResourceSampler({ intervalMs: 1000, ...(pid !== null ? { children: () => [{ pid, label: 'mcp-server' }] } : {}) });
     const loadLabel = o.load.model === 'closed' ? `concurrency ${o.load.concurrency}` : `${o.load.rate}/s`;
-    let phase: Awaited<ReturnType<typeof runMeasuredPhase>>;
-    let resources: Resources;
-    try {
-      phase = await runMeasuredPhase(
-        { clock: o.clock, label: `mcp ${calls.length === 1 ? (calls[0] as ToolCallSpec).name : `${calls.length} tools`} (${loadLabel})`, warmupUs: o.warmupUs, durationUs: o.durationUs, intervalUs: o.intervalUs, seed: o.seed, signal: o.signal, progress: o.progress },
-        (ctx) => {
-          // Every tool under test appears in the result, even one that never completed a call.
-          for (const c of calls) ctx.recorder.declare(c.name);
-          const stop = { durationUs: o.durationUs, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) };
-          if (o.load.model === 'closed') return runClosedLoop(workload, { concurrency: o.load.concurrency, ...stop }, ctx);
-          return runOpenLoop(workload, { schedule: constantRate(o.load.rate), maxInFlight: o.load.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, maxLagUs: DEFAULT_MAX_LAG_US, ...stop }, ctx);
-        },
-      );
-    } finally {
-      resources = sampler.stop();
-    }
-    const protocolErrors = countReasons(phase.operations, (r) => r.startsWith(PROTOCOL_REASON_PREFIX));
-    const isErrorResults = countReasons(phase.operations, (r) => r === IS_ERROR_REASON);
-    const checks: CheckResult[] = [
-      {
-        name: 'server stayed up',
-        passed: !connection.closedUnexpectedly,
-        detail: connection.closedUnexpectedly ? `the connection closed during the run${connection.stderrTail() ? `; server stderr: ${connection.stderrTail().slice(-300)}` : ''}` : 'connection open from cold start to the end',
-      },
-      {
-        name: 'no protocol errors',
-        passed: protocolErrors === 0,
-        detail: protocolErrors === 0 ? 'every tools/call got a well-formed response' : `${protocolErrors} protocol errors; first: ${[...stats.firstProtocolError].map(([t, m]) => `${t}: ${m}`).join('; ').slice(0, 400)}`,
-      },
-      {
-        name: 'no tool errors (isError)',
-        passed: isErrorResults === 0,
-        detail: isErrorResults === 0 ? 'no result had isError: true' : `${isErrorResults} results with isError: true; first: ${[...stats.firstToolError].map(([t, m]) => `${t}: ${m}`).join('; ').slice(0, 400)}`,
-      },
-    ];
-    const kept = coldStarts.map((c) => c.totalUs);
-    const metrics: Record<string, number> = {
-      coldStartMs: usToMs(median(kept)),
-      initializeMs: usToMs(median(coldStarts.map((c) => c.initializeUs))),
-      toolsListMs: usToMs(median(coldStarts.map((c) => c.toolsListUs))),
-      toolsListed: connection.tools.length,
-      toolsBenchmarked: calls.length,
-      protocolErrors,
-      isErrorResults,
-    };
-    if (o.target.kind === 'stdio') metrics.spawnMs = usToMs(median(coldStarts.map((c) => c.spawnUs)));
-    if (coldStarts.length > 1) {
-      metrics.coldStartMinMs = usToMs(Math.min(...kept));
-      metrics.coldStartMaxMs = usToMs(Math.max(...kept));
-      metrics.coldStarts = coldStarts.length;
-    }
-    const suite: SuiteResult = {
-      name: 'mcp',
+    const phases = { warmupUs: o.warmupUs, durationUs: o.durationUs, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) };
+    const executor =
+      o.load.model === 'closed'
+        ? closedLoopExecutor(workload, { ...phases, concurrency: o.load.concurrency })
+        : openLoopExecutor(workload, { ...phases, schedule: constantRate(o.load.rate), maxInFlight: o.load.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, maxLagUs: DEFAULT_MAX_LAG_US });
+    const { suite } = await runSuite({
+      suite: 'mcp',
       backend: o.target.display,
-      operations: phase.operations,
-      intervals: phase.intervals,
-      checks,
-      resources,
-      metrics,
-    };
+      label: `mcp ${calls.length === 1 ? (calls[0] as ToolCallSpec).name : `${calls.length} tools`} (${loadLabel})`,
+      executor,
+      clock: o.clock,
+      warmupUs: o.warmupUs,
+      durationUs: o.durationUs,
+      intervalUs: o.intervalUs,
+      seed: o.seed,
+      signal: o.signal,
+      progress: o.progress,
+      ...(pid !== null ? { sampler: { children: () => [{ pid, label: 'mcp-server' }] } } : {}),
+      // Every tool under test appears in the result, even one that never completed a call.
+      declare: calls.map((c) => c.name),
+      judge: (m) => ({ checks: serverChecks(connection, stats, m.operations), metrics: coldStartMetrics(o, connection, coldStarts, calls.length, m.operations) }),
+    });
     return { suite, skipped, serverName: connection.serverName, serverVersion: connection.serverVersion, coldStarts };
   } finally {
     await connection.close().catch(() => {});
   }
+}
+
+function serverChecks(connection: McpConnection, stats: ReturnType<typeof createToolWorkload>['stats'], operations: OperationResult[]): CheckResult[] {
+  const protocolErrors = countReasons(operations, (r) => r.startsWith(PROTOCOL_REASON_PREFIX));
+  const isErrorResults = countReasons(operations, (r) => r === IS_ERROR_REASON);
+  return [
+    {
+      name: 'server stayed up',
+      passed: !connection.closedUnexpectedly,
+      detail: connection.closedUnexpectedly ? `the connection closed during the run${connection.stderrTail() ? `; server stderr: ${connection.stderrTail().slice(-300)}` : ''}` : 'connection open from cold start to the end',
+    },
+    {
+      name: 'no protocol errors',
+      passed: protocolErrors === 0,
+      detail: protocolErrors === 0 ? 'every tools/call got a well-formed response' : `${protocolErrors} protocol errors; first: ${[...stats.firstProtocolError].map(([t, m]) => `${t}: ${m}`).join('; ').slice(0, 400)}`,
+    },
+    {
+      name: 'no tool errors (isError)',
+      passed: isErrorResults === 0,
+      detail: isErrorResults === 0 ? 'no result had isError: true' : `${isErrorResults} results with isError: true; first: ${[...stats.firstToolError].map(([t, m]) => `${t}: ${m}`).join('; ').slice(0, 400)}`,
+    },
+  ];
+}
+
+function coldStartMetrics(o: McpBenchOptions, connection: McpConnection, coldStarts: ColdStart[], benchmarked: number, operations: OperationResult[]): Record<string, number> {
+  const kept = coldStarts.map((c) => c.totalUs);
+  const metrics: Record<string, number> = {
+    coldStartMs: usToMs(median(kept)),
+    initializeMs: usToMs(median(coldStarts.map((c) => c.initializeUs))),
+    toolsListMs: usToMs(median(coldStarts.map((c) => c.toolsListUs))),
+    toolsListed: connection.tools.length,
+    toolsBenchmarked: benchmarked,
+    protocolErrors: countReasons(operations, (r) => r.startsWith(PROTOCOL_REASON_PREFIX)),
+    isErrorResults: countReasons(operations, (r) => r === IS_ERROR_REASON),
+  };
+  if (o.target.kind === 'stdio') metrics.spawnMs = usToMs(median(coldStarts.map((c) => c.spawnUs)));
+  if (coldStarts.length > 1) {
+    metrics.coldStartMinMs = usToMs(Math.min(...kept));
+    metrics.coldStartMaxMs = usToMs(Math.max(...kept));
+    metrics.coldStarts = coldStarts.length;
+  }
+  return metrics;
 }
 
 function countReasons(ops: OperationResult[], match: (reason: string) => boolean): number {

@@ -7,8 +7,10 @@
 import { Recorder } from '../../measure/recorder.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
-import { SimCluster } from '../raft/sim-cluster.js';
-import { RESERVOIR, backendLabel, buildSuite, clusterOptions, describeSetup, withSeed, yieldToLoop, type RaftSetup, type ScenarioRun } from './common.js';
+import { SimCluster } from './cluster.js';
+import { diskMetrics } from './disk-metrics.js';
+import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '../bench/common.js';
+import { SUITE_NAME, backendLabel, clusterOptions, describeSetup, type RaftSetup } from './setup.js';
 
 export interface ElectionOptions {
   trials: number;
@@ -34,6 +36,8 @@ export async function runElectionScenario(setup: RaftSetup, opts: ElectionOption
   cluster.listeners.push({ leaderElected: (node, term, atUs) => (elected = { node, term, atUs }) });
 
   const terms: number[] = [];
+  /** Crash → new leader per trial, µs (∞ for a trial that found none within the limit). */
+  const downtimes: number[] = [];
   let failed = 0;
   let noStableLeader = 0;
   let aborted = false;
@@ -51,6 +55,10 @@ export async function runElectionScenario(setup: RaftSetup, opts: ElectionOption
     cluster.runUntil(settledAt);
     let tries = 0;
     while (cluster.currentLeader() === undefined && tries++ < 100) {
+      // Setting up, not measuring: with no randomness (150–150 ms) identical timers may never
+      // settle on their own, so one node is told to campaign, as a bootstrap does.
+      const live = Array.from({ length: setup.nodes }, (_, i) => i).filter((i) => cluster.isUp(i));
+      if (live.length > 0) cluster.campaign(trialRng.pick(live));
       settledAt = cluster.now + settleUs;
       cluster.runUntil(settledAt);
     }
@@ -79,9 +87,11 @@ export async function runElectionScenario(setup: RaftSetup, opts: ElectionOption
     const e = elected as { node: number; term: number; atUs: number } | undefined;
     if (e && e.term > oldTerm) {
       recorder.record('election', e.atUs - crashAt, e.atUs);
+      downtimes.push(e.atUs - crashAt);
       terms.push(e.term - oldTerm);
     } else {
       failed++;
+      downtimes.push(Number.POSITIVE_INFINITY);
       recorder.recordError('election', 'no leader', limitUs, cluster.now);
     }
     if (performance.now() - lastYield > 20) {
@@ -106,6 +116,7 @@ export async function runElectionScenario(setup: RaftSetup, opts: ElectionOption
     },
   ];
   const suite = buildSuite({
+    name: SUITE_NAME,
     backend: backendLabel('sim', setup, run.label),
     recorder,
     endUs: Math.max(1, cluster.now),
@@ -117,6 +128,8 @@ export async function runElectionScenario(setup: RaftSetup, opts: ElectionOption
       electionsWithSplitVote: terms.filter((t) => t > 1).length,
       termsPerElection: terms.length > 0 ? terms.reduce((a, b) => a + b, 0) / terms.length : 0,
       termsPerElectionMax: terms.reduce((a, b) => Math.max(a, b), 0),
+      electionsOver10s: downtimes.length > 0 ? downtimes.filter((d) => d > 10_000_000).length / downtimes.length : 0,
+      ...diskMetrics(cluster),
       electionTimeoutMinUs: setup.electionTimeoutUs[0],
       electionTimeoutMaxUs: setup.electionTimeoutUs[1],
       heartbeatUs: setup.heartbeatUs,
@@ -127,7 +140,24 @@ export async function runElectionScenario(setup: RaftSetup, opts: ElectionOption
       deliveriesPerSec: cluster.network.stats.delivered / Math.max(1e-9, wallSeconds),
     },
     resources: sampler.stop(),
-    workers: [{ setup: describeSetup(setup), seed: setup.seed }],
+    workers: [{ setup: describeSetup(setup), seed: setup.seed }, { cdf: downtimeCdf(downtimes) }],
   });
   return { suite, aborted };
+}
+
+/**
+ * The CDF of downtime as in the paper's Figure 16: [ms, share of trials at or below it] at every
+ * 2 % of trials (trials with no leader within the limit never reach 1).
+ */
+export function downtimeCdf(downtimes: readonly number[]): Array<[number, number]> {
+  const sorted = [...downtimes].sort((a, b) => a - b);
+  const n = sorted.length;
+  const out: Array<[number, number]> = [];
+  for (let k = 1; k <= 50; k++) {
+    const i = Math.ceil((k / 50) * n) - 1;
+    const v = sorted[i];
+    if (v === undefined || !Number.isFinite(v)) break;
+    out.push([Math.round(v / 100) / 10, (i + 1) / n]);
+  }
+  return out;
 }

@@ -31,6 +31,12 @@ export function kvCommandBytes(c: unknown): number {
   return 12 + c.key.length + v;
 }
 
+export interface KvSnapshot {
+  appliedIndex: number;
+  data: Array<[string, string]>;
+  sessions: Array<[number, { seq: number; result: KvResult }]>;
+}
+
 export class KvStore {
   private readonly data = new Map<string, string>();
   private readonly sessions = new Map<number, { seq: number; result: KvResult }>();
@@ -67,6 +73,24 @@ export class KvStore {
 
   get(key: string): string | null {
     return this.data.get(key) ?? null;
+  }
+
+  /** The whole state (for a replica that catches up by state transfer). */
+  snapshot(): KvSnapshot {
+    return { appliedIndex: this.appliedIndex, data: [...this.data], sessions: [...this.sessions] };
+  }
+
+  restore(s: KvSnapshot): void {
+    this.data.clear();
+    this.sessions.clear();
+    for (const [k, v] of s.data) this.data.set(k, v);
+    for (const [k, v] of s.sessions) this.sessions.set(k, v);
+    this.appliedIndex = s.appliedIndex;
+  }
+
+  /** The last result of a client's session, for answering a retried command again. */
+  lastResult(client: number): { seq: number; result: KvResult } | undefined {
+    return this.sessions.get(client);
   }
 
   get size(): number {

@@ -12,12 +12,24 @@
  * the linearizability history and the safety checker (acknowledged writes).
  */
 import type { Rng } from '../../measure/rng.js';
-import type { SimEvent } from '../../sim/scheduler.js';
-import type { HistoryOp } from '../checkers/linearizability.js';
-import type { ClientReply } from './host.js';
-import type { KvOp } from './kv.js';
-import { CLIENT_EVENT_BASE, type ClientDriver, type SimCluster } from './sim-cluster.js';
-import { NONE } from './types.js';
+import type { Scheduler, SimEvent } from '../../sim/scheduler.js';
+import { CLIENT_EVENT_BASE, type ClientDriver } from '../host/sim-host.js';
+import type { ClientReply, ClientRequest, HistoryOp } from './messages.js';
+import type { KvOp } from './store.js';
+
+/** No leader known (the protocols' NONE). */
+const NONE = -1;
+
+/** What the clients need from a simulated cluster, whatever protocol orders its commands. */
+export interface KvClusterPort {
+  readonly sim: Scheduler;
+  readonly now: number;
+  readonly nodeCount: number;
+  attachClients(driver: ClientDriver): void;
+  sendClientRequest(client: number, node: number, req: ClientRequest): void;
+  /** Told of every acknowledged write, for the durability check. */
+  readonly checker: { acknowledgedWrite(client: number, seq: number, atUs: number): void };
+}
 
 const ATTEMPT_TIMEOUT = CLIENT_EVENT_BASE;
 const RETRY = CLIENT_EVENT_BASE + 1;
@@ -92,7 +104,7 @@ export class SimKvClients implements ClientDriver {
   private readonly listeners: Array<(o: OpOutcome) => void> = [];
 
   constructor(
-    private readonly cluster: SimCluster,
+    private readonly cluster: KvClusterPort,
     private readonly rng: Rng,
     private readonly o: KvWorkloadOptions,
   ) {
@@ -157,7 +169,8 @@ export class SimKvClients implements ClientDriver {
     }
   }
 
-  onReply(client: number, reply: ClientReply): void {
+  onReply(client: number, message: unknown): void {
+    const reply = message as ClientReply;
     const c = this.clients[client];
     if (!c || c.op === undefined || reply.seq !== c.seq) return; // a late reply to an earlier command
     const now = this.cluster.now;

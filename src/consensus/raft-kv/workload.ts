@@ -13,10 +13,12 @@ import { Recorder } from '../../measure/recorder.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { FaultRecord } from '../../sim/faults.js';
-import { checkLinearizability } from '../checkers/linearizability.js';
-import { SimKvClients, type KvWorkloadOptions, type OpOutcome } from '../raft/sim-clients.js';
-import { SimCluster } from '../raft/sim-cluster.js';
-import { RESERVOIR, backendLabel, buildSuite, clusterOptions, describeSetup, withSeed, yieldToLoop, type RaftSetup, type ScenarioRun } from './common.js';
+import { scenarioTail } from '../bench/tail.js';
+import { SimKvClients, type KvWorkloadOptions, type OpOutcome } from '../kv/clients.js';
+import { SimCluster } from './cluster.js';
+import { diskMetrics } from './disk-metrics.js';
+import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '../bench/common.js';
+import { SUITE_NAME, backendLabel, clusterOptions, describeSetup, type RaftSetup } from './setup.js';
 
 export type WorkloadScenario = 'throughput' | 'latency' | 'faults';
 
@@ -159,36 +161,26 @@ export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, 
     wallSeconds,
     simSpeedup: cluster.now / 1e6 / Math.max(1e-9, wallSeconds),
     deliveriesPerSec: cluster.network.stats.delivered / Math.max(1e-9, wallSeconds),
+    ...diskMetrics(cluster, clients.completed),
   };
-  const history = clients.history;
-  if (history.length <= w.linearizabilityMaxOps) {
-    const lin = checkLinearizability(history);
-    metrics.linearizabilityOps = history.length;
-    if (lin.verdict !== 'unknown') checks.push({ name: 'linearizability', passed: lin.verdict === 'ok', detail: lin.detail });
-    else run.progress.log(`linearizability: inconclusive (${lin.detail}); not reported as a check`);
-  } else {
-    run.progress.log(`linearizability: history of ${history.length} operations is above --lin-max-ops ${w.linearizabilityMaxOps}; not checked`);
-  }
+  const tail = scenarioTail({
+    withFaults: w.scenario === 'faults',
+    recorder,
+    startUs,
+    stopUs,
+    successes,
+    faults: faultStarts,
+    leaderAvailability: samples > 0 ? samplesWithLeader / samples : 0,
+    history: clients.history,
+    linearizabilityMaxOps: w.linearizabilityMaxOps,
+    log: (line) => run.progress.log(line),
+  });
+  Object.assign(metrics, tail.metrics);
+  checks.push(...tail.checks);
   if (measuredOk === 0 && !aborted) checks.push({ name: 'progress', passed: false, detail: 'no command committed in the measured window' });
-
-  let workers: Array<Record<string, unknown>> = [{ setup: describeSetup(setup), seed: setup.seed, scenario: w.scenario }];
-  if (w.scenario === 'faults') {
-    metrics.availabilityLeader = samples > 0 ? samplesWithLeader / samples : 0;
-    metrics.availabilityRequests = windowAvailability(
-      successes.map((s) => s.atUs),
-      startUs,
-      stopUs,
-      100_000,
-    );
-    const recoveries = faultRecoveries(faultStarts, successes);
-    for (const r of recoveries) if (r.recoveryUs !== undefined && r.atUs >= startUs) recorder.record('recovery', r.recoveryUs, r.atUs + r.recoveryUs);
-    const rec = recoveries.filter((r) => r.recoveryUs !== undefined).map((r) => r.recoveryUs as number);
-    metrics.faults = recoveries.length;
-    metrics.recoveryMaxUs = rec.reduce((a, b) => Math.max(a, b), 0);
-    metrics.unrecoveredFaults = recoveries.filter((r) => r.recoveryUs === undefined).length;
-    workers = [...workers, ...recoveries.map((r) => ({ fault: r.text, phase: r.phase, atUs: r.atUs, nodes: r.nodes.map((n) => n + 1), recoveryUs: r.recoveryUs ?? null }))];
-  }
+  const workers: Array<Record<string, unknown>> = [{ setup: describeSetup(setup), seed: setup.seed, scenario: w.scenario }, ...tail.faultRows];
   const suite = buildSuite({
+    name: SUITE_NAME,
     backend: backendLabel('sim', setup, run.label),
     recorder,
     endUs: stopUs,
@@ -213,37 +205,3 @@ function majorityFollowsLeader(cluster: SimCluster): boolean {
   return followers >= Math.floor(cluster.nodeCount / 2) + 1;
 }
 
-/** Share of windows (of `windowUs`) in [startUs, endUs) in which at least one command succeeded. */
-export function windowAvailability(successTimes: readonly number[], startUs: number, endUs: number, windowUs: number): number {
-  const n = Math.max(1, Math.ceil((endUs - startUs) / windowUs));
-  const hit = new Uint8Array(n);
-  for (const t of successTimes) {
-    if (t < startUs || t >= endUs) continue;
-    hit[Math.floor((t - startUs) / windowUs)] = 1;
-  }
-  return hit.reduce((a, b) => a + b, 0) / n;
-}
-
-export interface Recovery {
-  text: string;
-  phase: 'start' | 'end';
-  atUs: number;
-  nodes: number[];
-  /** Fault start/end → first success of a command sent after it; undefined if none succeeded. */
-  recoveryUs: number | undefined;
-}
-
-/**
- * Time to recover from each fault event: from the moment it began (or healed) to the first
- * success of a command *sent after* that moment. Commands already in flight are left out: a reply
- * that was on the wire when the leader crashed says nothing about whether the cluster still works.
- */
-export function faultRecoveries(faults: readonly FaultRecord[], successes: ReadonlyArray<{ callUs: number; atUs: number }>): Recovery[] {
-  return faults
-    .filter((f) => f.kind !== 'rate' || f.phase === 'start')
-    .map((f) => {
-      let first = Number.POSITIVE_INFINITY;
-      for (const s of successes) if (s.callUs >= f.atUs && s.atUs < first) first = s.atUs;
-      return { text: f.text, phase: f.phase, atUs: f.atUs, nodes: f.nodes, recoveryUs: Number.isFinite(first) ? first - f.atUs : undefined };
-    });
-}

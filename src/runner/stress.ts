@@ -14,11 +14,11 @@
 import type { Clock } from '../measure/clock.js';
 import { describe } from '../measure/stats.js';
 import type { IntervalResult, OperationResult, StressInfo } from '../core/result.js';
-import { silentProgress, type ProgressSink } from '../report/progress.js';
-import { runMeasuredPhase } from './execute.js';
-import { constantRate, runOpenLoop } from './open-loop.js';
-import { evaluateSloOnOperations, successRate, type Slo } from './slo.js';
-import type { Workload } from './types.js';
+import type { ProgressSink } from '../core/events.js';
+import { constantRate, runOpenLoop } from '../load/open-loop.js';
+import { evaluateSloOnOperations, successRate, type Slo } from '../load/slo.js';
+import type { Workload } from '../load/types.js';
+import { progressOnly, runMeasuredPhase, silentProgress } from './phase.js';
 
 export type RateGrowth = { factor: number } | { step: number };
 
@@ -107,7 +107,7 @@ export async function runStress(workload: Workload, options: StressOptions, ctx:
 
   if (options.warmupUs > 0 && !signal.aborted) {
     await runMeasuredPhase(
-      { clock, label: `stress warmup ${options.startRate}/s`, warmupUs: 0, durationUs: options.warmupUs, intervalUs: stepIntervalUs, seed: options.seed, signal, progress },
+      { clock, label: `stress warmup ${options.startRate}/s`, warmupUs: 0, durationUs: options.warmupUs, intervalUs: stepIntervalUs, seed: options.seed, signal, progress: progressOnly(progress) },
       (c) => runOpenLoop(workload, { schedule: constantRate(options.startRate), durationUs: options.warmupUs, maxInFlight: options.maxInFlight, maxLagUs: options.maxLagUs }, c),
     );
   }
@@ -116,7 +116,7 @@ export async function runStress(workload: Workload, options: StressOptions, ctx:
   const runStep = async (rate: number, phase: StressStepReport['phase']): Promise<StressStepReport> => {
     const startUs = clock.nowUs() - firstStepAt;
     const out = await runMeasuredPhase(
-      { clock, label: `stress step ${steps.length + 1}: ${rate}/s`, warmupUs: 0, durationUs: options.stepDurationUs, intervalUs: stepIntervalUs, seed: options.seed + steps.length, signal, progress },
+      { clock, label: `stress step ${steps.length + 1}: ${rate}/s`, warmupUs: 0, durationUs: options.stepDurationUs, intervalUs: stepIntervalUs, seed: options.seed + steps.length, signal, progress, windowOffsetUs: startUs },
       (c) => runOpenLoop(workload, { schedule: constantRate(rate), durationUs: options.stepDurationUs, maxInFlight: options.maxInFlight, maxLagUs: options.maxLagUs }, c),
     );
     const verdict = evaluateSloOnOperations(options.slo, out.operations, rate);
