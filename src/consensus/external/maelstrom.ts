@@ -18,7 +18,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Rng } from '../../measure/rng.js';
 import { checkLinearizability, type HistoryOp, type LinearizabilityResult } from '../checkers/linearizability.js';
-import type { KvOp, KvResult } from '../raft/kv.js';
+import type { KvOp, KvResult } from '../kv/store.js';
 
 export interface MaelstromOptions {
   /** The node binary and its arguments (spawned directly, no shell). */
