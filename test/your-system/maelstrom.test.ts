@@ -36,3 +36,24 @@ describe('Maelstrom lin-kv against external node processes', () => {
     await expect(runMaelstromLinKv({ ...base, args: ['-e', 'process.stdin.resume()'], operations: 1, initTimeoutMs: 1_000 })).rejects.toThrow(/nodes n1, n2, n3 did not answer init with init_ok/);
   });
 });
+
+describe('swarmperf bench --protocol external (the built CLI)', () => {
+  it('runs n copies of the node and reports the stale reads as a failed linearizability check (exit 1)', async () => {
+    const { runCli, tempDir } = await import('../helpers/cli.js');
+    const dir = tempDir();
+    const r = runCli(['bench', '--protocol', 'external', '--mode', 'real', '--node', `node ${NODE} --stale`, '--nodes', '3', '--duration', '1s', '--warmup', '0s', '--data-dir', dir, '--no-history', '--json', '-'], { timeoutMs: 120_000 });
+    expect(r.status).toBe(1);
+    const run = JSON.parse(r.stdout) as { suites: Array<{ name: string; checks: Array<{ name: string; passed: boolean }>; metrics: Record<string, number>; operations: Array<{ name: string; count: number }> }> };
+    const suite = run.suites.find((s) => s.name === 'consensus.external')!;
+    expect(suite.checks.find((c) => c.name === 'lin-kv linearizable')?.passed).toBe(false);
+    expect(suite.metrics.clientMsgsPerOp).toBe(2);
+    expect(suite.operations.map((o) => o.name).sort()).toEqual(['cas', 'read', 'write']);
+  });
+
+  it('bad input names the flag (exit 2)', async () => {
+    const { runCli, tempDir } = await import('../helpers/cli.js');
+    const r = runCli(['bench', '--protocol', 'external', '--mode', 'real', '--workload', 'broadcast', '--node', 'x', '--data-dir', tempDir(), '--no-history']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--workload: only lin-kv is supported so far/);
+  });
+});

@@ -17,6 +17,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Rng } from '../../measure/rng.js';
+import { sampleLatency, type LatencySpec } from '../../sim/latency.js';
 import { checkLinearizability, type HistoryOp, type LinearizabilityResult } from '../checkers/linearizability.js';
 import type { KvOp, KvResult } from '../kv/store.js';
 
@@ -33,8 +34,10 @@ export interface MaelstromOptions {
   durationMs: number;
   /** A client RPC unanswered this long is indefinite (Maelstrom's timeout). */
   rpcTimeoutMs?: number;
-  /** One-way latency of node-to-node messages: uniform in [min, max] ms. */
-  latencyMs?: [number, number];
+  /** One-way latency of node-to-node messages (default uniform 0–2 ms). */
+  latency?: LatencySpec;
+  /** Share of node-to-node messages lost (0..1). */
+  loss?: number;
   seed?: number;
   /** How long each node has to answer `init` (default 10 s). */
   initTimeoutMs?: number;
@@ -52,8 +55,18 @@ export interface MaelstromOutcome {
   availability: number;
   /** Latency of completed client operations, µs. */
   latencyUs: { p50: number; p90: number; p99: number; max: number };
+  /** Every client operation: name (read, write, cas), start (µs since the run began), latency, error code if any. */
+  records: OpRecord[];
   /** Lines nodes wrote to stderr (last few), for the report when something breaks. */
   stderrTail: string;
+}
+
+export interface OpRecord {
+  name: 'read' | 'write' | 'cas';
+  atUs: number;
+  latencyUs: number;
+  /** 'ok', a Maelstrom error code (e.g. "22"), or "timeout". */
+  outcome: string;
 }
 
 interface Message {
@@ -99,7 +112,8 @@ function percentile(sorted: number[], p: number): number {
 
 export async function runMaelstromLinKv(o: MaelstromOptions): Promise<MaelstromOutcome> {
   const rng = new Rng(o.seed ?? 1);
-  const [latMin, latMax] = o.latencyMs ?? [0, 2];
+  const latency: LatencySpec = o.latency ?? { kind: 'uniform', minUs: 0, maxUs: 2_000 };
+  const loss = o.loss ?? 0;
   const rpcTimeoutMs = o.rpcTimeoutMs ?? 1_000;
   const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
   let stderr: string[] = [];
@@ -113,8 +127,8 @@ export async function runMaelstromLinKv(o: MaelstromOptions): Promise<MaelstromO
   const route = (m: Message): void => {
     if (nodes.has(m.dest)) {
       serverMessages++;
-      const delay = latMin + rng.next() * (latMax - latMin);
-      setTimeout(() => nodes.get(m.dest)?.send(m), delay);
+      if (loss > 0 && rng.bool(loss)) return;
+      setTimeout(() => nodes.get(m.dest)?.send(m), sampleLatency(latency, rng) / 1000);
       return;
     }
     clientMessages++;
@@ -152,6 +166,7 @@ export async function runMaelstromLinKv(o: MaelstromOptions): Promise<MaelstromO
 
     const history: HistoryOp[] = [];
     const latencies: number[] = [];
+    const records: OpRecord[] = [];
     const ops = { invoked: 0, ok: 0, definiteFail: 0, indefinite: 0 };
     const deadline = Date.now() + o.durationMs;
     let remaining = o.operations;
@@ -169,6 +184,7 @@ export async function runMaelstromLinKv(o: MaelstromOptions): Promise<MaelstromO
         const reply = await rpc(name, node, body, rpcTimeoutMs);
         const ret = nowUs();
         const result = outcome(op, reply);
+        records.push({ name: body.type as OpRecord['name'], atUs: call, latencyUs: ret - call, outcome: reply === 'timeout' ? 'timeout' : reply.type === 'error' ? String(reply.code) : 'ok' });
         if (result === 'indefinite') {
           ops.indefinite++;
           history.push({ client: c, op, call });
@@ -187,6 +203,7 @@ export async function runMaelstromLinKv(o: MaelstromOptions): Promise<MaelstromO
     const done = Math.max(1, ops.invoked);
     return {
       history,
+      records,
       linearizability,
       serverMessages,
       clientMessages,
