@@ -33,4 +33,17 @@ export const EXTERNAL_BACKENDS = [
       return openMcpBackend(location, tuning.map as string | undefined, options);
     },
   },
+  {
+    kind: 'mcp+http',
+    description: "the user's MCP server over streamable HTTP (mcp+http://HOST:PORT/PATH?map=FILE)",
+    tuning: defineParams({
+      map: textParam({ help: 'the mapping file (JSON) from port operations to the server tools' }),
+    }),
+    location: 'text' as const,
+    sharedAcrossProcesses: true,
+    async open(location: string | undefined, tuning: Record<string, number | string>, options: AdapterOptions): Promise<Backend> {
+      const { openMcpBackend } = await import('./mcp/backend.js');
+      return openMcpBackend(location === undefined ? undefined : `http:${location}`, tuning.map as string | undefined, options);
+    },
+  },
 ];

@@ -12,7 +12,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../../core/errors.js';
 import { RealClock } from '../../../measure/clock.js';
 import { connectMcp, type McpConnection } from '../../mcp/connect.js';
-import { parseStdioTarget } from '../../mcp/spec.js';
+import { parseHttpTarget, parseStdioTarget } from '../../mcp/spec.js';
 import type { AdapterOptions } from '../../options.js';
 import type { AgentRecord, AgentRegistry, Backend, ClaimFilter, LeaderElection, Lease, MemoryEntry, MemoryStore, NewTask, Task, TaskPatch, TaskStatus, TaskStore } from '../../ports.js';
 import { completeBackend, type PartialBackend } from '../ports.js';
@@ -300,7 +300,8 @@ export async function openMcpBackend(command: string | undefined, mapFile: strin
   if (mapFile === undefined) throw new UsageError(`--backend mcp:${command}: the mapping file is missing; add ?map=FILE (see docs/your-system.md)`);
   const file = isAbsolute(mapFile) ? mapFile : resolve(mapFile);
   const mapping = readMcpMapping(file);
-  const target = parseStdioTarget('--backend mcp', command);
+  // An http:// or https:// URL is a streamable-HTTP server (mcp+http://…); anything else a command.
+  const target = /^https?:\/\//.test(command) ? parseHttpTarget('--backend mcp+http', command) : parseStdioTarget('--backend mcp', command);
   const connection = await connectMcp(target, { clock: new RealClock(), timeoutMs: mapping.timeoutMs ?? 30_000 });
   try {
     checkToolNames(mapping, file, connection);
