@@ -32,7 +32,7 @@ const NO_PROGRESS: ProgressSink = { update() {}, log() {}, done() {} };
 export const RUN_PARAMS = defineParams({
   agents: intParam({ help: 'worker processes (agents) per suite', default: 4, min: 1, max: 256 }),
   backend: textParam({
-    help: 'backend: memory | sqlite[:PATH] | jsonfile[:DIR], tuning after "?" (e.g. sqlite?busyTimeout=50)',
+    help: 'backend: memory | sqlite[:PATH] | jsonfile[:DIR] | module:FILE | mcp:COMMAND?map=FILE (your own store: docs/your-system.md), tuning after "?" (e.g. sqlite?busyTimeout=50)',
     placeholder: '<spec>',
     default: 'sqlite',
     maxLength: 1024,

@@ -72,5 +72,6 @@ describe('module: spec and loading errors name the file and what is wrong', () =
     writeFileSync(join(dir, 'half.mjs'), 'export default () => ({ tasks: { create() {}, claim() {} } });\n');
     await expect(openBackend(`module:${join(dir, 'half.mjs')}`, dir)).rejects.toThrow(/the tasks port lacks update\(\), complete\(\), list\(\), get\(\)/);
     await expect(openBackend('module:', dir)).rejects.toThrow(/empty path/);
+    await expect(openBackend('module', dir)).rejects.toThrow(/expected the path of your adapter module/);
   });
 });

@@ -17,7 +17,7 @@ export const EXTERNAL_BACKENDS = [
     sharedAcrossProcesses: true,
     async open(location: string | undefined, _tuning: Record<string, number | string>, options: AdapterOptions): Promise<Backend> {
       const { openModuleBackend } = await import('./module.js');
-      return openModuleBackend(location as string, options);
+      return openModuleBackend(location, options);
     },
   },
   {

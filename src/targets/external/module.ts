@@ -29,7 +29,8 @@ export const PORT_METHODS: Record<PortName, readonly string[]> = {
   bus: ['publish', 'subscribe'],
 };
 
-export async function openModuleBackend(path: string, options: AdapterOptions = {}): Promise<Backend> {
+export async function openModuleBackend(path: string | undefined, options: AdapterOptions = {}): Promise<Backend> {
+  if (path === undefined) throw new UsageError('--backend module: expected the path of your adapter module, e.g. module:./my-adapter.mjs');
   const where = `--backend module:${path}`;
   if (!existsSync(path)) throw new UsageError(`${where}: no such file`);
   let mod: Record<string, unknown>;

@@ -38,7 +38,7 @@ export function registerContractCommand(program: Command): void {
   program
     .command('contract')
     .description('check which coordination semantics a store keeps (atomic claim, lease fencing, ordered delivery, TTL, glob search); exit 1 when one fails')
-    .argument('<backend>', 'backend spec: module:FILE, mcp:COMMAND?map=FILE, sqlite[:PATH], jsonfile[:DIR], memory')
+    .argument('<backend>', 'backend spec: module:FILE, mcp:COMMAND?map=FILE, mcp+http://HOST:PORT/PATH?map=FILE, sqlite[:PATH], jsonfile[:DIR], memory')
     .option('--rounds <n>', 'rounds of the racy checks (a race may need several tries to show)', '5')
     .option('--concurrency <n>', 'concurrent claims and stores per round', '32')
     .option('--ttl <duration>', 'TTL and lease length of the expiry checks', '300ms')
