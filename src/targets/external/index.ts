@@ -3,4 +3,3 @@ export { PORT_NAMES, PortMissingError, completeBackend, portsProvided, type Part
 export { openModuleBackend, PORT_METHODS, type AdapterModuleOptions, type CreateBackend } from './module.js';
 export { McpMappingSchema, parseMcpMapping, readMcpMapping, type McpMapping, type OperationMapping } from './mcp/mapping.js';
 export { openMcpBackend, NotMappedError, ToolCallError } from './mcp/backend.js';
-export { checkSemantics, SEMANTIC_CHECKS, type SemanticCheck, type SemanticOptions, type SemanticResult, type SemanticStatus } from '../contract/semantics.js';
