@@ -6,9 +6,10 @@
  *   sqlite:PATH                     that file (relative to the working directory)
  *   jsonfile                        JSON files under <dataDir>/coordination-json/
  *   jsonfile:DIR                    JSON files under DIR
+ *   redis://… postgres://… nats://… etcd://…   a server (docs/backends.md); `ns=NAME` isolates a run
  *
  * Tuning goes after `?`, e.g. `sqlite:/tmp/x.db?busyTimeout=50&retries=0&pollMs=2&busyWait=spin`,
- * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`. Every process that opens the same spec with the
+ * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`, `memory?retainCompleted=100000`. Every process that opens the same spec with the
  * same data folder shares the same store (except memory).
  */
 import { isAbsolute, join, resolve } from 'node:path';
@@ -17,6 +18,8 @@ import { choiceParam, defineParams, intParam, type Param, type ParamSet, type Pa
 import { EXTERNAL_BACKENDS } from './external/definitions.js';
 import type { AdapterOptions } from './options.js';
 import type { Backend } from './ports.js';
+import { SERVER_BACKENDS } from './server-backends.js';
+import { defaultNamespace, serverUrl, type ServerKind } from './remote/spec.js';
 
 /**
  * A backend kind: its tuning parameters (declared once: query names, units, defaults, help), where
@@ -29,8 +32,8 @@ export interface BackendDefinition {
   description: string;
   /** Tuning after "?": each parameter's `flag` is the query name, its key the adapter option. */
   tuning: ParamSet<ParamShape>;
-  /** "file" (sqlite:PATH), "dir" (jsonfile:DIR), "none" (memory) or "text" (kept as written: mcp:COMMAND). */
-  location: 'file' | 'dir' | 'none' | 'text';
+  /** "file" (sqlite:PATH), "dir" (jsonfile:DIR), "none" (memory), "url" (redis://HOST:PORT; namespace `ns`) or "text" (kept as written: mcp:COMMAND). */
+  location: 'file' | 'dir' | 'none' | 'url' | 'text';
   /** Default location inside the data folder (file or dir kinds). */
   defaultLocation?: (dataDir: string) => string;
   /** Whether several processes opening the same spec share one store. */
@@ -44,12 +47,14 @@ export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [
   {
     kind: 'memory',
     description: 'in-process Maps (cannot be shared across processes)',
-    tuning: defineParams({}),
+    tuning: defineParams({
+      retainCompleted: intParam({ help: 'completed tasks kept for get()/list(); older ones are retired (default 10000)', min: 0, max: Number.MAX_SAFE_INTEGER }),
+    }),
     location: 'none',
     sharedAcrossProcesses: false,
-    async open(_location, _tuning, options) {
+    async open(_location, tuning, options) {
       const { MemoryBackend } = await import('./memory/index.js');
-      return new MemoryBackend(options);
+      return new MemoryBackend({ ...options, ...tuning });
     },
   },
   {
@@ -86,6 +91,8 @@ export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [
       return JsonFileBackend.open(location as string, { ...options, ...tuning });
     },
   },
+  // redis, postgres, nats, etcd: declared in server-backends.ts (here so agent workers can open them).
+  ...SERVER_BACKENDS.map((b): BackendDefinition => ({ ...b, location: 'url', sharedAcrossProcesses: true, open: (url, tuning, options) => b.open(url as string, tuning, options) })),
   ...EXTERNAL_BACKENDS, // the user's own store: module:FILE, mcp:COMMAND (every agent process opens them)
 ];
 
@@ -117,7 +124,7 @@ export interface ParsedBackendSpec {
 }
 
 function usage(): string {
-  const kinds = listBackends().map((b) => (b.location === 'none' ? b.kind : `${b.kind}, ${b.kind}:${b.location === 'file' ? 'PATH' : b.location === 'text' ? 'COMMAND' : 'DIR'}`));
+  const kinds = listBackends().map((b) => (b.location === 'none' ? b.kind : b.location === 'url' ? `${b.kind}://…` : `${b.kind}, ${b.kind}:${b.location === 'file' ? 'PATH' : b.location === 'text' ? 'COMMAND' : 'DIR'}`));
   return `expected ${kinds.join(', ')} (tuning after "?", e.g. sqlite?busyTimeout=50)`;
 }
 
@@ -151,7 +158,10 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
         throw new UsageError(`--backend: unknown ${kind} option "${name}" in "${spec}"; ${known.length ? `known: ${known.join(', ')}` : 'it takes none'}`);
       }
       const [key, p] = entry;
-      if (p.kind === 'text' && value !== undefined && value !== '') { tuning[key] = p.parse(`--backend: ${name} in "${spec}"`, value) as string; continue; }
+      if (p.kind === 'text') {
+        tuning[key] = p.parse(`--backend: ${name} in "${spec}"`, value ?? '') as string;
+        continue;
+      }
       if (p.kind === 'choice') {
         if (value === undefined || !(p.values ?? []).includes(value)) throw new UsageError(`--backend: ${name} in "${spec}" must be one of ${(p.values ?? []).join(', ')}, got "${value ?? ''}"`);
         tuning[key] = value;
@@ -163,7 +173,10 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
     }
   }
   const parsed: ParsedBackendSpec = { kind, tuning };
-  if (def.location !== 'none') parsed.location = arg !== undefined ? (def.location === 'text' ? arg : absolute(arg)) : def.defaultLocation?.(dataDir);
+  if (def.location === 'url') {
+    parsed.location = serverUrl(kind as ServerKind, arg, spec);
+    tuning.namespace ??= defaultNamespace(dataDir);
+  } else if (def.location !== 'none') parsed.location = arg !== undefined ? (def.location === 'text' ? arg : absolute(arg)) : def.defaultLocation?.(dataDir);
   return parsed;
 }
 

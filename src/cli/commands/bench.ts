@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import type { z } from 'zod';
 import { COMPARE_SUITE, comparisonTable, listProtocols, runConsensusBench, sharedParams } from '../../consensus/index.js';
 import { buildRunResult } from '../../results/run-result.js';
-import { addCommonFlags, finishRun, resolveCommon, withInterrupt } from '../common.js';
+import { addCommonFlags, finishRun, openRun, resolveCommon, withInterrupt } from '../common.js';
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -59,10 +59,15 @@ export function registerBenchCommand(program: Command): void {
   cmd.action(async (raw: Record<string, unknown>) => {
     const durationIsDefault = cmd.getOptionValueSource('duration') === 'default';
     const o = resolveCommon(raw);
-    const { run } = await withInterrupt(o.progress, (signal) =>
-      runConsensusBench(raw, { ...o, signal, startedAt: new Date(), durationIsDefault, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }),
+    const protocols = String(raw.protocol).split(',').map((p) => p.trim());
+    // The run's outputs (terminal progress, the live file, --json, history) see it start, every
+    // closed window as the scenarios record it, and its end.
+    const handle = await openRun(o, { command: 'bench', suites: protocols.map((p) => `consensus.${p}`), plannedDurationUs: o.durationUs });
+    const progress = handle.monitor(protocols.length > 1 ? 'consensus' : `consensus.${protocols[0] ?? ''}`, o.durationUs);
+    const { run } = await withInterrupt(progress, (signal) =>
+      runConsensusBench(raw, { ...o, progress, signal, startedAt: handle.startedAt, durationIsDefault, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }),
     );
-    const result = buildRunResult(run);
+    const result = buildRunResult({ ...run, id: handle.runId });
     for (const s of result.suites) {
       for (const c of s.checks) {
         if (!c.passed) process.stderr.write(`swarmperf: ${s.backend}: check "${c.name}" failed: ${c.detail} (seed ${o.seed})\n`);
@@ -70,6 +75,6 @@ export function registerBenchCommand(program: Command): void {
     }
     const comparison = result.suites.find((s) => s.name === COMPARE_SUITE);
     if (comparison && !o.quiet) process.stderr.write(`${comparisonTable(comparison)}\n`);
-    process.exitCode = await finishRun(result, o);
+    process.exitCode = await finishRun(result, o, {}, handle);
   });
 }
