@@ -55,5 +55,8 @@ describe('swarmperf bench --protocol external (the built CLI)', () => {
     const r = runCli(['bench', '--protocol', 'external', '--mode', 'real', '--workload', 'broadcast', '--node', 'x', '--data-dir', tempDir(), '--no-history']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--workload: only lin-kv is supported so far/);
+    const missing = runCli(['bench', '--protocol', 'external', '--mode', 'real', '--node', 'no-such-node-binary', '--data-dir', tempDir(), '--no-history']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/--node: node n\d cannot start "no-such-node-binary": spawn no-such-node-binary ENOENT before answering init/);
   });
 });

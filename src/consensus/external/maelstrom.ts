@@ -79,6 +79,8 @@ const INDEFINITE = new Set([0, 13]);
 
 class NodeProcess {
   readonly child: ChildProcessWithoutNullStreams;
+  /** Resolves with why the process is gone (failed to start, or exited). */
+  readonly exited: Promise<string>;
   constructor(
     readonly id: string,
     command: string,
@@ -88,6 +90,10 @@ class NodeProcess {
   ) {
     this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => {}); // a node that exits is reported by its missing replies
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (err) => resolve(`cannot start "${command}": ${err.message}`));
+      this.child.once('exit', (code, signal) => resolve(`exited (${signal ?? `code ${code}`})`));
+    });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       try {
         onMessage(JSON.parse(line) as Message);
@@ -159,7 +165,10 @@ export async function runMaelstromLinKv(o: MaelstromOptions): Promise<MaelstromO
   };
 
   try {
-    const inits = await Promise.all(ids.map((id) => rpc('c0', id, { type: 'init', node_id: id, node_ids: ids }, o.initTimeoutMs ?? 10_000)));
+    // A node that cannot start or exits before init_ok fails the run at once, with its reason.
+    const gone = Promise.race([...nodes.values()].map((n) => n.exited.then((why) => `${n.id} ${why}`)));
+    const inits = await Promise.race([Promise.all(ids.map((id) => rpc('c0', id, { type: 'init', node_id: id, node_ids: ids }, o.initTimeoutMs ?? 10_000))), gone]);
+    if (typeof inits === 'string') throw new Error(`node ${inits} before answering init${stderr.length ? `; stderr:\n${stderr.join('\n')}` : ''}`);
     const failed = inits.map((b, i) => [ids[i], b] as const).filter(([, b]) => b === 'timeout' || b.type !== 'init_ok');
     if (failed.length > 0) throw new Error(`nodes ${failed.map(([id]) => id).join(', ')} did not answer init with init_ok${stderr.length ? `; stderr:\n${stderr.join('\n')}` : ''}`);
     clientMessages = 0; // the workload's messages only

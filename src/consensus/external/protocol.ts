@@ -86,23 +86,33 @@ export const externalProtocol: ProtocolDefinition = {
     const p = withDefaults(externalParams, req.params);
     if (p.node.trim() === '') throw new UsageError('--node: expected the command that starts your node, e.g. --node "./my-node --flag"');
     if (p.workload !== 'lin-kv') throw new UsageError(`--workload: only lin-kv is supported so far, got "${p.workload}"`);
+    // Every flag checked before any node starts.
     const [command, ...args] = splitCommandLine('--node', p.node);
     const nodes = req.shared.nodes;
     const clients = p.nodeClients.trim() === '' ? 2 * nodes : parseIntFlag('--node-clients', p.nodeClients, 1, 1_000);
+    const keys = parseIntFlag('--node-keys', p.nodeKeys, 1, 1_000);
+    const rpcTimeoutUs = parsePositiveDurationUs('--rpc-timeout', p.rpcTimeout);
+    if (rpcTimeoutUs < 1_000 || rpcTimeoutUs > 600_000_000) throw new UsageError(`--rpc-timeout: expected 1ms to 10m, got "${p.rpcTimeout}"`);
     req.progress.log(`▶ external lin-kv · ${nodes} × ${p.node} · ${clients} clients · seed ${req.seed}`);
-    const r = await runMaelstromLinKv({
-      command: command as string,
-      args,
-      nodes,
-      clients,
-      keys: parseIntFlag('--node-keys', p.nodeKeys, 1, 1_000),
-      operations: req.iterations ?? Number.MAX_SAFE_INTEGER,
-      durationMs: Math.round(req.durationUs / 1000),
-      rpcTimeoutMs: Math.round(parsePositiveDurationUs('--rpc-timeout', p.rpcTimeout) / 1000),
-      latency: req.shared.latency,
-      loss: req.shared.loss,
-      seed: req.seed,
-    });
+    let r: MaelstromOutcome;
+    try {
+      r = await runMaelstromLinKv({
+        command: command as string,
+        args,
+        nodes,
+        clients,
+        keys,
+        operations: req.iterations ?? Number.MAX_SAFE_INTEGER,
+        durationMs: Math.round(req.durationUs / 1000),
+        rpcTimeoutMs: Math.round(rpcTimeoutUs / 1000),
+        latency: req.shared.latency,
+        loss: req.shared.loss,
+        seed: req.seed,
+      });
+    } catch (err) {
+      // A node that does not start or never answers init is a problem with --node, not a crash.
+      throw new UsageError(`--node: ${err instanceof Error ? err.message : String(err)}`);
+    }
     return { suites: [toSuite(r, p.node, req.durationUs, req.intervalUs)], aborted: false };
   },
 };
