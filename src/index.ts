@@ -37,6 +37,8 @@ export * from './targets/ports.js';
 export * from './targets/errors.js';
 export * from './targets/backend.js';
 export * from './targets/options.js';
+export * from './targets/external/index.js';
+export { checkSemantics, SEMANTIC_CHECKS, type SemanticCheck, type SemanticOptions, type SemanticResult, type SemanticStatus } from './targets/contract/semantics.js';
 export { compileGlob, GlobSyntaxError, type CompiledGlob } from './targets/glob.js';
 export { runMcpBench, selectTools, type McpBenchOptions, type McpBenchOutcome, type McpLoadModel, type McpToolSelection } from './targets/mcp/bench.js';
 export { parseHttpTarget, parseStdioTarget, type McpTargetSpec } from './targets/mcp/spec.js';

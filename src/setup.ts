@@ -6,7 +6,8 @@
  * does nothing. Each line below is one part; adding a part is one line here.
  */
 import { bottleneckEnricher, fingerprintEnricher } from './analysis/enrich.js';
-import { consensusMetricDeclarations } from './consensus/index.js';
+import { consensusMetricDeclarations, getProtocol, registerProtocol } from './consensus/index.js';
+import { externalProtocol } from './consensus/external/protocol.js';
 import { declareSuiteMetric } from './results/metrics.js';
 import { historySink } from './results/history/sink.js';
 import { memorySink } from './results/memory-sink.js';
@@ -44,6 +45,7 @@ export function setup(): void {
 
   // Protocols: importing src/consensus/index.ts registers them (raft, pbft, gossip) in
   // src/consensus/registry.ts; their suite metrics get their units and directions here.
+  if (!getProtocol(externalProtocol.name)) registerProtocol(externalProtocol); // the user's own node (Maelstrom protocol)
   for (const d of consensusMetricDeclarations()) declareSuiteMetric(d.suite, d.name, d.info);
 }
 

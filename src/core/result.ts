@@ -242,6 +242,8 @@ export const SuiteSchema = z.object({
   measuredBy: z.array(z.string()).optional(),
   /** True when the suite ran in virtual (simulated) time: no process findings apply to it. */
   virtualTime: z.boolean().optional(),
+  /** Why the suite did not run (the backend lacks the port it drives); absent when it ran. */
+  skipped: z.string().optional(),
 });
 export type SuiteResult = z.infer<typeof SuiteSchema>;
 

@@ -13,6 +13,7 @@ import { RealClock, type Clock } from '../measure/clock.js';
 import { defineParams, durationParam, intParam, textParam, type ParamSet, type ParamShape, type ParamValues, switchParam } from '../core/params.js';
 import { UsageError } from '../core/errors.js';
 import type { RunResult, SuiteResult } from '../core/result.js';
+import { runUnlessPortMissing } from '../suites/external/skip.js';
 import { getSuite, listSuites, type AnySuite, type SuiteRunOptions } from '../suites/types.js';
 
 /** Where a suite reports progress (the suites' own contract; the run session's monitors fit it). */
@@ -36,7 +37,7 @@ const NO_PROGRESS: ProgressSink = { update() {}, log() {}, done() {} };
 export const RUN_PARAMS = defineParams({
   agents: intParam({ help: 'worker processes (agents) per suite', default: 4, min: 1, max: 256 }),
   backend: textParam({
-    help: 'backend: memory | sqlite[:PATH] | jsonfile[:DIR] | redis:// | postgres:// | nats:// | etcd://, tuning after "?" (e.g. sqlite?busyTimeout=50); a comma list runs each with the same seed and load',
+    help: 'backend: memory | sqlite[:PATH] | jsonfile[:DIR] | redis:// | postgres:// | nats:// | etcd:// | module:FILE | mcp:COMMAND?map=FILE (your own store: docs/your-system.md), tuning after "?" (e.g. sqlite?busyTimeout=50); a comma list runs each with the same seed and load',
     placeholder: '<spec>',
     default: 'sqlite',
     maxLength: 1024,
@@ -194,7 +195,7 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
         signal,
         progress: env.progressFor?.(suite.name, s.duration) ?? progress,
       };
-      results.push(await suite.run(options, params));
+      results.push(await runUnlessPortMissing(suite, options, params));
     }
   }
   const result = buildRunResult({

@@ -15,6 +15,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../core/parse.js';
 import { choiceParam, defineParams, intParam, type Param, type ParamSet, type ParamShape } from '../core/params.js';
+import { EXTERNAL_BACKENDS } from './external/definitions.js';
 import type { AdapterOptions } from './options.js';
 import type { Backend } from './ports.js';
 import { SERVER_BACKENDS } from './server-backends.js';
@@ -31,8 +32,8 @@ export interface BackendDefinition {
   description: string;
   /** Tuning after "?": each parameter's `flag` is the query name, its key the adapter option. */
   tuning: ParamSet<ParamShape>;
-  /** "file" (sqlite:PATH), "dir" (jsonfile:DIR), "none" (memory) or "url" (redis://HOST:PORT; namespace `ns`). */
-  location: 'file' | 'dir' | 'none' | 'url';
+  /** "file" (sqlite:PATH), "dir" (jsonfile:DIR), "none" (memory), "url" (redis://HOST:PORT; namespace `ns`) or "text" (kept as written: mcp:COMMAND). */
+  location: 'file' | 'dir' | 'none' | 'url' | 'text';
   /** Default location inside the data folder (file or dir kinds). */
   defaultLocation?: (dataDir: string) => string;
   /** Whether several processes opening the same spec share one store. */
@@ -92,6 +93,7 @@ export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [
   },
   // redis, postgres, nats, etcd: declared in server-backends.ts (here so agent workers can open them).
   ...SERVER_BACKENDS.map((b): BackendDefinition => ({ ...b, location: 'url', sharedAcrossProcesses: true, open: (url, tuning, options) => b.open(url as string, tuning, options) })),
+  ...EXTERNAL_BACKENDS, // the user's own store: module:FILE, mcp:COMMAND (every agent process opens them)
 ];
 
 export const BACKEND_KINDS = ['memory', 'sqlite', 'jsonfile'] as const;
@@ -122,7 +124,7 @@ export interface ParsedBackendSpec {
 }
 
 function usage(): string {
-  const kinds = listBackends().map((b) => (b.location === 'none' ? b.kind : b.location === 'url' ? `${b.kind}://…` : `${b.kind}, ${b.kind}:${b.location === 'file' ? 'PATH' : 'DIR'}`));
+  const kinds = listBackends().map((b) => (b.location === 'none' ? b.kind : b.location === 'url' ? `${b.kind}://…` : `${b.kind}, ${b.kind}:${b.location === 'file' ? 'PATH' : b.location === 'text' ? 'COMMAND' : 'DIR'}`));
   return `expected ${kinds.join(', ')} (tuning after "?", e.g. sqlite?busyTimeout=50)`;
 }
 
@@ -174,7 +176,7 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
   if (def.location === 'url') {
     parsed.location = serverUrl(kind as ServerKind, arg, spec);
     tuning.namespace ??= defaultNamespace(dataDir);
-  } else if (def.location !== 'none') parsed.location = arg !== undefined ? absolute(arg) : def.defaultLocation?.(dataDir);
+  } else if (def.location !== 'none') parsed.location = arg !== undefined ? (def.location === 'text' ? arg : absolute(arg)) : def.defaultLocation?.(dataDir);
   return parsed;
 }
 

@@ -122,8 +122,8 @@ function baseArgs(path: string[], flag: string, files: Record<string, string>, d
       // A protocol's or scenario's own flags ("pbft: …", "gossip convergence: …" in their help)
       // are fuzzed where they apply; disk flags with a storage model. (Whether a flag given where
       // it does not apply is refused is another rule, not this fuzzing's.)
-      const m = /^(pbft|gossip)(?: ([a-z-]+))?:/.exec(description);
-      const where = m ? ['--protocol', m[1] as string, ...(m[2] ? ['--scenario', m[2]] : [])] : ['--protocol', 'raft'];
+      const m = /^(pbft|gossip|external)(?: ([a-z-]+))?:/.exec(description);
+      const where = m ? ['--protocol', m[1] as string, ...(m[2] ? ['--scenario', m[2]] : []), ...(m[1] === 'external' ? ['--mode', 'real', ...(flag === '--node' ? [] : ['--node', 'true'])] : [])] : ['--protocol', 'raft'];
       const storage = ['--disk-bandwidth', '--group-commit'].includes(flag) ? ['--fsync', '5ms'] : [];
       return [...where, ...storage, ...short];
     }

@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'bench', usage: '[options]', setup: true, description: 'benchmark consensus protocols in the deterministic simulator or over real TCP (see docs: consensus)', load: async () => (await import('./bench.js')).registerBenchCommand },
   { name: 'mcp-bench', usage: '[options]', setup: true, description: "benchmark any MCP server's tools (stdio or streamable HTTP): latency, throughput, errors, cold start", load: async () => (await import('./mcp-bench.js')).registerMcpBenchCommand },
   { name: 'tools', usage: '', setup: false, description: "agents' tool-call timings: ingest logs, report where the time goes, record from hooks", load: async () => (await import('./tools.js')).registerToolsCommand },
+  { name: 'contract', usage: '[options] <backend>', setup: false, description: 'check which coordination semantics a store keeps (atomic claim, lease fencing, ordered delivery, TTL, glob search); exit 1 when one fails', load: async () => (await import('./contract/index.js')).registerContractCommand },
   { name: 'memory', usage: '[options]', setup: false, description: 'store, retrieve, search and move shared agent memory on a backend (namespace/key)', load: async () => (await import('./memory.js')).registerMemoryCommand },
   // … keep and compare over time …
   { name: 'history', usage: '[options]', setup: false, description: 'list the runs recorded in the history (and show, import, export, remove them)', load: async () => (await import('./history.js')).registerHistoryCommand },

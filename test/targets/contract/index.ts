@@ -4,6 +4,7 @@ import { describeLeaderElectionContract } from './election.contract.js';
 import type { MakeBackend } from './harness.js';
 import { describeMemoryStoreContract } from './memory.contract.js';
 import { describeAgentRegistryContract } from './registry.contract.js';
+import { describeSemanticsContract } from './semantics.contract.js';
 import { describeTaskStoreContract } from './tasks.contract.js';
 
 export { describeAgentRegistryContract, describeLeaderElectionContract, describeMemoryStoreContract, describeMessageBusContract, describeTaskStoreContract };
@@ -15,4 +16,5 @@ export function describeBackendContract(name: string, make: MakeBackend): void {
   describeMemoryStoreContract(name, make);
   describeLeaderElectionContract(name, make);
   describeMessageBusContract(name, make);
+  describeSemanticsContract(name, make);
 }
