@@ -54,6 +54,8 @@ export async function startRunProfiling(dataDir: string, runId: string, interval
             .sort()
         : [];
       result.profiles = { dir: rel, intervalUs, processes };
+      // In the config too: the configuration fingerprint keeps profiled runs apart from the others.
+      result.config.profileIntervalUs = intervalUs;
     },
   };
 }

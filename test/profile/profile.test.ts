@@ -243,3 +243,16 @@ describe('swarmperf run --profile (end to end, agents forked)', () => {
     expect(existsSync(join(data, 'profiles'))).toBe(true);
   });
 });
+
+describe('profiled runs are kept apart', () => {
+  it('a profiled run has its own configuration fingerprint; an unprofiled one keeps the old id', async () => {
+    const { runFingerprint } = await import('../../src/results/env.js');
+    const env = { node: 'v20', os: 'linux', arch: 'x64', cpuModel: 'cpu', cores: 2, memoryBytes: 1, hostname: 'h', swarmperfVersion: '0' };
+    const suites = [{ name: 'tasks', backend: 'sqlite' }] as RunResult['suites'];
+    const plain = runFingerprint({ config: { command: 'run', agents: 2, durationUs: 2e6 }, env, suites });
+    const profiled = runFingerprint({ config: { command: 'run', agents: 2, durationUs: 2e6, profileIntervalUs: 1000 }, env, suites });
+    expect(profiled.id).not.toBe(plain.id);
+    expect(profiled.parts.profiled).toBe(true);
+    expect('profiled' in plain.parts).toBe(false);
+  });
+});

@@ -8,7 +8,7 @@ import { RUN_PARAMS, executeSuiteRun, planSuiteRun, suiteParamShape } from '../.
 import { listSuites } from '../../suites/types.js';
 import { addOutputFlags, exitCodeOf, finishRun, openRun, resolveOutputs, warnOnStderr, withInterrupt } from '../common.js';
 import { addParamOptions } from '../params.js';
-import { DEFAULT_INTERVAL, parseProfileInterval, startRunProfiling, type RunProfiling } from '../../profile/session.js';
+import { addProfileFlags, profileIntervalOf, profilingFor } from '../profile-flags.js';
 
 export function registerRunCommand(program: Command): void {
   const cmd = program
@@ -16,9 +16,8 @@ export function registerRunCommand(program: Command): void {
     .description('run benchmark suites (default: the coordination suites) and record the result')
     .argument('[suites...]', 'suites to run; `swarmperf run --list` shows them')
     .option('--list', 'list the suites and exit')
-    .option('--quick', 'short, small settings for a fast end-to-end check')
-    .option('--profile', 'CPU-profile the main process and every agent; `swarmperf profile RUN` shows it')
-    .option('--profile-interval <d>', `sampling interval of --profile, e.g. 500us`, DEFAULT_INTERVAL);
+    .option('--quick', 'short, small settings for a fast end-to-end check');
+  addProfileFlags(cmd);
   addParamOptions(cmd, RUN_PARAMS);
   addOutputFlags(cmd);
   // Suite flags: every suite's parameters are accepted; each suite takes its own.
@@ -34,7 +33,7 @@ export function registerRunCommand(program: Command): void {
     const suiteKeys = new Set(listSuites().flatMap((s) => Object.keys(s.params.shape)));
     const params = Object.fromEntries(Object.entries(raw).filter(([k]) => suiteKeys.has(k)));
     // Everything is validated here, before the first suite starts (a bad flag of the last suite too).
-    const profileIntervalUs = parseProfileInterval('--profile-interval', String(raw.profileInterval ?? DEFAULT_INTERVAL));
+    const profileIntervalUs = profileIntervalOf(raw);
     const plan = planSuiteRun({ suites: names, settings: raw, params, quick: raw.quick === true });
     const s = plan.settings;
     const history = raw.history === false ? false : typeof raw.history === 'string' ? raw.history : undefined;
@@ -44,7 +43,7 @@ export function registerRunCommand(program: Command): void {
     const suiteNames = plan.suites.map((p) => p.suite.name);
     const run = await openRun(o, { command: 'run', suites: suiteNames, plannedDurationUs: suiteNames.length * (s.warmup + s.duration) });
     let exitCode: number | undefined;
-    const profiling: RunProfiling | undefined = raw.profile === true ? await startRunProfiling(o.dataDir, run.runId, profileIntervalUs) : undefined;
+    const profiling = await profilingFor(raw, profileIntervalUs, o.dataDir, run.runId);
     const result = await withInterrupt(o.progress, (signal) =>
       executeSuiteRun(plan, {
         dataDir: o.dataDir,
