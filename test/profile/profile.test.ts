@@ -256,3 +256,19 @@ describe('profiled runs are kept apart', () => {
     expect('profiled' in plain.parts).toBe(false);
   });
 });
+
+describe('swarmperf bench --profile (simulator, main process only)', () => {
+  it('profiles the simulator run and names the folder after the run id', () => {
+    const data = tempDir();
+    const out = join(data, 'r.json');
+    const r = runCli(['bench', '--protocol', 'raft', '--duration', '1s', '--warmup', '0s', '--profile', '--json', out, '--data-dir', data, '--no-history', '--quiet']);
+    expect(r.status).toBe(0);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+    expect(result.profiles).toEqual({ dir: join('profiles', result.id), intervalUs: 1000, processes: ['main'] });
+    expect(result.config.profileIntervalUs).toBe(1000);
+    expect(existsSync(join(data, 'profiles', result.id, 'main.cpuprofile'))).toBe(true);
+    const bad = runCli(['bench', '--protocol', 'raft', '--profile', '--profile-interval', '10us', '--data-dir', data, '--no-history']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--profile-interval: 10us is out of range');
+  });
+});

@@ -7,8 +7,9 @@
 import { Command, Option } from 'commander';
 import type { z } from 'zod';
 import { COMPARE_SUITE, comparisonTable, listProtocols, runConsensusBench, sharedParams } from '../../consensus/index.js';
-import { buildRunResult } from '../../results/run-result.js';
+import { buildRunResult, newRunId } from '../../results/run-result.js';
 import { addCommonFlags, finishRun, resolveCommon, withInterrupt } from '../common.js';
+import { addProfileFlags, profileIntervalOf, profilingFor } from '../profile-flags.js';
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -56,13 +57,21 @@ export function registerBenchCommand(program: Command): void {
     .addHelpText('after', `\nProtocols:\n${protocolHelp()}`);
   for (const o of benchOptions()) cmd.addOption(o);
   addCommonFlags(cmd, { duration: '10s', warmup: '1s' });
+  addProfileFlags(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const durationIsDefault = cmd.getOptionValueSource('duration') === 'default';
     const o = resolveCommon(raw);
+    const profileIntervalUs = profileIntervalOf(raw);
+    const startedAt = new Date();
+    // The id is chosen up front so the profiles' folder can be named after the run.
+    const runId = newRunId(startedAt);
+    const profiling = await profilingFor(raw, profileIntervalUs, o.dataDir, runId);
     const { run } = await withInterrupt(o.progress, (signal) =>
-      runConsensusBench(raw, { ...o, signal, startedAt: new Date(), durationIsDefault, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }),
+      runConsensusBench(raw, { ...o, signal, startedAt, durationIsDefault, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }),
     );
-    const result = buildRunResult(run);
+    const result = buildRunResult({ id: runId, ...run });
+    // Written before the enrichers run: the cpu-hotspot finding reads them.
+    await profiling?.finish(result);
     for (const s of result.suites) {
       for (const c of s.checks) {
         if (!c.passed) process.stderr.write(`swarmperf: ${s.backend}: check "${c.name}" failed: ${c.detail} (seed ${o.seed})\n`);
