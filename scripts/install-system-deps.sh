@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and benchmarks use, when missing (CI runs as root on a
-# fresh machine). Tests: chromium (the html report is opened headless). Benchmarks: wrk, jq, hyperfine.
+# fresh machine). Tests: chromium (the html report is opened headless) and etcd-server (the etcd
+# backend's tests; scripts/services.sh starts it). Benchmarks: wrk, jq, hyperfine.
 set -euo pipefail
-want=(chromium)
+want=(chromium etcd-server)
 if [ "${1:-}" = "--bench" ]; then want+=(wrk jq hyperfine); fi
 missing=()
 for pkg in "${want[@]}"; do

@@ -74,7 +74,7 @@ export function findBottlenecks(run: RunResult): Finding[] {
   for (const suite of run.suites) {
     if (isVirtualTime(run, suite)) {
       out.push(...protocolFindings(run, suite));
-      for (const op of suite.operations) out.push(...operationFindings(suite, op, { degradation: false }));
+      for (const op of suite.operations) out.push(...operationFindings(suite, op, { degradation: false, contention: false }));
       continue;
     }
     const host = hostSaturation(run, suite);
@@ -82,7 +82,7 @@ export function findBottlenecks(run: RunResult): Finding[] {
     const lock = lockWait(run, suite);
     const dominant = dominantOperation(run, suite);
     out.push(...(lock ? [lock] : []), ...(dominant ? [dominant] : []));
-    const perOp = suite.operations.flatMap((op) => operationFindings(suite, op, { degradation: true }));
+    const perOp = suite.operations.flatMap((op) => operationFindings(suite, op, { degradation: true, contention: true }));
     out.push(...perOp);
     out.push(...suiteContentionFindings(suite));
     out.push(...protocolFindings(run, suite));
@@ -266,7 +266,12 @@ function gcByKind(samples: readonly ResourceSample[]): string {
 
 // ─── operations ──────────────────────────────────────────────────────────────────────────────
 
-function operationFindings(suite: SuiteResult, op: OperationResult, options: { degradation: boolean }): Finding[] {
+/**
+ * `contention`: whether retries mean agents fighting over a lock. In a protocol simulation they are
+ * client retries after a leader change or a timeout, which the protocol findings (leader churn,
+ * split votes) explain; calling them lock contention would send the reader to the wrong knob.
+ */
+function operationFindings(suite: SuiteResult, op: OperationResult, options: { degradation: boolean; contention: boolean }): Finding[] {
   const out: Finding[] = [];
   const component = `${suite.name}/${op.name}`;
   const l = op.latencyUs;
@@ -308,7 +313,7 @@ function operationFindings(suite: SuiteResult, op: OperationResult, options: { d
   }
 
   const contention = contentionOf(op);
-  if (contention.total > 0) {
+  if (options.contention && contention.total > 0) {
     const share = contention.total / Math.max(1, op.count);
     const sev: Severity = level(share, T.contentionShare) ?? 'info';
     out.push(

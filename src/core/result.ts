@@ -146,12 +146,29 @@ export const IntervalSchema = z.object({
 });
 export type IntervalResult = z.infer<typeof IntervalSchema>;
 
+export const CHECK_STATUSES = ['passed', 'failed', 'not-checked'] as const;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+
 export const CheckSchema = z.object({
   name: z.string(),
+  /** False only when the check found a violation; a check that could not run is not failed. */
   passed: z.boolean(),
+  /**
+   * Three states: passed, failed, or not checked (e.g. an interrupted run; `passed` is then true).
+   * Absent in results written before it existed: read it with checkStatus().
+   */
+  status: z.enum(CHECK_STATUSES).optional(),
   detail: z.string(),
 });
 export type CheckResult = z.infer<typeof CheckSchema>;
+
+/** A check's state, also for results written before `status` existed. */
+export function checkStatus(check: CheckResult): CheckStatus {
+  if (check.status !== undefined) return check.status;
+  if (!check.passed) return 'failed';
+  // Before `status`, a skipped check passed with a detail saying so.
+  return check.detail.startsWith('not checked') ? 'not-checked' : 'passed';
+}
 
 export const ResourceSampleSchema = z.object({
   /** ms since the run started. */

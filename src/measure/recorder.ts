@@ -263,7 +263,8 @@ export class Recorder {
       const operations = this.pendingWindows.get(i) ?? [];
       this.pendingWindows.delete(i);
       const startUs = i * this.intervalUs;
-      const endUs = this.endUs === undefined ? startUs + this.intervalUs : Math.min(startUs + this.intervalUs, Math.max(startUs, this.endUs - this.startUs));
+      // Whole µs, as the contract says (the end is read off a clock with sub-µs digits).
+      const endUs = this.endUs === undefined ? startUs + this.intervalUs : Math.min(startUs + this.intervalUs, Math.max(startUs, Math.round(this.endUs - this.startUs)));
       onWindow({ startUs, endUs, operations });
     }
     this.reportedWindows = Math.max(this.reportedWindows, index);

@@ -9,6 +9,7 @@ import { constants, monitorEventLoopDelay, PerformanceObserver, type IntervalHis
 import type { Resources, ResourceSample } from '../core/result.js';
 import type { ResourceSampler, ResourceSamplerOptions, SampledProcess } from './types.js';
 import { summarizeResources } from './summary.js';
+import { HostSampler } from './host.js';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const PAGE_SIZE = 4096;
@@ -122,11 +123,12 @@ export function startResourceSampler(options: ResourceSamplerOptions = {}): Reso
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
       heapTotalBytes: mem.heapTotal,
-      eventLoopDelayUs: {
-        p50: loopDelay.percentile(50) / 1000,
-        p99: loopDelay.percentile(99) / 1000,
-        max: loopDelay.max / 1000,
-      },
+      // A sample taken right after the previous one (the final one at stop()) may hold no delay
+      // reading yet; an empty histogram's percentiles are not readings, so it reports zeros.
+      eventLoopDelayUs:
+        loopDelay.count === 0
+          ? { p50: 0, p99: 0, max: 0 }
+          : { p50: loopDelay.percentile(50) / 1000, p99: loopDelay.percentile(99) / 1000, max: loopDelay.max / 1000 },
       gcPauseMs: gcPause,
     };
     if (net && lastNet) {
@@ -170,6 +172,9 @@ export function startResourceSampler(options: ResourceSamplerOptions = {}): Reso
 
   const timer = setInterval(tick, intervalMs);
   timer.unref();
+  // The whole host beside swarmperf's own processes: a busy host with idle agents means something
+  // else competes for the cores (the host-saturation finding reads these).
+  const host = new HostSampler().start(intervalMs);
   let stopped: Resources | undefined;
 
   return {
@@ -181,6 +186,8 @@ export function startResourceSampler(options: ResourceSamplerOptions = {}): Reso
       loopDelay.disable();
       gcObserver.disconnect();
       stopped = { sampleIntervalMs: intervalMs, samples, summary: summarizeResources(samples) };
+      const hostSamples = host.stop();
+      if (hostSamples.length > 0) stopped.host = hostSamples;
       return stopped;
     },
   };

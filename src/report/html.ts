@@ -5,13 +5,15 @@
  * reach the network even by mistake. Every outside name is escaped with escapeHtml; the RunResult
  * is embedded as JSON (escaped for <script>) so the page carries its own data.
  */
-import type { Finding, RunResult, SuiteResult } from '../core/result.js';
+import { checkStatus, type CheckStatus, type Finding, type RunResult, type SuiteResult } from '../core/result.js';
 import { formatMetricValue, isWorse } from '../results/metrics.js';
 import { reportCharts, type ChartSpec } from './charts/run-charts.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 import type { ReportInput, TrendSeries } from './model.js';
-import { OPERATION_COLUMNS, operationRow } from './terminal.js';
+import { CHECK_MARK, OPERATION_COLUMNS, operationRow } from './terminal.js';
 import { formatBytes, formatRate, formatUs } from '../core/units.js';
+
+const CHECK_CLASS: Record<CheckStatus, string> = { passed: 'check-ok', failed: 'check-fail', 'not-checked': 'muted' };
 
 const CSS = `
 :root { color-scheme: light; }
@@ -135,7 +137,10 @@ function suiteHtml(suite: SuiteResult, charts: ChartSpec[]): string {
   }
   const metrics = Object.entries(suite.metrics ?? {});
   if (metrics.length > 0) notes.push(`<li>metrics: ${metrics.map(([k, v]) => `${h(k)} ${Number.isInteger(v) ? v : Number(v.toPrecision(4))}`).join(' · ')}</li>`);
-  for (const c of suite.checks) notes.push(`<li class="${c.passed ? 'check-ok' : 'check-fail'}">${c.passed ? '✓' : '✗'} ${h(c.name)}: ${h(c.detail)}</li>`);
+  for (const c of suite.checks) {
+    const status = checkStatus(c);
+    notes.push(`<li class="${CHECK_CLASS[status]}">${CHECK_MARK[status]} ${h(c.name)}: ${h(c.detail)}</li>`);
+  }
   const r = suite.resources.summary;
   if (r) {
     notes.push(

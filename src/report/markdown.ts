@@ -5,12 +5,14 @@
  * where SVG files cannot travel). Every outside name goes through escapeMarkdown/markdownCode.
  */
 import { formatMetricValue, isWorse } from '../results/metrics.js';
-import type { Finding, RunResult, SuiteResult } from '../core/result.js';
+import { checkStatus, type CheckStatus, type Finding, type RunResult, type SuiteResult } from '../core/result.js';
 import { reportCharts, type ChartSpec } from './charts/run-charts.js';
 import { escapeMarkdown as md, fileSlug, markdownCode as code } from './escape.js';
 import type { ReportInput, TrendSeries } from './model.js';
 import { OPERATION_COLUMNS, operationRow } from './terminal.js';
 import { formatRate, formatUs } from '../core/units.js';
+
+const MD_CHECK_MARK: Record<CheckStatus, string> = { passed: '✅', failed: '❌', 'not-checked': '⚪ not checked —' };
 
 export type MarkdownCharts = { mode: 'none' } | { mode: 'svg'; dir: string } | { mode: 'mermaid' };
 
@@ -84,7 +86,7 @@ export function suiteSection(suite: SuiteResult): string[] {
   if (metrics.length > 0) notes.push(`- metrics: ${metrics.map(([k, v]) => `${md(k)} ${Number.isInteger(v) ? v : Number(v.toPrecision(4))}`).join(' · ')}`);
   if (notes.length > 0) lines.push(...notes, '');
   if (suite.checks.length > 0) {
-    lines.push(...suite.checks.map((c) => `- ${c.passed ? '✅' : '❌'} **${md(c.name)}**: ${md(c.detail)}`), '');
+    lines.push(...suite.checks.map((c) => `- ${MD_CHECK_MARK[checkStatus(c)]} **${md(c.name)}**: ${md(c.detail)}`), '');
   }
   return lines;
 }

@@ -1,5 +1,5 @@
 /** The terminal summary of a run: per suite a table of operations, then checks and findings. */
-import type { OperationResult, RunResult, SuiteResult } from '../core/result.js';
+import { checkStatus, type CheckStatus, type OperationResult, type RunResult, type SuiteResult } from '../core/result.js';
 import { escapeTerminal } from './escape.js';
 import { formatCount, formatRate, formatUs } from '../core/units.js';
 
@@ -58,9 +58,12 @@ export function formatSuite(suite: SuiteResult): string {
   if (suite.metrics && Object.keys(suite.metrics).length > 0) {
     lines.push('  ' + Object.entries(suite.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`).join(' · '));
   }
-  for (const c of suite.checks) lines.push(`  ${c.passed ? '✓' : '✗'} ${escapeTerminal(c.name)}: ${escapeTerminal(c.detail)}`);
+  for (const c of suite.checks) lines.push(`  ${CHECK_MARK[checkStatus(c)]} ${escapeTerminal(c.name)}: ${escapeTerminal(c.detail)}`);
   return lines.join('\n');
 }
+
+/** One mark per check state: a check that could not run is neither ✓ nor ✗. */
+export const CHECK_MARK: Record<CheckStatus, string> = { passed: '✓', failed: '✗', 'not-checked': '–' };
 
 export function formatRunSummary(result: RunResult): string {
   const parts = result.suites.map(formatSuite);

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { openBackend, parseBackendSpec } from '../targets/backend.js';
 import { extractMetrics } from './metrics.js';
 import type { RunContext, Sink } from './pipeline.js';
-import type { RunResult } from '../core/result.js';
+import { checkStatus, type RunResult } from '../core/result.js';
 
 export const MEMORY_NAMESPACE = 'performance';
 
@@ -35,6 +35,7 @@ export function memorySummary(run: RunResult, historyPath?: string): Record<stri
   const metrics: Record<string, number> = {};
   for (const m of extractMetrics(run)) metrics[m.name] = m.value;
   const failed = run.suites.flatMap((s) => s.checks.filter((c) => !c.passed).map((c) => `${s.name}: ${c.name}: ${c.detail}`));
+  const notChecked = run.suites.flatMap((s) => s.checks.filter((c) => checkStatus(c) === 'not-checked').map((c) => `${s.name}: ${c.name}: ${c.detail}`));
   return {
     format: 'swarmperf-run-summary',
     version: MEMORY_SUMMARY_VERSION,
@@ -65,6 +66,7 @@ export function memorySummary(run: RunResult, historyPath?: string): Record<stri
     tags: run.tags ?? {},
     checksPassed: failed.length === 0,
     failedChecks: failed,
+    notCheckedChecks: notChecked,
     findings: (run.findings ?? []).map((f) => ({ kind: f.kind, severity: f.severity, component: f.component, evidence: f.evidence })),
     metrics,
     ...(historyPath ? { history: historyPath } : {}),

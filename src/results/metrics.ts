@@ -99,7 +99,8 @@ export function metricInfo(name: string): MetricInfo {
     if (parsed.operation === RESOURCES && parsed.stat in RESOURCE_STATS) return RESOURCE_STATS[parsed.stat as keyof typeof RESOURCE_STATS];
     if (parsed.stat in OPERATION_STATS) return OPERATION_STATS[parsed.stat as OperationStat];
   }
-  const declared = declaredSuiteMetrics.get(name);
+  // A sweep member (consensus.raft[nodes=5]) has the metrics its suite declared.
+  const declared = declaredSuiteMetrics.get(name) ?? declaredSuiteMetrics.get(name.replace(/\[[^\]]*\]/, ''));
   if (declared) return declared;
   const stat = parsed?.stat ?? name;
   const bigger = /(throughput|persec|ops|success|rate|hit|speedup|goodput)/i.test(stat) && !/(error|fail|drop|miss|conflict|retr)/i.test(stat);

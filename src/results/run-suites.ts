@@ -10,7 +10,7 @@
  * and the MCP input schema both derive from it, so both have the same defaults.
  */
 import { RealClock, type Clock } from '../measure/clock.js';
-import { defineParams, durationParam, intParam, textParam, type ParamSet, type ParamShape, type ParamValues } from '../core/params.js';
+import { defineParams, durationParam, intParam, textParam, type ParamSet, type ParamShape, type ParamValues, switchParam } from '../core/params.js';
 import { UsageError } from '../core/errors.js';
 import type { RunResult, SuiteResult } from '../core/result.js';
 import { getSuite, listSuites, type AnySuite, type SuiteRunOptions } from '../suites/types.js';
@@ -24,6 +24,11 @@ import { defaultIntervalUs } from '../runner/interval.js';
 
 const DAY_US = 86_400_000_000;
 
+/** `--backend a,b,c`: each backend in turn, every suite on each (same seed and load). */
+export function backendList(spec: string): string[] {
+  return spec.split(',').map((one) => one.trim());
+}
+
 /** Library callers that pass no progress see none. */
 const NO_PROGRESS: ProgressSink = { update() {}, log() {}, done() {} };
 
@@ -31,18 +36,19 @@ const NO_PROGRESS: ProgressSink = { update() {}, log() {}, done() {} };
 export const RUN_PARAMS = defineParams({
   agents: intParam({ help: 'worker processes (agents) per suite', default: 4, min: 1, max: 256 }),
   backend: textParam({
-    help: 'backend: memory | sqlite[:PATH] | jsonfile[:DIR], tuning after "?" (e.g. sqlite?busyTimeout=50)',
+    help: 'backend: memory | sqlite[:PATH] | jsonfile[:DIR] | redis:// | postgres:// | nats:// | etcd://, tuning after "?" (e.g. sqlite?busyTimeout=50); a comma list runs each with the same seed and load',
     placeholder: '<spec>',
     default: 'sqlite',
     maxLength: 1024,
     // Kind and tuning checked here; the path is resolved against the data folder when the suite opens it.
-    check: (_label, spec) => (parseBackendSpec(spec, '.'), spec),
+    check: (_label, spec) => (backendList(spec).forEach((one) => parseBackendSpec(one, '.')), spec),
   }),
   duration: durationParam({ help: 'measured duration, e.g. 30s, 2m', default: '10s', quick: '2s', unit: 'us', min: 1, max: 7 * DAY_US }),
   warmup: durationParam({ help: 'warmup before measuring, excluded from results (0s for none)', default: '2s', quick: '0.5s', unit: 'us', min: 0, max: DAY_US }),
   interval: durationParam({ help: 'interval window for per-window figures', defaultNote: 'a tenth of the duration, at most 5s', unit: 'us', min: 1, max: DAY_US }),
   iterations: intParam({ help: 'stop after this many operations (if sooner than the duration)', min: 1, max: Number.MAX_SAFE_INTEGER }),
   seed: intParam({ help: 'seed for every random choice (reproduces the run)', defaultNote: 'random, printed', min: 0, max: 2 ** 32 - 1 }),
+  keepStore: switchParam({ help: 'keep each suite\'s scratch store (<data-dir>/scratch/<id>/) instead of removing it at the end' }),
 });
 /** The settings as a run uses them: the interval window resolved (at least 10 windows per run). */
 export type RunSettings = Omit<ParamValues<typeof RUN_PARAMS.shape>, 'interval'> & { interval: number };
@@ -169,24 +175,27 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
   const clock = env.clock ?? new RealClock();
   const startedAt = env.startedAt ?? new Date();
   const results: SuiteResult[] = [];
-  for (const { suite, params } of plan.suites) {
-    if (signal.aborted) break;
-    progress.log(`▶ ${suite.name} · backend ${s.backend} · ${s.agents} agents · seed ${s.seed}`);
-    const options = {
-      clock,
-      durationUs: s.duration,
-      warmupUs: s.warmup,
-      intervalUs: s.interval,
-      ...(s.iterations !== undefined ? { iterations: s.iterations } : {}),
-      seed: s.seed,
-      quick: plan.quick,
-      agents: s.agents,
-      backend: s.backend,
-      dataDir: env.dataDir,
-      signal,
-      progress: env.progressFor?.(suite.name, s.duration) ?? progress,
-    };
-    results.push(await suite.run(options, params));
+  for (const backend of backendList(s.backend)) {
+    for (const { suite, params } of plan.suites) {
+      if (signal.aborted) break;
+      progress.log(`▶ ${suite.name} · backend ${backend} · ${s.agents} agents · seed ${s.seed}`);
+      const options = {
+        clock,
+        durationUs: s.duration,
+        warmupUs: s.warmup,
+        intervalUs: s.interval,
+        ...(s.iterations !== undefined ? { iterations: s.iterations } : {}),
+        seed: s.seed,
+        quick: plan.quick,
+        keepStore: s.keepStore,
+        agents: s.agents,
+        backend,
+        dataDir: env.dataDir,
+        signal,
+        progress: env.progressFor?.(suite.name, s.duration) ?? progress,
+      };
+      results.push(await suite.run(options, params));
+    }
   }
   const result = buildRunResult({
     ...(env.runId !== undefined ? { id: env.runId } : {}),

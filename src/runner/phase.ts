@@ -85,8 +85,10 @@ export async function runMeasuredPhase(options: MeasuredPhaseOptions, drive: Pha
 export function windowListener(progress: ProgressSink, offsetUs = 0): { onWindow?: (w: ClosedWindow) => void } {
   const sink = progress.window?.bind(progress);
   if (sink === undefined) return {};
-  if (offsetUs === 0) return { onWindow: sink };
-  return { onWindow: (w) => sink({ ...w, startUs: w.startUs + offsetUs, endUs: w.endUs + offsetUs }) };
+  // Window bounds are whole µs (the contract); a phase's offset read off the clock is not.
+  const offset = Math.round(offsetUs);
+  if (offset === 0) return { onWindow: sink };
+  return { onWindow: (w) => sink({ ...w, startUs: w.startUs + offset, endUs: w.endUs + offset }) };
 }
 
 function ticker(options: MeasuredPhaseOptions, recorder: Recorder, label: string, plannedUs?: number): () => void {

@@ -20,6 +20,8 @@ export interface SuiteRunOptions {
   seed: number;
   /** Shorter, smaller settings for a fast end-to-end check (--quick). */
   quick: boolean;
+  /** Keep the scratch store a suite ran on instead of removing it (--keep-store). */
+  keepStore?: boolean;
   /** Worker processes ("agents") a suite should run. */
   agents: number;
   /** Backend spec, e.g. "memory", "sqlite", "sqlite:/tmp/x.db". */

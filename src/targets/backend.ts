@@ -6,9 +6,10 @@
  *   sqlite:PATH                     that file (relative to the working directory)
  *   jsonfile                        JSON files under <dataDir>/coordination-json/
  *   jsonfile:DIR                    JSON files under DIR
+ *   redis://… postgres://… nats://… etcd://…   a server (docs/backends.md); `ns=NAME` isolates a run
  *
  * Tuning goes after `?`, e.g. `sqlite:/tmp/x.db?busyTimeout=50&retries=0&pollMs=2&busyWait=spin`,
- * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`. Every process that opens the same spec with the
+ * `sqlite?busyTimeout=50`, `jsonfile?lockTimeout=200`, `memory?retainCompleted=100000`. Every process that opens the same spec with the
  * same data folder shares the same store (except memory).
  */
 import { isAbsolute, join, resolve } from 'node:path';
@@ -16,6 +17,8 @@ import { UsageError } from '../core/parse.js';
 import { choiceParam, defineParams, intParam, type Param, type ParamSet, type ParamShape } from '../core/params.js';
 import type { AdapterOptions } from './options.js';
 import type { Backend } from './ports.js';
+import { SERVER_BACKENDS } from './server-backends.js';
+import { defaultNamespace, serverUrl, type ServerKind } from './remote/spec.js';
 
 /**
  * A backend kind: its tuning parameters (declared once: query names, units, defaults, help), where
@@ -28,8 +31,8 @@ export interface BackendDefinition {
   description: string;
   /** Tuning after "?": each parameter's `flag` is the query name, its key the adapter option. */
   tuning: ParamSet<ParamShape>;
-  /** "file" (sqlite:PATH), "dir" (jsonfile:DIR) or "none" (memory). */
-  location: 'file' | 'dir' | 'none';
+  /** "file" (sqlite:PATH), "dir" (jsonfile:DIR), "none" (memory) or "url" (redis://HOST:PORT; namespace `ns`). */
+  location: 'file' | 'dir' | 'none' | 'url';
   /** Default location inside the data folder (file or dir kinds). */
   defaultLocation?: (dataDir: string) => string;
   /** Whether several processes opening the same spec share one store. */
@@ -43,12 +46,14 @@ export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [
   {
     kind: 'memory',
     description: 'in-process Maps (cannot be shared across processes)',
-    tuning: defineParams({}),
+    tuning: defineParams({
+      retainCompleted: intParam({ help: 'completed tasks kept for get()/list(); older ones are retired (default 10000)', min: 0, max: Number.MAX_SAFE_INTEGER }),
+    }),
     location: 'none',
     sharedAcrossProcesses: false,
-    async open(_location, _tuning, options) {
+    async open(_location, tuning, options) {
       const { MemoryBackend } = await import('./memory/index.js');
-      return new MemoryBackend(options);
+      return new MemoryBackend({ ...options, ...tuning });
     },
   },
   {
@@ -85,6 +90,8 @@ export const BUILTIN_BACKENDS: readonly BackendDefinition[] = [
       return JsonFileBackend.open(location as string, { ...options, ...tuning });
     },
   },
+  // redis, postgres, nats, etcd: declared in server-backends.ts (here so agent workers can open them).
+  ...SERVER_BACKENDS.map((b): BackendDefinition => ({ ...b, location: 'url', sharedAcrossProcesses: true, open: (url, tuning, options) => b.open(url as string, tuning, options) })),
 ];
 
 export const BACKEND_KINDS = ['memory', 'sqlite', 'jsonfile'] as const;
@@ -115,7 +122,7 @@ export interface ParsedBackendSpec {
 }
 
 function usage(): string {
-  const kinds = listBackends().map((b) => (b.location === 'none' ? b.kind : `${b.kind}, ${b.kind}:${b.location === 'file' ? 'PATH' : 'DIR'}`));
+  const kinds = listBackends().map((b) => (b.location === 'none' ? b.kind : b.location === 'url' ? `${b.kind}://…` : `${b.kind}, ${b.kind}:${b.location === 'file' ? 'PATH' : 'DIR'}`));
   return `expected ${kinds.join(', ')} (tuning after "?", e.g. sqlite?busyTimeout=50)`;
 }
 
@@ -149,6 +156,10 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
         throw new UsageError(`--backend: unknown ${kind} option "${name}" in "${spec}"; ${known.length ? `known: ${known.join(', ')}` : 'it takes none'}`);
       }
       const [key, p] = entry;
+      if (p.kind === 'text') {
+        tuning[key] = p.parse(`--backend: ${name} in "${spec}"`, value ?? '') as string;
+        continue;
+      }
       if (p.kind === 'choice') {
         if (value === undefined || !(p.values ?? []).includes(value)) throw new UsageError(`--backend: ${name} in "${spec}" must be one of ${(p.values ?? []).join(', ')}, got "${value ?? ''}"`);
         tuning[key] = value;
@@ -160,7 +171,10 @@ export function parseBackendSpec(spec: string, dataDir: string): ParsedBackendSp
     }
   }
   const parsed: ParsedBackendSpec = { kind, tuning };
-  if (def.location !== 'none') parsed.location = arg !== undefined ? absolute(arg) : def.defaultLocation?.(dataDir);
+  if (def.location === 'url') {
+    parsed.location = serverUrl(kind as ServerKind, arg, spec);
+    tuning.namespace ??= defaultNamespace(dataDir);
+  } else if (def.location !== 'none') parsed.location = arg !== undefined ? absolute(arg) : def.defaultLocation?.(dataDir);
   return parsed;
 }
 

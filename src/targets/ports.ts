@@ -96,6 +96,12 @@ export interface TaskStore {
   complete(id: string, result: unknown): Awaitable<boolean>;
   list(status?: TaskStatus): Awaitable<Task[]>;
   get(id: string): Awaitable<Task | null>;
+  /**
+   * Optional, for stores that keep a bounded number of completed tasks (the memory backend): true
+   * when the task completed and was retired — get() and list() no longer return it, and it still
+   * counts as a completed dependency.
+   */
+  isRetired?(id: string): Awaitable<boolean>;
 }
 
 // ── MemoryStore ──────────────────────────────────────────────────────────────────────────────

@@ -106,3 +106,30 @@ describe('interval windows scale with the run', () => {
     }
   });
 });
+
+describe('every closed window reaches the outputs while the run goes', () => {
+  it('run: the live file gets start, each window (adding up to the result), then finish', () => {
+    const dir = tempDir();
+    const out = join(dir, 'r.json');
+    const r = runCli(['run', 'selftest', '--duration', '1s', '--warmup', '0s', '--json', out, '--data-dir', dir, '--no-history', '--quiet']);
+    expect(r.status).toBe(0);
+    const result = parseRunResult(JSON.parse(readFileSync(out, 'utf8')), out);
+    const lines = readFileSync(join(dir, 'live', `${result.id}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; startUs?: number; operations?: Array<{ name: string; count: number; histogram?: string }> });
+    expect(lines[0]?.type).toBe('start');
+    expect(lines[lines.length - 1]?.type).toBe('finish');
+    const windows = lines.filter((l) => l.type === 'window');
+    expect(windows.length).toBeGreaterThanOrEqual(10);
+    // Windows arrive in order, and per operation they add up to the result's interval windows.
+    const starts = windows.map((w) => w.startUs as number);
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+    for (const op of result.suites[0]?.operations ?? []) {
+      const streamed = windows.reduce((n, w) => n + (w.operations?.find((o) => o.name === op.name)?.count ?? 0), 0);
+      const intervals = result.suites[0]?.intervals.filter((iv) => iv.operation === op.name).reduce((n, iv) => n + iv.count, 0);
+      expect(streamed, op.name).toBe(intervals);
+    }
+    expect(windows.some((w) => w.operations?.some((o) => typeof o.histogram === 'string' && o.histogram.length > 0))).toBe(true);
+  });
+});

@@ -104,6 +104,8 @@ describe('swarmperf bench CLI', () => {
     expect(code).toBe(0);
     const r = parseRunResult(JSON.parse(readFileSync(out, 'utf8')));
     expect(r.suites.map((s) => s.backend)).toEqual(['sim:3-nodes', 'sim:5-nodes']);
+    // Each member of the sweep is its own series in the history (trends, csv labels).
+    expect(r.suites.map((s) => s.name)).toEqual(['consensus.raft[nodes=3]', 'consensus.raft[nodes=5]']);
     expect(r.config.seed).toBe(1);
   });
 
@@ -132,12 +134,12 @@ describe('bench --protocol a,b,c: one comparison', () => {
     expect(code).toBe(0);
     const r = parseRunResult(JSON.parse(readFileSync(out, 'utf8')));
     expect(r.suites.map((s) => `${s.name}@${s.backend}`)).toEqual([
-      'consensus.raft@sim:4-nodes',
-      'consensus.raft@sim:7-nodes',
-      'consensus.pbft@sim:4-nodes',
-      'consensus.pbft@sim:7-nodes',
-      'consensus.gossip@sim:4-nodes',
-      'consensus.gossip@sim:7-nodes',
+      'consensus.raft[nodes=4]@sim:4-nodes',
+      'consensus.raft[nodes=7]@sim:7-nodes',
+      'consensus.pbft[nodes=4]@sim:4-nodes',
+      'consensus.pbft[nodes=7]@sim:7-nodes',
+      'consensus.gossip[nodes=4]@sim:4-nodes',
+      'consensus.gossip[nodes=7]@sim:7-nodes',
       'consensus.compare@sim:4,7-nodes',
     ]);
     for (const s of r.suites.slice(0, 6)) {

@@ -123,7 +123,8 @@ describe('Raft in the simulator', () => {
     fc.record({ p: fc.integer({ min: 1, max: 30 }) }).map(({ p }) => `reorder=${p}%`),
     fc.record({ p: fc.integer({ min: 1, max: 20 }) }).map(({ p }) => `dup=${p}%`),
   );
-  const RUNS = Number(process.env.SWARMPERF_RAFT_PROPERTY_RUNS ?? 2000);
+  // Bounded to fit a shared, busy machine (2000 took 104 s at load 10); raise it with the variable for a deeper search.
+  const RUNS = Number(process.env.SWARMPERF_RAFT_PROPERTY_RUNS ?? 500);
 
   it(`safety holds under ${RUNS} random fault schedules (3 nodes, 1.5 s each)`, () => {
     fc.assert(

@@ -100,6 +100,6 @@ describe('mcp server input rules', () => {
     expect(clientBackendSpec('sqlite?busyTimeout=50', '/tmp/d')).toBe('sqlite?busyTimeout=50');
     expect(() => clientBackendSpec('sqlite:/etc/evil.db', '/tmp/d')).toThrow(/paths are not accepted/);
     expect(() => clientBackendSpec('jsonfile:../../x', '/tmp/d')).toThrow(/paths are not accepted/);
-    expect(() => clientBackendSpec('redis', '/tmp/d')).toThrow(/unknown backend/);
+    expect(() => clientBackendSpec('mongodb', '/tmp/d')).toThrow(/unknown backend/);
   });
 });

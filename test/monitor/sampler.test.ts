@@ -8,12 +8,28 @@ import { resolveDataDir } from '../../src/results/data-dir.js';
 
 describe('resource sampler', () => {
   it('samples this process and child processes, telling a busy child from an idle one', async () => {
-    // One child spins its CPU, one sleeps, sampled side by side: on a loaded machine the busy child
-    // gets less than a core, so it is judged against the idle one rather than against a fixed share.
-    const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 3000; while (Date.now() < end) {}'], { stdio: 'ignore' });
-    const idle = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 3000)'], { stdio: 'ignore' });
-    // Node's own start-up costs CPU in both children: sample only after it.
-    await new Promise((r) => setTimeout(r, 700));
+    // Judged on CPU time consumed, not on wall time: the busy child spins until IT has used 400 ms
+    // of CPU (however long a loaded machine makes that take) and the sampler must account for most
+    // of it, while the idle child, sampled over the same span, uses next to none. Every wait is for
+    // an event from a child, never a sleep.
+    const BUSY_CPU_MS = 600;
+    const busy = spawn(
+      process.execPath,
+      ['-e', `process.stdout.write('ready\\n'); process.stdin.once('data', () => { const t0 = process.cpuUsage(); for (;;) { const u = process.cpuUsage(t0); if ((u.user + u.system) / 1000 >= ${BUSY_CPU_MS}) break; } process.stdout.write('done\\n'); setTimeout(() => {}, 600000); });`],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    const idle = spawn(process.execPath, ['-e', "process.stdout.write('ready\\n'); setTimeout(() => {}, 600000)"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const said = (child: { stdout: NodeJS.ReadableStream | null }, word: string): Promise<void> =>
+      new Promise((resolve) => {
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes(word)) resolve();
+        });
+      });
+    const busyDone = said(busy, 'done');
+    // Node's own start-up costs CPU in both children: sample only after both said they are ready.
+    await Promise.all([said(busy, 'ready'), said(idle, 'ready')]);
     const sampler = startResourceSampler({
       intervalMs: 200,
       children: () => [
@@ -21,19 +37,27 @@ describe('resource sampler', () => {
         { pid: idle.pid!, label: 'idle' },
       ],
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    busy.stdin!.write('go\n');
+    await busyDone;
     const resources = sampler.stop();
     busy.kill();
     idle.kill();
+    /** CPU time the sampler saw a child use, ms: each sample's share of a core over its interval. */
+    const cpuMs = (label: string): number => {
+      let prevT = 0;
+      let total = 0;
+      for (const s of resources.samples.filter((x) => x.label === label)) {
+        total += ((s.cpuUserPct + s.cpuSystemPct) / 100) * (s.t - prevT);
+        prevT = s.t;
+      }
+      return total;
+    };
+    expect(resources.samples.filter((s) => s.label === 'busy').length).toBeGreaterThanOrEqual(1);
+    expect(resources.samples.filter((s) => s.label === 'idle').length).toBeGreaterThanOrEqual(1);
+    expect(cpuMs('busy')).toBeGreaterThan(BUSY_CPU_MS * 0.5);
+    expect(cpuMs('idle')).toBeLessThan(BUSY_CPU_MS * 0.1);
     const main = resources.samples.filter((s) => s.label === 'main');
-    const cpu = (label: string): number[] => resources.samples.filter((s) => s.label === label).map((s) => s.cpuUserPct + s.cpuSystemPct);
     expect(main.length).toBeGreaterThanOrEqual(3);
-    expect(cpu('busy').length).toBeGreaterThanOrEqual(2);
-    expect(cpu('idle').length).toBeGreaterThanOrEqual(2);
-    const busyTotal = cpu('busy').reduce((a, b) => a + b, 0);
-    const idleTotal = cpu('idle').reduce((a, b) => a + b, 0);
-    expect(busyTotal).toBeGreaterThan(5);
-    expect(busyTotal).toBeGreaterThan(5 * idleTotal);
     for (const s of main) {
       expect(s.rssBytes).toBeGreaterThan(1_000_000);
       expect(s.heapUsedBytes).toBeGreaterThan(0);

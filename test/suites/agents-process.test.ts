@@ -16,7 +16,9 @@ import { check, failedChecks, flags, suiteOptions, tempDir } from './helpers.js'
 
 describe('agents as processes (sqlite)', () => {
   it('tasks: separate agent processes share one queue, histograms merge, invariants hold', async () => {
-    const r = await runTasksSuite(suiteOptions({ backend: 'sqlite', agents: 3 }));
+    // Ends on work done (3 × 1000 operations), not on a wall-clock window a busy machine may
+    // starve; the 60 s duration is only a cap.
+    const r = await runTasksSuite(suiteOptions({ backend: 'sqlite', agents: 3, durationUs: 60_000_000, iterations: 3_000 }));
     expect(failedChecks(r)).toEqual([]);
     const agents = (r.workers ?? []) as Array<{ pid: number; mode: string; operations: number }>;
     expect(agents).toHaveLength(3);
@@ -27,17 +29,19 @@ describe('agents as processes (sqlite)', () => {
     // The merged count is the sum of what each agent measured.
     expect(r.operations.reduce((s, op) => s + op.count, 0)).toBe(agents.reduce((s, a) => s + a.operations, 0));
     expect(r.resources.samples.some((s) => s.label.startsWith('agent-'))).toBe(true);
-  });
+  }, 120_000);
 
   it('Ctrl-C (abort) stops the agents and returns what they measured; end-state checks are skipped, not failed', async () => {
     const controller = new AbortController();
     // Interrupt once the agents have measured something (startup time varies on a busy machine).
     const progress = { ...silentProgress, update: (u: { totalCount: number }) => void (u.totalCount > 0 && controller.abort()) };
-    const t0 = Date.now();
     const r = await runTasksSuite(suiteOptions({ backend: 'sqlite', agents: 2, durationUs: 30_000_000, warmupUs: 0, signal: controller.signal, progress }));
-    expect(Date.now() - t0).toBeLessThan(20_000);
+    // The measured window ended at the interrupt, not at its planned 30 s (judged on what the
+    // agents measured, not on how fast a busy machine ran this test).
+    expect(Math.max(...r.intervals.map((i) => i.startUs + i.durationUs))).toBeLessThan(30_000_000);
     expect(r.operations.reduce((s, op) => s + op.count, 0)).toBeGreaterThan(0);
     expect(check(r, 'no claimable task left unclaimed').detail).toMatch(/not checked/);
+    expect(check(r, 'no claimable task left unclaimed').status).toBe('not-checked');
     expect(check(r, 'no task claimed by two workers').passed).toBe(true);
     expect(check(r, 'every agent reported').passed).toBe(true);
   });
@@ -45,9 +49,10 @@ describe('agents as processes (sqlite)', () => {
   it('Ctrl-C before the agents are ready ends at once with an empty result, not a hang', async () => {
     const controller = new AbortController();
     controller.abort();
-    const t0 = Date.now();
     const r = await runTasksSuite(suiteOptions({ backend: 'sqlite', agents: 2, durationUs: 30_000_000, signal: controller.signal }));
-    expect(Date.now() - t0).toBeLessThan(15_000);
+    // Nothing was measured: the window never opened (the run did not wait out its 30 s).
+    expect(r.operations.reduce((s, op) => s + op.count, 0)).toBe(0);
+    expect(r.intervals.every((i) => i.count === 0 && i.startUs + i.durationUs < 30_000_000)).toBe(true);
     expect(check(r, 'every agent reported').passed).toBe(true);
   });
 
@@ -94,7 +99,7 @@ describe('swarmperf run (CLI)', () => {
     [['run', 'tasks', '--mix', 'claim=x'], /--mix: expected name=weight pairs/],
     [['run', 'bus', '--payload-size', '1kb,,2kb'], /--payload-size: expected sizes separated by commas/],
     [['run', 'election', '--failover', 'explode'], /--failover: expected one of stop, kill, mixed/],
-    [['run', 'tasks', '--backend', 'postgres'], /--backend: unknown backend "postgres"/],
+    [['run', 'tasks', '--backend', 'mongodb'], /--backend: unknown backend "mongodb"/],
   ])('bad suite flag %j exits 2 with one clear line', (args, message) => {
     const r = runCli([...(args as string[]), '--quiet', '--no-history', '--data-dir', tempDir()]);
     expect(r.stderr).toMatch(message as RegExp);

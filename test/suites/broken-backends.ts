@@ -170,6 +170,8 @@ export interface ElectionBugs {
   expireFromAcquisition?: boolean;
   /** A new leader gets the same epoch as the previous one. */
   reuseEpoch?: boolean;
+  /** After the first leadership, every campaign is refused even when no lease is live. */
+  grantOnce?: boolean;
 }
 
 export class BuggyElection implements LeaderElection {
@@ -192,6 +194,7 @@ export class BuggyElection implements LeaderElection {
     const live = this.live(now, ttlMs);
     if (live && live.leaderId !== candidateId) return null;
     if (live) return { ...live };
+    if (this.bugs.grantOnce && this.epoch > 0) return null;
     const epoch = this.bugs.reuseEpoch ? Math.max(1, this.epoch) : ++this.epoch;
     this.epoch = epoch;
     this.lease = { leaderId: candidateId, epoch, acquiredAt: now, expiresAt: now + ttlMs };

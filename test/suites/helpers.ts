@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock } from '../../src/measure/clock.js';
 import { silentProgress } from '../../src/report/progress.js';
-import type { SuiteResult } from '../../src/core/result.js';
+import type { CheckResult, SuiteResult } from '../../src/core/result.js';
 import type { SuiteRunOptions } from '../../src/suites/types.js';
 import type { ParamSet, ParamShape, ParamValues } from '../../src/core/params.js';
 
@@ -33,7 +33,7 @@ export function failedChecks(r: SuiteResult): string[] {
   return r.checks.filter((c) => !c.passed).map((c) => c.name);
 }
 
-export function check(r: SuiteResult, name: string): { passed: boolean; detail: string } {
+export function check(r: SuiteResult, name: string): CheckResult {
   const c = r.checks.find((x) => x.name === name);
   if (!c) throw new Error(`no check named "${name}" in ${r.checks.map((x) => x.name).join(', ')}`);
   return c;

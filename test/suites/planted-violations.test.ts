@@ -76,6 +76,13 @@ describe('election suite against planted bugs', () => {
     expect(c.detail).toMatch(/acquired \d+ ms before epoch \d+ .* expired/);
   });
 
+  it('a store that refuses every campaign after the first leader fails "every failed leader was succeeded"', async () => {
+    const r = await runElectionSuite(opts(), buggyElectionBackend({ grantOnce: true }), params());
+    const c = check(r, 'every failed leader was succeeded');
+    expect(c.status).toBe('failed');
+    expect(c.detail).toMatch(/after its lease expired, was refused with nobody leading/);
+  });
+
   it('an epoch handed out twice fails "at most one leader per epoch"', async () => {
     const r = await runElectionSuite(opts(), buggyElectionBackend({ reuseEpoch: true }), params());
     expect(check(r, 'at most one leader per epoch').passed).toBe(false);

@@ -98,7 +98,7 @@ describe('swarmperf memory', () => {
     [['search'], /--pattern: required/],
     [['search', '--pattern', 'a/\\'], /--pattern: pattern "a\/\\": trailing/],
     [['clear', '--namespace', 'a/b'], /--namespace: memory namespace "a\/b" must not contain "\/"/],
-    [['list', '--backend', 'redis'], /--backend: unknown backend "redis"/],
+    [['list', '--backend', 'mongodb'], /--backend: unknown backend "mongodb"/],
     [['list', '--backend', 'sqlite?busyTimeout=abc'], /--backend: busyTimeout .* must be a whole number/],
     [['list', '--backend', 'sqlite?nope=1'], /--backend: unknown sqlite option "nope"/],
   ])('usage error %j → exit 2 with one clear line', (args, message) => {

@@ -7,8 +7,8 @@
 import { Command, Option } from 'commander';
 import type { z } from 'zod';
 import { COMPARE_SUITE, comparisonTable, listProtocols, runConsensusBench, sharedParams } from '../../consensus/index.js';
-import { buildRunResult, newRunId } from '../../results/run-result.js';
-import { addCommonFlags, finishRun, resolveCommon, withInterrupt } from '../common.js';
+import { buildRunResult } from '../../results/run-result.js';
+import { addCommonFlags, finishRun, openRun, resolveCommon, withInterrupt } from '../common.js';
 import { addProfileFlags, profileIntervalOf, profilingFor } from '../profile-flags.js';
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -62,14 +62,16 @@ export function registerBenchCommand(program: Command): void {
     const durationIsDefault = cmd.getOptionValueSource('duration') === 'default';
     const o = resolveCommon(raw);
     const profileIntervalUs = profileIntervalOf(raw);
-    const startedAt = new Date();
-    // The id is chosen up front so the profiles' folder can be named after the run.
-    const runId = newRunId(startedAt);
-    const profiling = await profilingFor(raw, profileIntervalUs, o.dataDir, runId);
-    const { run } = await withInterrupt(o.progress, (signal) =>
-      runConsensusBench(raw, { ...o, signal, startedAt, durationIsDefault, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }),
+    const protocols = String(raw.protocol).split(',').map((p) => p.trim());
+    // The run's outputs (terminal progress, the live file, --json, history) see it start, every
+    // closed window as the scenarios record it, and its end.
+    const handle = await openRun(o, { command: 'bench', suites: protocols.map((p) => `consensus.${p}`), plannedDurationUs: o.durationUs });
+    const profiling = await profilingFor(raw, profileIntervalUs, o.dataDir, handle.runId);
+    const progress = handle.monitor(protocols.length > 1 ? 'consensus' : `consensus.${protocols[0] ?? ''}`, o.durationUs);
+    const { run } = await withInterrupt(progress, (signal) =>
+      runConsensusBench(raw, { ...o, progress, signal, startedAt: handle.startedAt, durationIsDefault, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }),
     );
-    const result = buildRunResult({ id: runId, ...run });
+    const result = buildRunResult({ ...run, id: handle.runId });
     // Written before the enrichers run: the cpu-hotspot finding reads them.
     await profiling?.finish(result);
     for (const s of result.suites) {
@@ -79,6 +81,6 @@ export function registerBenchCommand(program: Command): void {
     }
     const comparison = result.suites.find((s) => s.name === COMPARE_SUITE);
     if (comparison && !o.quiet) process.stderr.write(`${comparisonTable(comparison)}\n`);
-    process.exitCode = await finishRun(result, o);
+    process.exitCode = await finishRun(result, o, {}, handle);
   });
 }

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { RUN_PARAMS, executeSuiteRun, planSuiteRun, suiteParamShape } from '../../results/run-suites.js';
 import { listSuites } from '../../suites/types.js';
+import { formatBackendComparison } from '../../report/backend-comparison.js';
 import { addOutputFlags, exitCodeOf, finishRun, openRun, resolveOutputs, warnOnStderr, withInterrupt } from '../common.js';
 import { addParamOptions } from '../params.js';
 import { addProfileFlags, profileIntervalOf, profilingFor } from '../profile-flags.js';
@@ -63,6 +64,7 @@ export function registerRunCommand(program: Command): void {
         },
       }),
     );
+    if (!o.quiet && new Set(result.suites.map((x) => x.backend)).size > 1) (o.jsonPath === '-' ? process.stderr : process.stdout).write(`\n${formatBackendComparison(result.suites)}\n`);
     process.exitCode = exitCode ?? exitCodeOf(result);
   });
 }

@@ -4,15 +4,14 @@
  * Ctrl-C and progress work while a synchronous simulation runs.
  */
 import { Recorder } from '../../measure/recorder.js';
-import type { ProgressSnapshot } from '../../measure/recorder.js';
 import type { CheckResult, Resources, SuiteResult } from '../../core/result.js';
+import type { ProgressSink } from '../../core/events.js';
 
-/** Where scenarios report progress (the CLI's terminal line, MCP notifications, or nothing). */
-export interface ScenarioProgress {
-  update(u: ProgressSnapshot & { label: string; plannedUs?: number }): void;
-  log(line: string): void;
-  done(): void;
-}
+/**
+ * Where scenarios report progress and closed interval windows (the run's outputs: terminal line,
+ * live file, MCP notifications — or nothing): the runner's ProgressSink.
+ */
+export type ScenarioProgress = ProgressSink;
 
 export interface ScenarioRun {
   intervalUs: number;

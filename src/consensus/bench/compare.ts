@@ -105,7 +105,7 @@ export function recommend(rows: readonly ComparisonRow[]): string[] {
 
 export function compareProtocols(suites: readonly SuiteResult[], plans: readonly ComparedProtocol[]): SuiteResult {
   const rows: ComparisonRow[] = [];
-  for (const p of plans) for (const s of suites) if (s.name === p.suite) rows.push(row(p, s));
+  for (const p of plans) for (const s of suites) if (s.name === p.suite || s.name.startsWith(`${p.suite}[`)) rows.push(row(p, s));
   const metrics: Record<string, number> = {};
   for (const r of rows) {
     const k = `${r.protocol}.n${r.nodes}`;

@@ -12,6 +12,7 @@ import { getProtocol, listProtocols, type ProtocolDefinition } from '../registry
 import type { ScenarioProgress } from './common.js';
 import { compareProtocols } from './compare.js';
 import { parseNodeList, parseShared, sharedParams, withDefaults } from './params.js';
+import { sweepSuiteName } from '../../core/sweep.js';
 
 export interface ConsensusBenchRun {
   durationUs: number;
@@ -72,6 +73,20 @@ function scenarioFor(p: ProtocolDefinition, asked: string | undefined, comparing
  * Runs `bench` from its raw flags (validated here, UsageError naming the flag) and returns one
  * RunResult with a suite per protocol, size and swept setting.
  */
+/**
+ * What distinguishes one member of a sweep, read from its backend label ("sim:5-nodes:et=150-300ms:batch=on"):
+ * the cluster size when sizes are swept, and each key=value the protocol put in the label.
+ */
+function sweepParams(backend: string, nodes: number | undefined): Record<string, string | number> {
+  const params: Record<string, string | number> = {};
+  if (nodes !== undefined) params.nodes = nodes;
+  for (const part of backend.split(':').slice(2)) {
+    const eq = part.indexOf('=');
+    if (eq > 0) params[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return params;
+}
+
 export async function runConsensusBench(raw: Record<string, unknown>, o: ConsensusBenchRun): Promise<{ run: ConsensusRunParts; aborted: boolean }> {
   const protocols = resolveProtocols(raw.protocol);
   const comparing = protocols.length > 1;
@@ -110,7 +125,8 @@ export async function runConsensusBench(raw: Record<string, unknown>, o: Consens
         signal: o.signal,
         progress: o.progress,
       });
-      suites.push(...r.suites);
+      const sweeping = plan.setups.length > 1 || r.suites.length > 1;
+      suites.push(...(sweeping ? r.suites.map((suite) => ({ ...suite, name: sweepSuiteName(suite.name, sweepParams(suite.backend, plan.setups.length > 1 ? setup.nodes : undefined)) })) : r.suites));
       if (r.aborted) {
         aborted = true;
         break outer;

@@ -19,6 +19,7 @@ import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '
 import type { SharedSetup } from '../bench/params.js';
 import { SimHost } from '../host/sim-host.js';
 import { GossipNode, type GossipConfig, type MemberState } from './node.js';
+import { windowListener } from '../../runner/phase.js';
 
 export const GOSSIP_SUITE = 'consensus.gossip';
 
@@ -130,7 +131,7 @@ export async function runGossipScenario(s: GossipSetup, o: GossipScenarioOptions
   box.host = host;
   if (s.faults) host.applyFaults(s.faults);
   const rng = host.sim.rng.fork();
-  const recorder = new Recorder({ startUs: o.warmupUs, intervalUs: run.intervalUs, seed: s.seed, reservoirSize: RESERVOIR });
+  const recorder = new Recorder({ startUs: o.warmupUs, intervalUs: run.intervalUs, seed: s.seed, reservoirSize: RESERVOIR , ...windowListener(run.progress) });
   recorder.declare(o.scenario === 'failure-detection' ? 'detect.all' : 'broadcast');
 
   // Inject the load.

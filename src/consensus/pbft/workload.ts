@@ -12,6 +12,7 @@ import { scenarioTail } from '../bench/tail.js';
 import { SimKvClients, type OpOutcome } from '../kv/clients.js';
 import type { WorkloadOptions } from '../raft-kv/workload.js';
 import { PbftCluster, type PbftSetup } from './cluster.js';
+import { windowListener } from '../../runner/phase.js';
 
 export const PBFT_SUITE = 'consensus.pbft';
 
@@ -39,7 +40,7 @@ export async function runPbftWorkload(setup: PbftSetup, w: WorkloadOptions, run:
   const faults: FaultRecord[] = [];
   cluster.host.listeners.push({ fault: (r) => faults.push(r) });
   if (setup.faults) cluster.applyFaults(setup.faults);
-  const recorder = new Recorder({ startUs, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR });
+  const recorder = new Recorder({ startUs, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR , ...windowListener(run.progress) });
   for (const k of w.readRatio > 0 ? ['put', 'get'] : ['put']) recorder.declare(k);
   let measured = 0;
   let measuredOk = 0;

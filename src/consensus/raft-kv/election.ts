@@ -11,6 +11,7 @@ import { SimCluster } from './cluster.js';
 import { diskMetrics } from './disk-metrics.js';
 import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '../bench/common.js';
 import { SUITE_NAME, backendLabel, clusterOptions, describeSetup, type RaftSetup } from './setup.js';
+import { windowListener } from '../../runner/phase.js';
 
 export interface ElectionOptions {
   trials: number;
@@ -28,7 +29,7 @@ export async function runElectionScenario(setup: RaftSetup, opts: ElectionOption
   const [, maxTimeout] = setup.electionTimeoutUs;
   const settleUs = opts.settleUs ?? Math.max(2 * maxTimeout, 4 * setup.heartbeatUs);
   const limitUs = opts.trialLimitUs ?? Math.max(60_000_000, 100 * maxTimeout);
-  const recorder = new Recorder({ startUs: 0, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR });
+  const recorder = new Recorder({ startUs: 0, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR , ...windowListener(run.progress) });
   recorder.declare('election');
   const trialRng = cluster.sim.rng.fork();
 

@@ -19,6 +19,7 @@ import { SimCluster } from './cluster.js';
 import { diskMetrics } from './disk-metrics.js';
 import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '../bench/common.js';
 import { SUITE_NAME, backendLabel, clusterOptions, describeSetup, type RaftSetup } from './setup.js';
+import { windowListener } from '../../runner/phase.js';
 
 export type WorkloadScenario = 'throughput' | 'latency' | 'faults';
 
@@ -64,7 +65,7 @@ export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, 
   const clients = new SimKvClients(cluster, cluster.sim.rng.fork(), clientOpts);
   if (setup.faults) cluster.applyFaults(setup.faults);
 
-  const recorder = new Recorder({ startUs, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR });
+  const recorder = new Recorder({ startUs, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR , ...windowListener(run.progress) });
   for (const k of w.readRatio > 0 ? ['put', 'get'] : ['put']) recorder.declare(k);
   let measured = 0;
   let measuredOk = 0;

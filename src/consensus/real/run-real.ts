@@ -18,6 +18,7 @@ import { scenarioTail } from '../bench/tail.js';
 import { SUITE_NAME, backendLabel, describeSetup, type RaftSetup } from '../raft-kv/setup.js';
 import type { WorkloadOptions } from '../raft-kv/workload.js';
 import { nowEpochUs, RealCluster } from './cluster.js';
+import { windowListener } from '../../runner/phase.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -50,7 +51,7 @@ async function waitFor(pred: () => boolean, timeoutMs: number, signal?: AbortSig
 
 async function realElection(cluster: RealCluster, setup: RaftSetup, trials: number, run: ScenarioRun, sampler: Sampler): Promise<{ suite: SuiteResult; aborted: boolean }> {
   const t0 = nowEpochUs();
-  const recorder = new Recorder({ startUs: 0, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR });
+  const recorder = new Recorder({ startUs: 0, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR , ...windowListener(run.progress) });
   recorder.declare('election');
   const rng = new Rng(setup.seed).fork();
   const maxMs = setup.electionTimeoutUs[1] / 1000;
@@ -130,7 +131,7 @@ async function realWorkload(cluster: RealCluster, setup: RaftSetup, w: WorkloadO
   const startUs = w.warmupUs;
   const endUs = w.warmupUs + w.durationUs;
   const rel = (): number => nowEpochUs() - t0;
-  const recorder = new Recorder({ startUs, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR });
+  const recorder = new Recorder({ startUs, intervalUs: run.intervalUs, seed: setup.seed, reservoirSize: RESERVOIR , ...windowListener(run.progress) });
   recorder.declare('put');
   const history: HistoryOp[] = [];
   const successes: Array<{ callUs: number; atUs: number }> = [];

@@ -18,7 +18,8 @@ import { formatUs } from '../../core/units.js';
 import { MEMORY_NAMESPACE, memoryKey } from '../../results/memory-sink.js';
 import { RUN_PARAMS, executeSuiteRun, planSuiteRun, recordRun, suiteParamShape, withSeed, type RecordEnvironment } from '../../results/run-suites.js';
 import { allChecksPassed, buildRunResult } from '../../results/run-result.js';
-import type { RunResult } from '../../core/result.js';
+import { checkStatus, type RunResult } from '../../core/result.js';
+import { CHECK_MARK } from '../../report/terminal.js';
 import { parseBackendSpec } from '../../targets/backend.js';
 import { listSuites } from '../../suites/types.js';
 // The consensus bench entry points (the library: src/consensus/index.ts).
@@ -133,7 +134,7 @@ function summaryText(run: RunResult): string {
     for (const op of s.operations) {
       lines.push(`  ${op.name}: ${op.count} ops, ${op.throughput.toFixed(1)}/s, p50 ${formatUs(op.latencyUs.p50)}, p99 ${formatUs(op.latencyUs.p99)}${op.errors ? `, ${op.errors} errors` : ''}${op.dropped ? `, ${op.dropped} dropped` : ''}`);
     }
-    for (const c of s.checks) lines.push(`  ${c.passed ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+    for (const c of s.checks) lines.push(`  ${CHECK_MARK[checkStatus(c)]} ${c.name}: ${c.detail}`);
   }
   for (const f of run.findings ?? []) lines.push(`finding [${f.severity}] ${f.kind}${f.component ? ` (${f.component})` : ''}: ${f.evidence}`);
   lines.push(`summary stored at ${MEMORY_NAMESPACE}/${memoryKey(run.id)}`);

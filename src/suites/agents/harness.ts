@@ -22,19 +22,22 @@ import type { Backend, BackendStats } from '../../targets/ports.js';
 import { mergeRecordings, type MergedRecording } from './merge.js';
 import { isAgentMessage, type AgentMessage, type AgentParams, type AgentReport, type AgentSpec, type ParentMessage, type TimingPlan } from './protocol.js';
 import { runAgentRole, type AgentRole } from './runtime.js';
-import { getRole } from './roles.js';
 
 export interface RunAgentsOptions {
   role: string;
+  /** URL of a module exporting getRole(name), which each agent process imports to find its role. */
+  roleModule?: string;
   agents: number;
   /** Backend spec each worker process opens. */
   backend: string;
   dataDir: string;
+  /** Appended to agent ids (`agent-0@<idSpace>`) so agents of concurrent runs never share an id. */
+  idSpace?: string;
   /**
    * Run the agents in this process, sharing this backend instance (the memory backend, or a test
    * adapter). Otherwise every agent is a forked process that opens `backend` itself.
    */
-  inProcess?: { backend: Backend; role?: AgentRole };
+  inProcess?: { backend: Backend; role: AgentRole };
   params: AgentParams;
   seed: number;
   warmupUs: number;
@@ -115,7 +118,7 @@ export function workerScriptPath(): string {
 export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   if (!(o.agents >= 1)) throw new Error('agents: at least one agent is needed');
   const mode: 'process' | 'in-process' = o.inProcess ? 'in-process' : 'process';
-  const role = o.inProcess ? (o.inProcess.role ?? getRole(o.role)) : undefined;
+  const role = o.inProcess?.role;
   const script = mode === 'process' ? workerScriptPath() : '';
   const handles: Handle[] = [];
   const retired: Handle[] = [];
@@ -187,9 +190,10 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   const spawn = (index: number, generation: number): Handle => {
     const spec: AgentSpec = {
       role: o.role,
+      ...(o.roleModule !== undefined ? { roleModule: o.roleModule } : {}),
       index,
       agents: o.agents,
-      agentId: generation === 0 ? `agent-${index}` : `agent-${index}.${generation}`,
+      agentId: `agent-${index}${generation === 0 ? '' : `.${generation}`}${o.idSpace !== undefined ? `@${o.idSpace}` : ''}`,
       generation,
       backend: o.backend,
       dataDir: o.dataDir,
@@ -311,7 +315,13 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
       await waitFor(() => handles.every((h) => h.state === 'done') || Date.now() >= reportDeadline(), dl);
     }
     for (const h of handles) {
-      if (h.state !== 'done') {
+      if (h.state === 'starting' && o.signal.aborted) {
+        // Stopped before it was even ready (a slow start on a busy machine): it measured nothing,
+        // so ending it is the stop the user asked for, not a failure.
+        h.killed = true;
+        h.state = 'done';
+        kill(h);
+      } else if (h.state !== 'done') {
         h.failure = `agent ${h.agentId} did not report in time and was killed`;
         h.state = 'done';
         kill(h);

@@ -15,6 +15,8 @@ export type AgentParams = Record<string, unknown>;
 export interface AgentSpec {
   /** Role name in the role table (one per suite). */
   role: string;
+  /** URL of the module whose getRole(name) gives the role (process agents import it). */
+  roleModule?: string;
   index: number;
   agents: number;
   /** Unique per process: a replacement agent gets a new id. */

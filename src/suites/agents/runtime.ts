@@ -31,14 +31,34 @@ export interface AgentTransport {
   signal: AbortSignal;
 }
 
-/** Wall clock in µs, comparable across processes on one machine (timeOrigin is per process). */
+/**
+ * Wall clock in µs. NOT for ordering events of different processes: timeOrigin is taken per process
+ * and differs by milliseconds under load — use orderUs() for that.
+ */
 export function wallUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+/**
+ * µs on the machine's monotonic clock (CLOCK_MONOTONIC): one clock shared by every process on the
+ * machine, so "A returned before B started" is a fact across agent processes.
+ */
+export function orderUs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1_000_000 + Math.floor(ns / 1000);
+}
+
+/** The store reported itself busy (SQLITE_BUSY, a lock file held past its timeout): the operation did not run. */
+export function isBusyError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'LOCK_TIMEOUT';
 }
 
 export class AgentContext {
   readonly clock: Clock = new RealClock();
   readonly rng: Rng;
+  /** Busy errors retried outside the measured window (setup, drain, read-back), by reason. */
+  readonly busyOutsideWindow: Record<string, number> = {};
   private timing: TimingPlan | undefined;
   /** The backend's contention counters over the measured window (this process's connection). */
   measuredStats: BackendStats | undefined;
@@ -85,6 +105,24 @@ export class AgentContext {
     });
     this.timing = await Promise.race([this.transport.plan, stopped]);
     return this.timing;
+  }
+
+  /**
+   * A step outside the measured window (setup, drain, end-of-run work): a busy store is waited out
+   * and each retry counted with its reason — contention is what is measured, never a reason for an
+   * agent to die. Other errors, and a busy error after stop, are thrown.
+   */
+  async untilNotBusy<T>(step: () => T | Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await step();
+      } catch (err) {
+        if (!isBusyError(err) || this.signal.aborted) throw err;
+        const reason = (err as { code: string }).code;
+        this.busyOutsideWindow[reason] = (this.busyOutsideWindow[reason] ?? 0) + 1;
+        await this.clock.sleepUntil(this.clock.nowUs() + Math.min(50, attempt) * 1000, this.signal);
+      }
+    }
   }
 
   /** A live event for the parent (kept even if this agent is killed afterwards). */
@@ -157,9 +195,12 @@ export async function runAgentRole(role: AgentRole, spec: AgentSpec, backend: Ba
   try {
     const report: AgentReport = await role(ctx);
     if (withStats && ctx.measuredStats) report.backendStats = ctx.measuredStats;
+    for (const [reason, n] of Object.entries(ctx.busyOutsideWindow)) report.counters[`busyOutsideWindow${reason}`] = n;
     transport.send({ type: 'report', report });
   } catch (err) {
-    const message = err instanceof Error ? `${err.message}${err.stack ? `\n${err.stack.split('\n').slice(1, 4).join('\n')}` : ''}` : String(err);
+    // The message only: a stack trace is for a debugger, not for a result or a summary.
+    const code = (err as { code?: unknown } | null)?.code;
+    const message = err instanceof Error ? `${typeof code === 'string' ? `${code}: ` : ''}${err.message}` : String(err);
     transport.send({ type: 'failed', message });
   }
 }

@@ -10,9 +10,8 @@
 import { profileFromEnv } from '../../profile/cpuprofile.js';
 import { openBackend } from '../../targets/backend.js';
 import type { Backend } from '../../targets/ports.js';
-import { isParentMessage, type AgentMessage, type TimingPlan } from './protocol.js';
-import { getRole } from './roles.js';
-import { runAgentRole } from './runtime.js';
+import { isParentMessage, type AgentMessage, type AgentSpec, type TimingPlan } from './protocol.js';
+import { runAgentRole, type AgentRole } from './runtime.js';
 
 if (typeof process.send !== 'function') {
   process.stderr.write('swarmperf agent worker: must be started by the swarmperf harness (child_process.fork)\n');
@@ -27,6 +26,14 @@ let started = false;
 function send(message: AgentMessage, then?: () => void): void {
   if (!process.connected) return;
   process.send?.(message, undefined, {}, () => then?.());
+}
+
+/** The role named in the spec, from the role module the suite named (the harness knows no suite). */
+async function loadRole(spec: AgentSpec): Promise<AgentRole> {
+  if (spec.roleModule === undefined) throw new Error(`agents: unknown role "${spec.role}": no role module was given`);
+  const mod = (await import(spec.roleModule)) as { getRole?: (name: string) => AgentRole };
+  if (typeof mod.getRole !== 'function') throw new Error(`agents: ${spec.roleModule} exports no getRole()`);
+  return mod.getRole(spec.role);
 }
 
 process.on('SIGINT', () => abort.abort());
@@ -47,7 +54,7 @@ process.on('message', (raw: unknown) => {
       let backend: Backend | undefined;
       await profiling?.ready;
       try {
-        const role = getRole(spec.role);
+        const role = await loadRole(spec);
         backend = await openBackend(spec.backend, spec.dataDir);
         let final: AgentMessage | undefined;
         await runAgentRole(role, spec, backend, { send: (m) => (m.type === 'report' || m.type === 'failed' ? (final = m) : send(m)), plan, signal: abort.signal }, true);

@@ -11,7 +11,7 @@ import type { Workload } from '../../load/types.js';
 import type { Recorder } from '../../measure/recorder.js';
 import type { BusMessage, Subscription } from '../../targets/ports.js';
 import type { AgentRole } from '../agents/runtime.js';
-import { wallUs } from '../agents/runtime.js';
+import { orderUs } from '../agents/runtime.js';
 import type { PublishedLog, SubscriptionLog } from '../invariants/deliveries.js';
 
 export interface BusAgentLog {
@@ -66,7 +66,7 @@ export const busAgent: AgentRole = async (ctx) => {
   const subs: SubState[] = [];
   let wakeDrain: (() => void) | undefined;
   const handle = (state: SubState) => (m: BusMessage) => {
-    const now = wallUs();
+    const now = orderUs();
     state.log.seqs.push(m.seq);
     state.unique.add(m.seq);
     counters.delivered++;
@@ -87,7 +87,7 @@ export const busAgent: AgentRole = async (ctx) => {
   for (const topic of subscribedTopics(me, ctx.spec.agents, fanout)) {
     const state: SubState = { log: { subscriberId: ctx.agentId, topic, seqs: [] }, unique: new Set(), endCount: undefined, endSeq: undefined };
     subs.push(state);
-    subscriptions.push(await bus.subscribe(topic, handle(state)));
+    subscriptions.push(await ctx.untilNotBusy(() => bus.subscribe(topic, handle(state))));
   }
 
   let n = 0;
@@ -97,7 +97,7 @@ export const busAgent: AgentRole = async (ctx) => {
       return {
         name: opName('publish', i),
         run: async () => {
-          const m = await bus.publish(myTopic, payload(wallUs(), i, sizes[i] as number));
+          const m = await bus.publish(myTopic, payload(orderUs(), i, sizes[i] as number));
           published.seqs.push(m.seq);
           counters.published++;
         },
@@ -115,7 +115,7 @@ export const busAgent: AgentRole = async (ctx) => {
       // Deliveries still arriving after the window are recorded (into the totals, not the windows).
       beforeFinish: async () => {
         if (ctx.signal.aborted) return;
-        const end = await bus.publish(myTopic, `end|${published.seqs.length}`);
+        const end = await ctx.untilNotBusy(() => bus.publish(myTopic, `end|${published.seqs.length}`));
         published.seqs.push(end.seq);
         const deadline = Date.now() + drainMaxMs;
         const done = (): boolean => subs.every((s) => s.endCount !== undefined && s.unique.size >= s.endCount + 1);

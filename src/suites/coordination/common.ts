@@ -5,11 +5,16 @@
  * the SuiteResult.
  */
 import type { CheckResult, OperationResult, SuiteResult } from '../../core/result.js';
-import { isSharedAcrossProcesses, openBackend } from '../../targets/backend.js';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isSharedAcrossProcesses, openBackend, parseBackendSpec } from '../../targets/backend.js';
 import type { Backend, BackendStats } from '../../targets/ports.js';
 import { runAgents, type AgentOutcome, type RunAgentsOptions, type RunAgentsResult } from '../agents/harness.js';
 import type { AgentParams } from '../agents/protocol.js';
+import { UsageError } from '../../core/errors.js';
 import type { SuiteRunOptions } from '../types.js';
+import { getRole, roleModuleUrl } from './roles.js';
 
 // ── backend and agents ───────────────────────────────────────────────────────────────────────
 
@@ -19,30 +24,88 @@ export interface SuiteBackend {
   backend: Backend;
   /** Whether agents run in this process (a store that cannot be shared across processes). */
   inProcess: boolean;
+  /**
+   * The folder the backend spec is resolved against — this run's scratch folder — so agent
+   * processes open the same scratch store as the parent.
+   */
+  dataDir: string;
+  /**
+   * Agent ids of this run carry it (`agent-0@<idSpace>`), so two runs never share an id even on one
+   * explicitly named store. Undefined for an injected adapter, whose owner controls who uses it.
+   */
+  idSpace?: string;
+}
+
+/**
+ * Where a benchmark's store lives: a fresh folder per suite run under the data folder. Suites empty
+ * their store before they start; run on the user's own store (the one `swarmperf memory`, MCP and the
+ * memory sink use) that would delete the user's entries, and two runs sharing one store would
+ * disturb each other's checks.
+ */
+export function createScratch(dataDir: string): Scratch {
+  const nonce = randomBytes(3).toString('hex');
+  const dir = join(dataDir, 'scratch', `${Date.now().toString(36)}-${process.pid}-${nonce}`);
+  mkdirSync(dir, { recursive: true });
+  return { dir, nonce };
+}
+
+interface Scratch {
+  dir: string;
+  /** Random, unique to this suite run. */
+  nonce: string;
+}
+
+/**
+ * An explicit `--backend sqlite:PATH` / `jsonfile:DIR` is the user's choice of store, except when it
+ * names the data folder's own memory store: that one is never emptied by a benchmark.
+ */
+export function refuseUserStore(spec: string, dataDir: string, env: NodeJS.ProcessEnv = process.env): void {
+  const explicit = parseBackendSpec(spec, join(dataDir, 'scratch', 'x'));
+  if (explicit.location === undefined) return;
+  const userStores = [parseBackendSpec('sqlite', dataDir).location, parseBackendSpec('jsonfile', dataDir).location];
+  try {
+    const configured = parseBackendSpec(env.SWARMPERF_MEMORY_BACKEND ?? 'sqlite', dataDir).location;
+    if (configured !== undefined) userStores.push(configured);
+  } catch {
+    // A malformed SWARMPERF_MEMORY_BACKEND is reported where the memory store is opened.
+  }
+  if (userStores.some((u) => u !== undefined && resolve(u) === resolve(explicit.location as string))) {
+    throw new UsageError(
+      `--backend: "${spec}" is the memory store of the data folder (${explicit.location}); a benchmark empties its store, so it runs on a scratch store of its own — give --backend ${explicit.kind} without a path`,
+    );
+  }
 }
 
 /**
  * Opens the suite's backend. `injected` (tests: a deliberately broken adapter) runs in-process
  * agents against that instance instead.
  */
-async function openSuiteBackend(o: SuiteRunOptions, injected?: Backend): Promise<SuiteBackend> {
-  if (injected) return { spec: injected.name, backend: injected, inProcess: true };
+async function openSuiteBackend(o: SuiteRunOptions, scratch: Scratch, injected?: Backend): Promise<SuiteBackend> {
+  if (injected) return { spec: injected.name, backend: injected, inProcess: true, dataDir: scratch.dir };
   const spec = o.backend;
-  const backend = await openBackend(spec, o.dataDir);
-  return { spec, backend, inProcess: !isSharedAcrossProcesses(spec) };
+  refuseUserStore(spec, o.dataDir);
+  const backend = await openBackend(spec, scratch.dir);
+  return { spec, backend, inProcess: !isSharedAcrossProcesses(spec), dataDir: scratch.dir, idSpace: scratch.nonce };
 }
 
 /**
- * A suite's backend lifecycle: opens it, empties it, runs `body`, and closes it — except an
- * injected adapter, which its caller owns.
+ * A suite's backend lifecycle: a scratch folder of its own, the backend opened there and emptied,
+ * `body`, then the backend closed (except an injected adapter, which its caller owns) and the
+ * scratch folder removed unless --keep-store.
  */
 export async function withSuiteBackend<T>(o: SuiteRunOptions, injected: Backend | undefined, body: (sb: SuiteBackend) => Promise<T>): Promise<T> {
-  const sb = await openSuiteBackend(o, injected);
+  refuseUserStore(o.backend, o.dataDir);
+  const scratch = createScratch(o.dataDir);
+  const keep = o.keepStore === true;
+  let sb: SuiteBackend | undefined;
   try {
+    sb = await openSuiteBackend(o, scratch, injected);
     await sb.backend.reset();
     return await body(sb);
   } finally {
-    if (!injected) await closeQuietly(sb.backend);
+    if (sb && !injected) await closeQuietly(sb.backend);
+    if (keep) o.progress.log(`scratch store kept: ${scratch.dir}`);
+    else rmSync(scratch.dir, { recursive: true, force: true });
   }
 }
 
@@ -59,7 +122,8 @@ export function runSuiteAgents(o: SuiteRunOptions, sb: SuiteBackend, input: Agen
     role: input.role,
     agents: o.agents,
     backend: sb.spec,
-    dataDir: o.dataDir,
+    dataDir: sb.dataDir,
+    ...(sb.idSpace !== undefined ? { idSpace: sb.idSpace } : {}),
     params: input.params,
     seed: o.seed,
     warmupUs: o.warmupUs,
@@ -72,7 +136,8 @@ export function runSuiteAgents(o: SuiteRunOptions, sb: SuiteBackend, input: Agen
     ...(o.quick ? { ciSamples: 300 } : {}),
   };
   if (o.iterations !== undefined) options.iterations = o.iterations;
-  if (sb.inProcess) options.inProcess = { backend: sb.backend };
+  if (sb.inProcess) options.inProcess = { backend: sb.backend, role: getRole(input.role) };
+  else options.roleModule = roleModuleUrl();
   if (input.finishGraceMs !== undefined) options.finishGraceMs = input.finishGraceMs;
   if (input.onEvent) options.onEvent = input.onEvent;
   return runAgents(options);
@@ -105,9 +170,22 @@ export function agentsReportedCheck(outcomes: readonly AgentOutcome[]): CheckRes
   const failed = outcomes.filter((a) => a.failure !== undefined);
   if (failed.length === 0) {
     const killed = outcomes.filter((a) => a.killed).length;
-    return { name: 'every agent reported', passed: true, detail: `${outcomes.length - killed} agents reported${killed > 0 ? `, ${killed} killed on purpose` : ''}` };
+    return { name: 'every agent reported', passed: true, status: 'passed', detail: `${outcomes.length - killed} agents reported${killed > 0 ? `, ${killed} killed on purpose` : ''}` };
   }
-  return { name: 'every agent reported', passed: false, detail: failed.map((a) => a.failure).join('; ').slice(0, 600) };
+  return { name: 'every agent reported', passed: false, status: 'failed', detail: failed.map((a) => withoutStackFrames(a.failure as string)).join('; ').slice(0, 600) };
+}
+
+const STACK_FRAME = /^\s*at\s.*(?:\.[cm]?[jt]s|node:[\w/]+|<anonymous>)(?::\d+)*\)?\s*$/;
+
+/**
+ * A crashed agent's failure carries the tail of its stderr, where Node prints stack frames: the
+ * reason stays, the frames go (a result and a summary are no place for them).
+ */
+export function withoutStackFrames(text: string): string {
+  return text
+    .split(/\n| \| /)
+    .filter((part) => !STACK_FRAME.test(part))
+    .join(' | ');
 }
 
 /** Per-agent figures for SuiteResult.workers. */
@@ -118,7 +196,7 @@ export function agentFigures(outcomes: readonly AgentOutcome[], durationUs: numb
     const errors = ops.reduce((s, op) => s + op.errors, 0);
     const row: Record<string, unknown> = { agent: a.agentId, pid: a.pid, mode: a.mode, operations: count, errors, throughput: count / (durationUs / 1e6) };
     if (a.killed) row.killed = true;
-    if (a.failure !== undefined) row.failure = a.failure;
+    if (a.failure !== undefined) row.failure = withoutStackFrames(a.failure);
     if (a.report) for (const [k, v] of Object.entries(a.report.counters)) row[k] = v;
     return row;
   });

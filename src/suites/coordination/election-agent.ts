@@ -19,7 +19,9 @@ export type ElectionEvent =
   | { kind: 'lease'; observation: LeaseObservation }
   | { kind: 'campaign'; agentId: string; atMs: number }
   | { kind: 'fail'; how: 'stop' | 'kill'; agentId: string; epoch: number; atMs: number }
-  | { kind: 'lost'; agentId: string; epoch: number; atMs: number };
+  | { kind: 'lost'; agentId: string; epoch: number; atMs: number }
+  /** A campaign the store refused (returned null), with the wall ms it started at. */
+  | { kind: 'refused'; agentId: string; startedAtMs: number };
 
 /** How the leader of `epoch` fails: mixed kills every third leadership. */
 export function failureFor(mode: FailoverMode, epoch: number): 'stop' | 'kill' {
@@ -102,8 +104,10 @@ export const electionAgent: AgentRole = async (ctx) => {
       }
       issued++;
       counters.campaigns++;
-      emit({ kind: 'campaign', agentId: me, atMs: Date.now() });
+      const campaignStartMs = Date.now();
+      emit({ kind: 'campaign', agentId: me, atMs: campaignStartMs });
       const won = await timed(lc, 'campaign', () => election.campaign(me, ttlMs));
+      if (won === null) emit({ kind: 'refused', agentId: me, startedAtMs: campaignStartMs });
       if (won) {
         const firstUs = wallUs();
         lease = won;
@@ -123,7 +127,7 @@ export const electionAgent: AgentRole = async (ctx) => {
   if (lease && !ctx.signal.aborted) {
     const held: Lease = lease;
     const atMs = Date.now();
-    if (await election.resign(me, held.epoch)) ctx.emit({ kind: 'lease', observation: { kind: 'resigned', agentId: me, lease: held, atMs } } satisfies ElectionEvent);
+    if (await ctx.untilNotBusy(() => election.resign(me, held.epoch))) ctx.emit({ kind: 'lease', observation: { kind: 'resigned', agentId: me, lease: held, atMs } } satisfies ElectionEvent);
   }
   return { recording, counters, log: null };
 };

@@ -144,7 +144,7 @@ export const memoryAgent: AgentRole = async (ctx) => {
     const key = keyName(rank);
     initial.push({ namespace: ns, key, fullKey: `${ns}/${key}`, value: memoryValue(ns, key, 0, valueSize), createdAt: now, updatedAt: now, expiresAt: null });
   }
-  await mem.import(initial);
+  await ctx.untilNotBusy(() => mem.import(initial));
   await ctx.ready();
   const recording = await ctx.measure((lc, _phase, durationUs, iterations) =>
     runClosedLoop(workload, { concurrency: 1, durationUs, ...(iterations !== undefined ? { iterations } : {}) }, lc),
@@ -153,7 +153,7 @@ export const memoryAgent: AgentRole = async (ctx) => {
   // Read every key back (bounded by the stop signal: an interrupted run checks what it read).
   const readback: ReadbackEntry[] = [];
   for (let rank = 0; rank < keys && !ctx.signal.aborted; rank++) {
-    const e = await mem.retrieve(ns, keyName(rank));
+    const e = await ctx.untilNotBusy(() => mem.retrieve(ns, keyName(rank)));
     readback.push({ fullKey: `${ns}/${keyName(rank)}`, expected: digestOf(rank), actual: e ? valueDigest(e.value) : null });
   }
   const log: MemoryAgentLog = { readback, leaks, leakCount, staleReads, searchMisses, complete: readback.length === keys };

@@ -115,7 +115,7 @@ export const registryAgent: AgentRole = async (ctx) => {
   };
 
   live.set(me, Date.now());
-  await registry.register({ id: me, role: 'agent', pid: process.pid });
+  await ctx.untilNotBusy(() => registry.register({ id: me, role: 'agent', pid: process.pid }));
   await ctx.ready();
   const recording = await ctx.measure((lc, _phase, durationUs, iterations) =>
     runClosedLoop(workload, { concurrency: 1, durationUs, ...(iterations !== undefined ? { iterations } : {}) }, lc),

@@ -14,17 +14,60 @@ import { runClosedLoop } from '../../load/closed-loop.js';
 import type { Workload } from '../../load/types.js';
 import type { Recorder } from '../../measure/recorder.js';
 import type { Task } from '../../targets/ports.js';
-import type { AgentRole } from '../agents/runtime.js';
-import { wallUs } from '../agents/runtime.js';
-import type { ClaimEvent, CompleteEvent } from '../invariants/tasks.js';
+import type { AgentContext, AgentRole } from '../agents/runtime.js';
+import { orderUs } from '../agents/runtime.js';
 
 export const TASK_OPS = ['create', 'claim', 'update'] as const;
 export type TaskOp = (typeof TASK_OPS)[number];
 
 export interface TasksAgentLog {
-  claims: ClaimEvent[];
-  completes: CompleteEvent[];
   drained: boolean;
+}
+
+/**
+ * One claim (`c`: task, start, end, dependencies) or successful-or-not completion (`d`: task, start,
+ * end, ok), times in µs on the ordering clock. Tuples: millions cross the IPC channel.
+ */
+export type TaskLogEntry = ['c', string, number, number, string[]] | ['d', string, number, number, boolean];
+
+/** A batch of the agent's history; `watermarkUs`: none of its later entries has an earlier key. */
+export interface TaskLogBatch {
+  kind: 'tasks-log';
+  entries: TaskLogEntry[];
+  watermarkUs: number;
+  final: boolean;
+}
+
+const BATCH_ENTRIES = 2048;
+const BATCH_AGE_US = 50_000;
+
+/**
+ * Streams the agent's claims and completions to the parent in batches instead of keeping them: a
+ * long run's history would not fit in memory. flush() is called between operations only, so no
+ * operation is in flight and "now" is a valid watermark.
+ */
+class TaskLogStream {
+  private entries: TaskLogEntry[] = [];
+  private lastFlushUs = orderUs();
+  constructor(private readonly ctx: AgentContext) {}
+
+  push(entry: TaskLogEntry): void {
+    this.entries.push(entry);
+  }
+
+  /** Between operations: sends the batch when it is full or old. */
+  tick(): void {
+    if (this.entries.length >= BATCH_ENTRIES) this.flush(false);
+    else if (this.entries.length > 0 && orderUs() - this.lastFlushUs >= BATCH_AGE_US) this.flush(false);
+  }
+
+  flush(final: boolean): void {
+    const now = orderUs();
+    this.lastFlushUs = now;
+    const batch: TaskLogBatch = { kind: 'tasks-log', entries: this.entries, watermarkUs: now, final };
+    this.entries = [];
+    this.ctx.emit(batch);
+  }
 }
 
 const RECENT = 64;
@@ -38,10 +81,9 @@ export const tasksAgent: AgentRole = async (ctx) => {
   const drainTimeoutMs = ctx.param('drainTimeoutMs', 10_000);
   const completing = ctx.param('complete', true);
   const rng = ctx.rng;
-  const claims: ClaimEvent[] = [];
-  const completes: CompleteEvent[] = [];
+  const log = new TaskLogStream(ctx);
   const recent: string[] = [];
-  const counters = { claimEmpty: 0, claimMismatch: 0, updateConflicts: 0, updateGaveUp: 0, created: 0, completed: 0, completeRefused: 0 };
+  const counters = { claimEmpty: 0, claimMismatch: 0, updateConflicts: 0, updateGaveUp: 0, updateRetired: 0, created: 0, completed: 0, completeRefused: 0, claims: 0 };
   let holding: Task | null = null;
   let recorder: Recorder | undefined;
 
@@ -56,24 +98,26 @@ export const tasksAgent: AgentRole = async (ctx) => {
   };
 
   const claim = async (): Promise<Task | null> => {
-    const startUs = wallUs();
+    const startUs = orderUs();
     const task = await store.claim(me);
-    const endUs = wallUs();
+    const endUs = orderUs();
     if (!task) {
       counters.claimEmpty++;
       return null;
     }
-    claims.push({ taskId: task.id, workerId: me, startUs, endUs, dependsOn: task.dependsOn });
+    counters.claims++;
+    log.push(['c', task.id, startUs, endUs, task.dependsOn]);
     if (task.status !== 'claimed' || task.claimedBy !== me) counters.claimMismatch++;
     if (completing) holding = task;
     return task;
   };
 
   const complete = async (task: Task): Promise<void> => {
-    holding = null;
-    const startUs = wallUs();
+    const startUs = orderUs();
+    // Thrown (e.g. a lock timeout: nothing was written): the task is still held, and completed next.
     const ok = await store.complete(task.id, { by: me });
-    completes.push({ taskId: task.id, workerId: me, startUs, endUs: wallUs(), ok });
+    holding = null;
+    log.push(['d', task.id, startUs, orderUs(), ok]);
     if (ok) counters.completed++;
     else counters.completeRefused++;
   };
@@ -99,7 +143,15 @@ export const tasksAgent: AgentRole = async (ctx) => {
     const id = rng.pick(recent);
     for (let attempt = 1; ; attempt++) {
       const current = await store.get(id);
-      if (!current) throw new Error(`task ${id} created by ${me} has vanished`);
+      if (!current) {
+        // A store that retires old completed tasks (the memory backend keeps a bounded number) no
+        // longer returns them; anything else is a lost task, which the invariants must not hide.
+        if (!(await store.isRetired?.(id))) throw new Error(`task ${id} created by ${me} has vanished`);
+        counters.updateRetired++;
+        const at = recent.indexOf(id);
+        if (at >= 0) recent.splice(at, 1);
+        return;
+      }
       try {
         await store.update(id, { priority: rng.int(0, 9) }, current.version);
         return;
@@ -117,6 +169,8 @@ export const tasksAgent: AgentRole = async (ctx) => {
 
   const workload: Workload = {
     next() {
+      // Between two operations: the moment to hand the parent a batch of the history.
+      log.tick();
       const held = holding;
       if (held) return { name: 'complete', run: () => complete(held) };
       const op = pick();
@@ -143,23 +197,25 @@ export const tasksAgent: AgentRole = async (ctx) => {
   let drained = false;
   const deadline = Date.now() + drainTimeoutMs;
   while (!ctx.signal.aborted && Date.now() < deadline) {
+    log.tick();
     const held: Task | null = holding;
     if (held) {
-      await complete(held);
+      await ctx.untilNotBusy(() => complete(held));
       continue;
     }
-    if (await claim()) continue;
+    if (await ctx.untilNotBusy(claim)) continue;
     if (!completing) {
       drained = true;
       break;
     }
-    const inProgress = await store.list('claimed');
+    const inProgress = await ctx.untilNotBusy(() => store.list('claimed'));
     if (inProgress.length === 0) {
       drained = true;
       break;
     }
     await ctx.clock.sleepUntil(ctx.clock.nowUs() + 2_000, ctx.signal);
   }
-  const log: TasksAgentLog = { claims, completes, drained };
-  return { recording, counters: { ...counters, drainTimedOut: drained || ctx.signal.aborted ? 0 : 1 }, log };
+  log.flush(true);
+  const report: TasksAgentLog = { drained };
+  return { recording, counters: { ...counters, drainTimedOut: drained || ctx.signal.aborted ? 0 : 1 }, log: report };
 };

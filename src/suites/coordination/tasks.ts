@@ -14,11 +14,13 @@
 import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { Rng } from '../../measure/rng.js';
-import { checkTaskInvariants, type ClaimEvent, type CompleteEvent } from '../invariants/tasks.js';
+import { OrderedMerge } from '../invariants/ordered-merge.js';
+import { checkNoClaimableLeft, keyedClaim, keyedComplete, TaskHistoryChecker, type FinalTask, type KeyedTaskEvent } from '../invariants/tasks.js';
+import type { AgentInfo } from '../agents/harness.js';
 import { choiceParam, defineParams, durationParam, intParam, mixParam, type ParamValues } from '../../core/params.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
 import { agentLogs, assembleSuiteResult, runSuiteAgents, sumStats, withSuiteBackend } from './common.js';
-import { TASK_OPS, type TasksAgentLog } from './tasks-agent.js';
+import { TASK_OPS, type TaskLogBatch, type TasksAgentLog } from './tasks-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
   create: ['tasks.create'],
@@ -44,27 +46,34 @@ export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend, para
   const drainTimeoutMs = params.drainTimeout;
   return withSuiteBackend(o, injected, async (sb) => {
     const seeded = await seedQueue(sb.backend, queue, depProbability, o.seed);
+    const history = new StreamedHistory(o.agents);
     const r = await runSuiteAgents(o, sb, {
       role: 'tasks',
       label: completing ? 'tasks' : 'tasks (claim only)',
       params: { mix, depProbability, drainTimeoutMs, complete: completing },
       // The agents' drain runs inside the grace period; 5 s more for reporting.
       finishGraceMs: drainTimeoutMs + 5_000,
+      onEvent: (event, agent) => history.accept(event, agent),
     });
+    history.finish();
     const logs = agentLogs<TasksAgentLog>(r);
-    const claims: ClaimEvent[] = logs.flatMap((l) => l.claims);
-    const completes: CompleteEvent[] = logs.flatMap((l) => l.completes);
-    const finalTasks = (await sb.backend.tasks.list()).map((t) => ({ id: t.id, status: t.status, dependsOn: t.dependsOn, claimedBy: t.claimedBy }));
     const drained = !r.aborted && logs.length > 0 && logs.every((l) => l.drained) && r.outcomes.every((a) => a.report !== undefined);
-    const checks = checkTaskInvariants({ claims, completes, finalTasks, drained, skewUs: 1_000 });
+    const endState = await readEndState(sb.backend, history.checker);
+    const finalTasks = endState.tasks;
+    const checks = [
+      history.checker.doubleClaimCheck(),
+      checkNoClaimableLeft(finalTasks, drained),
+      history.checker.dependencyCheck((id) => endState.status.get(id)),
+    ];
     const drainTimedOut = r.counters.drainTimedOut ?? 0;
     if (!r.aborted && drainTimedOut > 0) replaceCheck(checks, drainFailure(finalTasks, drainTimedOut, drainTimeoutMs));
     const contention = sumStats(r.backendStats, ['tasks.claim']);
     const metrics: Record<string, number> = {
       seededTasks: seeded,
       completionOn: completing ? 1 : 0,
-      tasksTotal: finalTasks.length,
-      claims: claims.length,
+      tasksTotal: seeded + (r.counters.created ?? 0),
+      tasksPendingAtEnd: finalTasks.filter((t) => t.status === 'pending').length,
+      claims: history.checker.claimCount,
       claimEmpty: r.counters.claimEmpty ?? 0,
       // A claim conflict is a claim that found the store locked by another agent's claim: each
       // busy retry inside the claim, and each claim that failed busy after all of them.
@@ -76,7 +85,7 @@ export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend, para
       claimMismatch: r.counters.claimMismatch ?? 0,
     };
     if ((r.counters.claimMismatch ?? 0) > 0) {
-      checks.push({ name: 'claims return the claimed task', passed: false, detail: `${r.counters.claimMismatch} claims returned a task not marked claimed by the caller` });
+      checks.push({ name: 'claims return the claimed task', passed: false, status: 'failed', detail: `${r.counters.claimMismatch} claims returned a task not marked claimed by the caller` });
     }
     return assembleSuiteResult('tasks', sb, r, checks, metrics, OP_TO_BACKEND);
   });
@@ -89,6 +98,7 @@ function drainFailure(finalTasks: ReadonlyArray<{ id: string; status: string; de
   return {
     name: 'no claimable task left unclaimed',
     passed: false,
+    status: 'failed',
     detail: `not verified: ${agents} agent(s) did not drain the queue within --drain-timeout ${timeoutMs} ms (${claimable} tasks still claimable); use a smaller --queue or a longer --drain-timeout`,
   };
 }
@@ -97,6 +107,62 @@ function replaceCheck(checks: CheckResult[], check: CheckResult): void {
   const i = checks.findIndex((c) => c.name === check.name);
   if (i >= 0) checks[i] = check;
   else checks.push(check);
+}
+
+/**
+ * The agents' histories, merged in order as they arrive and checked on the fly: nothing of the
+ * history is kept beyond what the checker needs (see invariants/tasks.ts).
+ */
+class StreamedHistory {
+  readonly checker = new TaskHistoryChecker();
+  private readonly merge = new OrderedMerge<KeyedTaskEvent>((e) => this.checker.feed(e));
+
+  constructor(agents: number) {
+    // Every agent is a source from the start: nothing is released ahead of one not heard from yet.
+    for (let i = 0; i < agents; i++) this.merge.open(sourceOf({ index: i, generation: 0 }));
+  }
+
+  accept(event: unknown, agent: Pick<AgentInfo, 'index' | 'generation' | 'agentId'>): void {
+    const batch = event as Partial<TaskLogBatch> | null;
+    if (batch?.kind !== 'tasks-log' || !Array.isArray(batch.entries)) return;
+    const source = sourceOf(agent);
+    const keyed: KeyedTaskEvent[] = batch.entries.map((e) =>
+      e[0] === 'c'
+        ? keyedClaim({ taskId: e[1], workerId: agent.agentId, startUs: e[2], endUs: e[3], dependsOn: e[4] })
+        : keyedComplete({ taskId: e[1], workerId: agent.agentId, startUs: e[2], endUs: e[3], ok: e[4] }),
+    );
+    this.merge.push(source, keyed, batch.watermarkUs ?? -Infinity);
+    if (batch.final) this.merge.close(source);
+  }
+
+  finish(): void {
+    this.merge.finish();
+  }
+}
+
+function sourceOf(agent: { index: number; generation: number }): string {
+  return `${agent.index}.${agent.generation}`;
+}
+
+/**
+ * What the end-state checks need from the store, read without listing every task a long run
+ * created: the pending tasks, their dependencies, and the dependencies the checker still asks about.
+ */
+async function readEndState(backend: Backend, checker: TaskHistoryChecker): Promise<{ tasks: FinalTask[]; status: Map<string, FinalTask['status']> }> {
+  const pending = await backend.tasks.list('pending');
+  const tasks: FinalTask[] = pending.map((t) => ({ id: t.id, status: t.status, dependsOn: t.dependsOn, claimedBy: t.claimedBy }));
+  const status = new Map<string, FinalTask['status']>(tasks.map((t) => [t.id, t.status]));
+  const wanted = new Set([...pending.flatMap((t) => t.dependsOn), ...checker.unresolvedDependencies()]);
+  for (const id of wanted) {
+    if (status.has(id)) continue;
+    const t = await backend.tasks.get(id);
+    let s: FinalTask['status'] | undefined = t?.status;
+    if (!t && (await backend.tasks.isRetired?.(id))) s = 'completed';
+    if (s === undefined) continue;
+    status.set(id, s);
+    tasks.push({ id, status: s, dependsOn: t?.dependsOn ?? [], claimedBy: t?.claimedBy ?? null });
+  }
+  return { tasks, status };
 }
 
 /** Seeds the queue before the agents start: some tasks depend on one or two earlier ones. */

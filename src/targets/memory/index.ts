@@ -9,7 +9,12 @@ import { MemoryMessageBus } from './bus.js';
 import { MemoryLeaderElection } from './election.js';
 import { MemoryMemoryStore } from './memory-store.js';
 import { MemoryAgentRegistry } from './registry.js';
-import { MemoryTaskStore } from './tasks.js';
+import { DEFAULT_RETAIN_COMPLETED, MemoryTaskStore } from './tasks.js';
+
+export interface MemoryBackendOptions extends AdapterOptions {
+  /** Completed tasks kept for get()/list(); older ones are retired (default 10 000). */
+  retainCompleted?: number;
+}
 
 export class MemoryBackend implements Backend {
   readonly name = 'memory';
@@ -19,10 +24,10 @@ export class MemoryBackend implements Backend {
   readonly election: MemoryLeaderElection;
   readonly bus: MemoryMessageBus;
 
-  constructor(options: AdapterOptions = {}) {
+  constructor(options: MemoryBackendOptions = {}) {
     const now = options.now ?? Date.now;
     this.registry = new MemoryAgentRegistry(now);
-    this.tasks = new MemoryTaskStore(now);
+    this.tasks = new MemoryTaskStore(now, options.retainCompleted ?? DEFAULT_RETAIN_COMPLETED);
     this.memory = new MemoryMemoryStore(now);
     this.election = new MemoryLeaderElection(now);
     this.bus = new MemoryMessageBus(now);

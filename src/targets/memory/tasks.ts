@@ -2,6 +2,12 @@
  * In-process TaskStore. Pending tasks are kept in one array sorted by claim order (priority
  * descending, then creation order), so a claim walks from the front and usually stops at the first
  * task instead of scanning the whole store.
+ *
+ * Completed tasks are retired beyond the newest `retainCompleted` (default 10 000): a long benchmark
+ * creates hundreds of thousands of tasks a second, and keeping every one made a 60 s run grow to
+ * 4 GB. A retired task is no longer returned by get() or list(); isRetired() says so, and it still
+ * counts as a completed dependency (ids are `task-<seq>` and never reused, so "below the next seq
+ * and gone" can only mean retired).
  */
 import { InvalidArgumentError, TaskNotFoundError } from '../errors.js';
 import type { WallClockMs } from '../options.js';
@@ -23,18 +29,28 @@ interface StoredTask {
   updatedAt: number;
 }
 
+export const DEFAULT_RETAIN_COMPLETED = 10_000;
+
 export class MemoryTaskStore implements TaskStore {
   private readonly tasks = new Map<string, StoredTask>();
   private pending: StoredTask[] = [];
   private seq = 0;
-  constructor(private readonly now: WallClockMs) {}
+  /** Seqs at or below this were created before the last clear(): unknown, not retired. */
+  private floorSeq = 0;
+  /** Completed ids, oldest first, from `completedHead` on. */
+  private completedIds: string[] = [];
+  private completedHead = 0;
+  constructor(
+    private readonly now: WallClockMs,
+    private readonly retainCompleted = DEFAULT_RETAIN_COMPLETED,
+  ) {}
 
   create(task: NewTask): Task {
     checkNewTask(task);
     const dependsOn = [...new Set(task.dependsOn ?? [])];
     for (const dep of dependsOn) {
       // A dependency on a task that does not exist could never complete: the task would be stuck.
-      if (!this.tasks.has(dep)) throw new InvalidArgumentError(`dependsOn: unknown task ${dep}`);
+      if (!this.tasks.has(dep) && !this.isRetired(dep)) throw new InvalidArgumentError(`dependsOn: unknown task ${dep}`);
     }
     const t = this.now();
     const seq = ++this.seq;
@@ -94,7 +110,28 @@ export class MemoryTaskStore implements TaskStore {
     task.resultJson = JSON.stringify(result ?? null);
     task.version++;
     task.updatedAt = this.now();
+    this.retire(id);
     return true;
+  }
+
+  isRetired(id: string): boolean {
+    const m = /^task-([1-9]\d{0,15})$/.exec(id);
+    if (!m) return false;
+    const seq = Number(m[1]);
+    return seq > this.floorSeq && seq <= this.seq && !this.tasks.has(id);
+  }
+
+  /** Keeps the newest `retainCompleted` completed tasks; drops the oldest beyond that. */
+  private retire(completedId: string): void {
+    this.completedIds.push(completedId);
+    while (this.completedIds.length - this.completedHead > this.retainCompleted) {
+      const oldest = this.completedIds[this.completedHead++] as string;
+      this.tasks.delete(oldest);
+    }
+    if (this.completedHead >= 4096 && this.completedHead * 2 >= this.completedIds.length) {
+      this.completedIds = this.completedIds.slice(this.completedHead);
+      this.completedHead = 0;
+    }
   }
 
   list(status?: TaskStatus): Task[] {
@@ -111,11 +148,17 @@ export class MemoryTaskStore implements TaskStore {
   clear(): void {
     this.tasks.clear();
     this.pending = [];
+    this.completedIds = [];
+    this.completedHead = 0;
+    this.floorSeq = this.seq;
     // Ids keep increasing across reset: a stale id held by a worker can never name a new task.
   }
 
   private dependenciesDone(task: StoredTask): boolean {
-    for (const dep of task.dependsOn) if (this.tasks.get(dep)?.status !== 'completed') return false;
+    for (const dep of task.dependsOn) {
+      const t = this.tasks.get(dep);
+      if (t ? t.status !== 'completed' : !this.isRetired(dep)) return false;
+    }
     return true;
   }
 
