@@ -1,5 +1,4 @@
 /** The MCP tool profile_run end to end: `swarmperf mcp` over stdio, reading runs recorded by the CLI. */
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
