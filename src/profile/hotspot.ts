@@ -1,6 +1,6 @@
 /**
  * The `cpu-hotspot` finding: the function that took the most CPU in a run's measuring processes
- * (the agents when there are any, else the main process), with the caller it was under — "62 % of
+ * (the agents when there are any, else the main process, else every process given), with the caller it was under — "62 % of
  * agent CPU in `JSON.parse` under `JsonDocuments.read`". It is added by an enricher when the run
  * was profiled (RunResult.profiles); a run without profiles gets none.
  *
@@ -25,8 +25,9 @@ const pct = (share: number): string => `${Math.round(share * 100)} %`;
 /** The hotspot finding of a set of profiles, or undefined when no function stands out. */
 export function hotspotFinding(profiles: readonly LabelledProfile[], profileRef?: string): Finding | undefined {
   const agents = profiles.filter((p) => processGroup(p.process) === 'agent');
-  const chosen = agents.length > 0 ? agents : profiles.filter((p) => processGroup(p.process) === 'main');
-  const group = agents.length > 0 ? 'agent' : 'main';
+  const mains = profiles.filter((p) => processGroup(p.process) === 'main');
+  // Profiles of another program (`profile --cmd`, a file from `node --cpu-prof`): all of them.
+  const [chosen, group] = agents.length > 0 ? [agents, 'agent'] : mains.length > 0 ? [mains, 'main'] : [profiles, 'process'];
   if (chosen.length === 0) return undefined;
   const tree: FlameNode = buildFlameTree(chosen);
   const top = topFunctions(tree);

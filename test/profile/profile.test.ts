@@ -272,3 +272,20 @@ describe('swarmperf bench --profile (simulator, main process only)', () => {
     expect(bad.stderr).toContain('--profile-interval: 10us is out of range');
   });
 });
+
+describe('swarmperf profile --cmd', () => {
+  it('runs a Node program under the profiler and names its hot function', () => {
+    const data = tempDir();
+    const fixture = fileURLToPath(new URL('../fixtures/profile/hot-plain.mjs', import.meta.url));
+    const r = runCli(['profile', '--cmd', `"${process.execPath}" "${fixture}" 300`, '--profile-interval', '500us', '--data-dir', data, '--limit', '5']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/profiled 1 Node process \(exit 0\)/);
+    const rows = r.stdout.split('\n');
+    expect(rows[2]).toContain('plantedHotSpin');
+    expect(r.stdout).toMatch(/cpu-hotspot: \d+ % of process CPU in `plantedHotSpin/);
+    const notNode = runCli(['profile', '--cmd', 'true', '--data-dir', data]);
+    expect(notNode.status).toBe(2);
+    expect(notNode.stderr).toContain('wrote no CPU profile');
+    expect(runCli(['profile', 'some-run', '--cmd', 'true', '--data-dir', data]).status).toBe(2);
+  });
+});

@@ -12,6 +12,10 @@ import { mergeCpuProfiles, renderTopTable, toPprof, toSpeedscope } from '../../p
 import { renderFlamegraphSvg } from '../../profile/flamegraph.js';
 import { hotspotFinding } from '../../profile/hotspot.js';
 import { resolveProfilePath, selectProfiles } from '../../profile/select.js';
+import { runUnderProfiler } from '../../profile/command.js';
+import { DEFAULT_INTERVAL, parseProfileInterval } from '../../profile/session.js';
+import { newRunId } from '../../results/run-result.js';
+import { join } from 'node:path';
 import { buildFlameTree, topFunctions } from '../../profile/tree.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { swarmperfVersion } from '../../core/version.js';
@@ -35,6 +39,8 @@ interface ProfileOptions {
   process?: string;
   limit: string;
   dataDir?: string;
+  cmd?: string;
+  profileInterval: string;
 }
 
 export function registerProfileCommand(program: Command): void {
@@ -46,13 +52,26 @@ export function registerProfileCommand(program: Command): void {
     .option('--format <f>', `output format: ${FORMATS.join(' | ')} (default: from --out, else top)`)
     .option('--process <name>', 'only one process group (main, agent) or one process (agent-0-1234)')
     .option('--limit <n>', 'rows of the top table', '20')
+    .option('--cmd <command>', 'run a Node program under the profiler until it exits (e.g. "node app.js"), then show its profile')
+    .option('--profile-interval <d>', 'sampling interval of --cmd', DEFAULT_INTERVAL)
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
-    .action((run: string, raw: ProfileOptions) => {
+    .action(async (run: string, raw: ProfileOptions) => {
       const format = (raw.format ?? formatFromName(raw.out) ?? 'top') as Format;
       if (!FORMATS.includes(format)) throw new UsageError(`--format: "${raw.format}" is not one of ${FORMATS.join(', ')}`);
       const limit = parseIntFlag('--limit', raw.limit, 1, 10_000);
       if (raw.out === '') throw new UsageError('--out: expected a file name (or - for stdout)');
-      const path = resolveProfilePath(run, resolveDataDir(raw.dataDir));
+      const dataDir = resolveDataDir(raw.dataDir);
+      let path: string;
+      if (raw.cmd !== undefined) {
+        if (raw.cmd.trim() === '') throw new UsageError('--cmd: expected a command, e.g. "node app.js"');
+        if (run !== 'latest') throw new UsageError(`--cmd profiles a new process: give it without a RUN (got "${run}")`);
+        path = join(dataDir, 'profiles', `cmd-${newRunId()}`);
+        const r = await runUnderProfiler(raw.cmd, path, parseProfileInterval('--profile-interval', raw.profileInterval));
+        if (r.files.length === 0) throw new UsageError(`--cmd: "${raw.cmd}" wrote no CPU profile (exit ${r.status}); only Node programs can be profiled this way`);
+        process.stderr.write(`profiled ${r.files.length} Node process${r.files.length === 1 ? '' : 'es'} (exit ${r.status}) into ${path}\n`);
+      } else {
+        path = resolveProfilePath(run, dataDir);
+      }
       const profiles = selectProfiles(path, raw.process);
       const data = render(format, profiles, path, limit);
       if (raw.out && raw.out !== '-') {
