@@ -4,7 +4,7 @@
  * exit code).
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../results/atomic-write.js';
+import { checkOutputPath, writeOutputFile } from '../results/atomic-write.js';
 import { resolveDataDir } from '../results/data-dir.js';
 import { allChecksPassed } from '../results/run-result.js';
 import type { RunResult } from '../core/result.js';
@@ -104,6 +104,7 @@ export function resolveOutputs(raw: CommonRawOptions & Record<string, unknown>, 
   };
   if (raw.json !== undefined) {
     if (raw.json === '') throw new UsageError('--json: expected a file name (or - for stdout)');
+    if (raw.json !== '-') checkOutputPath('--json', raw.json);
     options.jsonPath = raw.json;
   }
   return options;
@@ -182,7 +183,7 @@ export function warnOnStderr(message: string): void {
 export function printResult(result: RunResult, o: CommonOptions): void {
   const json = JSON.stringify(result, null, 2) + '\n';
   if (o.jsonPath === '-') process.stdout.write(json);
-  else if (o.jsonPath) writeFileAtomic(o.jsonPath, json);
+  else if (o.jsonPath) writeOutputFile('--json', o.jsonPath, json);
   if (!o.quiet) {
     const out = o.jsonPath === '-' ? process.stderr : process.stdout;
     out.write(formatRunSummary(result) + '\n');

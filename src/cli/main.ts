@@ -42,7 +42,9 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`swarmperf: ${err.message}\n`);
+      // One line whatever the user typed: control characters (a CR LF in a value) are shown escaped.
+      // eslint-disable-next-line no-control-regex
+      process.stderr.write(`swarmperf: ${err.message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))}\n`);
       return 2;
     }
     throw err;

@@ -41,7 +41,8 @@ export async function runClosedLoop(workload: Workload, options: ClosedLoopOptio
         recorder.recordError(call.name, errorReason(err), end - start, end);
       }
       if (options.thinkTimeUs) {
-        await clock.sleepUntil(end + options.thinkTimeUs, signal);
+        // Never think past the end of the run: the run's duration bounds it, not the think time.
+        await clock.sleepUntil(Math.min(end + options.thinkTimeUs, deadline), signal);
         start = clock.nowUs();
       } else if (end >= nextYieldUs) {
         nextYieldUs = end + YIELD_EVERY_US;

@@ -204,6 +204,14 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
   let nextYieldUs = clock.nowUs() + YIELD_EVERY_US;
   while (!signal.aborted && issued < maxIterations && next < deadline) {
     const now = clock.nowUs();
+    // Synchronous operations and runs of drops never yield; give timers (progress, Ctrl-C,
+    // sampling) a turn. Checked per arrival, dropped or started: a generator that cannot keep up
+    // (e.g. --rate 1e6 on a slow machine) drops without end and must still see Ctrl-C.
+    if (!virtual && now >= nextYieldUs) {
+      nextYieldUs = now + YIELD_EVERY_US;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      continue;
+    }
     if (next > now) {
       // A short sleep (the usual gap between arrivals) is not worth an abort listener, whose add
       // and remove cost more than the rest of the wake; the loop checks the signal when it wakes.
@@ -225,11 +233,6 @@ export async function runOpenLoop(workload: Workload, options: OpenLoopOptions, 
     }
     start(issued++, next);
     next = origin + cursor.next();
-    // Synchronous operations never yield; give timers (progress, Ctrl-C, sampling) a turn.
-    if (!virtual && now >= nextYieldUs) {
-      nextYieldUs = now + YIELD_EVERY_US;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
   }
 
   // Keep the measured window as long as planned (an idle tail is part of the schedule), unless the

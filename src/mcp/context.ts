@@ -23,6 +23,8 @@ export interface ServerConfig {
   maxBenchmarkUs: number;
   /** Where the server says what it does (stderr; stdout is the protocol channel on stdio). */
   log: (line: string) => void;
+  /** Folders (real paths) tools may read files from besides the data folder (`--allow-path`). */
+  allowedPaths?: readonly string[];
 }
 
 /** Runs kept in memory for agent_metrics & co. even when history is off. */

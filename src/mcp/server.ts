@@ -6,8 +6,8 @@
  * is wrong.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { swarmperfVersion } from '../results/env.js';
+import { SwarmperfStdioTransport } from './stdio.js';
 import { ServerContext, type ServerConfig } from './context.js';
 import { registerAnalysisTools } from './tools/analysis.js';
 import { registerBenchmarkTools } from './tools/benchmark.js';
@@ -42,18 +42,27 @@ export function createContext(config: ServerConfig): ServerContext {
   return new ServerContext(config);
 }
 
-/** Serves one client on stdin/stdout until it disconnects; resolves when the session ends. */
+/**
+ * Serves one client on stdin/stdout until it disconnects; resolves when the session ends. Every
+ * way it ends is said on stderr: the server never stops silently.
+ */
 export async function serveStdio(ctx: ServerContext): Promise<void> {
   const server = createSwarmperfServer(ctx);
-  const transport = new StdioServerTransport();
+  const transport = new SwarmperfStdioTransport({ log: ctx.config.log });
+  let why = 'the client closed stdin';
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = () => resolve();
-    // stdin ending (the client went away) closes the session.
-    process.stdin.once('end', () => resolve());
+  });
+  // Transport trouble (a broken pipe, a bad message) is logged; only the end of stdin ends the session.
+  server.server.onerror = (err) => ctx.config.log(`stdio: ${err.message}`);
+  process.stdout.once('error', (err) => {
+    why = `stdout failed (${(err as NodeJS.ErrnoException).code ?? err.message})`;
+    void transport.close();
   });
   await server.connect(transport);
   ctx.config.log(`swarmperf MCP server on stdio (backend ${ctx.config.backend}, data ${ctx.config.dataDir})`);
   await closed;
+  ctx.config.log(`session ended: ${why}; server stopping`);
   await server.close().catch(() => {});
   await ctx.close();
 }

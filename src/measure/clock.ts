@@ -15,6 +15,9 @@ export interface Clock {
   readonly kind: 'real' | 'virtual';
 }
 
+/** The longest delay setTimeout accepts, ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function sleep(clock: Clock, us: number, signal?: AbortSignal): Promise<void> {
   return clock.sleepUntil(clock.nowUs() + us, signal);
 }
@@ -47,7 +50,9 @@ export class RealClock implements Clock {
       const arm = (): void => {
         const remainingMs = (targetUs - this.nowUs()) / 1000;
         if (remainingMs <= 0 || signal?.aborted) return finish();
-        timer = setTimeout(arm, Math.max(1, Math.ceil(remainingMs)));
+        // setTimeout holds at most 2^31-1 ms (~24.8 days); longer asks fire after 1 ms with a
+        // TimeoutOverflowWarning, so a long sleep is taken in chunks.
+        timer = setTimeout(arm, Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(remainingMs))));
       };
       signal?.addEventListener('abort', finish, { once: true });
       arm();

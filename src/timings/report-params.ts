@@ -4,7 +4,7 @@
  * window by default (the 24 hours up to the newest stored call) and both accept `since: "all"`.
  */
 import { z } from 'zod';
-import { parsePositiveDurationUs, UsageError } from '../core/parse.js';
+import { MAX_LOOKBACK_US, parsePositiveDurationUs, UsageError } from '../core/parse.js';
 
 export const GROUP_BYS = ['tool', 'category', 'session'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
@@ -44,7 +44,7 @@ export function resolveToolReportOptions(dataDir: string, params: { since?: stri
   const by = (params.by ?? TOOL_REPORT_DEFAULTS.by) as GroupBy;
   if (!GROUP_BYS.includes(by)) throw new UsageError(`${name('by')}: expected tool, category or session, got "${params.by}"`);
   const since = (params.since ?? TOOL_REPORT_DEFAULTS.since).trim();
-  const opts: ReportOptions = { dataDir, by, sinceUs: since === 'all' ? null : parsePositiveDurationUs(name('since'), since), slowest: params.slowest ?? TOOL_REPORT_DEFAULTS.slowest };
+  const opts: ReportOptions = { dataDir, by, sinceUs: since === 'all' ? null : parsePositiveDurationUs(name('since'), since, { max: MAX_LOOKBACK_US }), slowest: params.slowest ?? TOOL_REPORT_DEFAULTS.slowest };
   if (params.until !== undefined) {
     const t = Date.parse(params.until);
     if (Number.isNaN(t)) throw new UsageError(`${name('until')}: expected an ISO date such as 2026-01-04T18:00:00Z, got "${params.until}"`);

@@ -19,24 +19,25 @@ function fallbackFrom(stderr: string, dataDir: string): string {
 }
 
 describe('a measured run is never thrown away when an output fails', () => {
-  it('--json to a file that cannot be written: the result goes to the fallback file, exit non-zero', () => {
+  // An output path that cannot work is refused before anything is measured (exit 2, nothing run,
+  // nothing created): no measurement exists to be lost. Outputs that fail once the run is measured
+  // (the history cases below) send the result to the fallback file instead.
+  it('--json to a file that cannot be written: refused before the run, exit 2, nothing measured', () => {
     const dir = tempDir();
     const r = runCli([...SHORT, '--json', '/proc/version', '--data-dir', dir]);
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/json \/proc\/version/);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/\/proc\/version/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
-    fallbackFrom(r.stderr, dir);
-    // The history output still got the run.
-    expect(existsSync(join(dir, 'history.db'))).toBe(true);
+    expect(existsSync(join(dir, 'history.db'))).toBe(false);
   });
 
-  it('--json into a folder that does not exist: fallback, and no folder is created', () => {
+  it('--json into a folder that does not exist: refused before the run, and no folder is created', () => {
     const dir = tempDir();
     const missing = join(dir, 'no', 'such', 'folder');
     const r = runCli([...SHORT, '--json', join(missing, 'r.json'), '--data-dir', dir, '--no-history']);
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/does not exist/);
-    fallbackFrom(r.stderr, dir);
     expect(existsSync(join(dir, 'no'))).toBe(false);
   });
 

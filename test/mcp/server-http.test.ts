@@ -13,9 +13,9 @@ import { startCli, tempDir } from '../helpers/cli.js';
 
 type Result = CallToolResult & { structuredContent?: Record<string, unknown> };
 
-async function connect(url: string): Promise<Client> {
+async function connect(url: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'swarmperf-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
 }
 
@@ -89,20 +89,22 @@ describe('swarmperf MCP server over HTTP (in-process)', () => {
 });
 
 describe('swarmperf mcp --http (CLI)', () => {
-  it('prints its URL and serves tools until stopped', async () => {
+  it('prints its URL and token and serves tools until stopped', async () => {
     const dataDir = tempDir('swarmperf-mcp-cli-');
     const child = startCli(['mcp', '--http', '0', '--data-dir', dataDir, '--backend', 'memory', '--no-history']);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
+      const [url, authorization] = await new Promise<[string, string]>((resolve, reject) => {
         let out = '';
         child.stdout?.on('data', (c: Buffer) => {
           out += c.toString();
-          const m = /^(http:\/\/127\.0\.0\.1:\d+\/mcp)$/m.exec(out);
-          if (m) resolve(m[1] as string);
+          const m = /^(http:\/\/127\.0\.0\.1:\d+\/mcp)\nAuthorization: (Bearer \S+)$/m.exec(out);
+          if (m) resolve([m[1] as string, m[2] as string]);
         });
         child.once('exit', (code) => reject(new Error(`swarmperf mcp exited ${code}`)));
       });
-      const client = await connect(url);
+      // Without the printed token the server answers 401.
+      expect((await raw(url, { body: '{}' })).status).toBe(401);
+      const client = await connect(url, { Authorization: authorization });
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain('memory_search');
       const usage = (await client.callTool({ name: 'memory_usage', arguments: {} })) as Result;

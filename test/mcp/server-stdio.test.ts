@@ -24,11 +24,12 @@ describe('swarmperf mcp over stdio', () => {
   const call = async (name: string, args: Record<string, unknown>): Promise<Result> => (await client.callTool({ name, arguments: args })) as Result;
 
   beforeAll(async () => {
-    // The server runs in an empty folder whose only child should ever be the data folder.
+    // The server runs in an empty folder whose only child should ever be the data folder. Tools
+    // may read files from the data folder and from the folder above (where the test writes a log).
     cwd = tempDir('swarmperf-mcp-stdio-');
     dataDir = join(cwd, 'data');
     mkdirSync(dataDir);
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--data-dir', dataDir, '--backend', 'sqlite'], cwd, stderr: 'pipe' });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--data-dir', dataDir, '--backend', 'sqlite', '--allow-path', join(cwd, '..')], cwd, stderr: 'pipe' });
     transport.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     client = new Client({ name: 'swarmperf-test', version: '1.0.0' });
     await client.connect(transport);

@@ -3,7 +3,7 @@
  * builds it first) against RunResult files and a real history database in a temp folder.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,9 @@ describe('report and bottlenecks commands', () => {
 
   it('writes markdown with SVG charts beside --out, and html to --out', async () => {
     const out = join(dir, 'out', 'report.md');
+    // Output folders are not created (issue 12): the report's folder must exist first.
+    expect((await cli(['report', '--input', runFile, '--no-history', '--charts', '--out', out], dir)).code).toBe(2);
+    mkdirSync(join(dir, 'out'));
     const r = await cli(['report', '--input', runFile, '--no-history', '--charts', '--out', out], dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');

@@ -70,7 +70,8 @@ describe('dashboard server', () => {
     const res = await get('/api/overview');
     expect(res.status).toBe(200);
     const { rows } = JSON.parse(res.body) as { rows: Array<{ configuration: string; runs: number; verdict: { kind: string } }> };
-    const tasks = rows.find((r) => r.configuration === 'tasks · run');
+    // Same suite, command, duration class and host: one configuration (as compare and trends group them).
+    const tasks = rows.find((r) => r.configuration.startsWith('tasks · run · short(5-30s) · host '));
     expect(tasks?.runs).toBe(17);
     const series = JSON.parse((await get('/api/series?metric=tasks.claim.p50')).body) as Array<{ points: unknown[]; changePoints: Array<{ index: number; kind: string }> }>;
     expect(series).toHaveLength(1);
@@ -100,7 +101,7 @@ describe('dashboard server', () => {
     expect(throughput?.type).toBe('gauge');
     const latest = runs[runs.length - 1] as RunResult;
     const claim = latest.suites.find((s) => s.name === 'tasks')?.operations.find((o) => o.name === 'claim');
-    const sample = throughput?.samples.find((s) => s.labels.configuration === 'tasks · run' && s.labels.operation === 'claim');
+    const sample = throughput?.samples.find((s) => s.labels.configuration?.startsWith('tasks · run ·') === true && s.labels.operation === 'claim');
     expect(sample?.value).toBeCloseTo(claim?.throughput ?? NaN, 6);
     const hostile = throughput?.samples.find((s) => s.labels.suite === HOSTILE.suite);
     expect(hostile?.labels.operation).toBe(HOSTILE.operation);
@@ -142,8 +143,8 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
   it('overview lists every configuration, hostile names as text', async () => {
     await open('#/overview', 'overview');
     const configurations = await page.$$eval('#overview-table tr[data-configuration]', (rows) => rows.map((r) => r.getAttribute('data-configuration')));
-    expect(configurations).toContain('tasks · run');
-    expect(configurations).toContain(`${HOSTILE.suite} · run`);
+    expect(configurations.some((c) => c?.startsWith('tasks · run · '))).toBe(true);
+    expect(configurations.some((c) => c?.startsWith(`${HOSTILE.suite} · run · `))).toBe(true);
     expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).__pwned)).toBeUndefined();
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-overview.png') });
   });

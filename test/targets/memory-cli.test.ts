@@ -1,5 +1,5 @@
 /** `swarmperf memory ...` end to end: the built CLI (dist/) against a temp data folder. */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -49,6 +49,9 @@ describe('swarmperf memory', () => {
     memory(dir, 'store', '--key', 'performance/analyzer/bench-789/results', '--value', 'päyload ✓\nline 2');
     memory(dir, 'store', '--key', 'hive/config', '--value', 'x');
     const file = join(dir, 'export', 'memory.json');
+    // Output folders are not created (issue 12): the folder must exist first.
+    expect(memory(dir, 'export', file).stderr).toMatch(/does not exist/);
+    mkdirSync(join(dir, 'export'));
     const exp = memory(dir, 'export', file);
     expect(exp.status).toBe(0);
     const written = JSON.parse(readFileSync(file, 'utf8')) as { format: string; entries: { key: string }[] };

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { HistoryRefError, historyPathFromOptions, openHistory, type HistoryStore } from '../../results/history/store.js';
 import { parseRunResult, type RunResult } from '../../core/result.js';
-import { collect, parseDurationUs, parseKeyValue, UsageError } from '../../core/parse.js';
+import { collect, MAX_LOOKBACK_US, parseDurationUs, parseKeyValue, UsageError } from '../../core/parse.js';
 
 export interface HistoryFlags {
   history?: string;
@@ -16,11 +16,13 @@ export interface HistoryFlags {
   json?: boolean;
   since?: string;
   tag?: string[];
+  quiet?: boolean;
 }
 
 export function addHistoryFlags(cmd: Command, opts: { json?: boolean; since?: boolean; tag?: boolean } = {}): Command {
   cmd.option('--history <file>', 'history database (default <data-dir>/history.db)').option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)');
   if (opts.json !== false) cmd.option('--json', 'machine-readable JSON on stdout');
+  cmd.option('--quiet', 'no notes on stderr (results and errors still shown)');
   if (opts.since) cmd.option('--since <when>', 'only runs since a duration ago (30d, 12h) or a date (2026-01-31)');
   if (opts.tag) cmd.option('--tag <k=v>', 'only runs with this tag (repeatable)', collect, []);
   return cmd;
@@ -45,7 +47,7 @@ export function historyPathFromFlags(flags: HistoryFlags): string {
 export function parseSince(raw: string | undefined, now = Date.now()): Date | undefined {
   if (raw === undefined) return undefined;
   const text = raw.trim();
-  if (/^\d+(\.\d+)?\s*(us|µs|ms|s|m|min|h|d)?$/.test(text)) return new Date(now - parseDurationUs('--since', text) / 1000);
+  if (/^\d+(\.\d+)?\s*(us|µs|ms|s|m|min|h|d)?$/.test(text)) return new Date(now - parseDurationUs('--since', text, { max: MAX_LOOKBACK_US }) / 1000);
   const t = Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(t)) throw new UsageError(`--since: expected a duration ago (30d, 12h) or a date (2026-01-31), got "${raw}"`);
   return new Date(t);

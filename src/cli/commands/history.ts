@@ -4,13 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../results/atomic-write.js';
+import { checkOutputPath, writeOutputFile } from '../../results/atomic-write.js';
 import type { RunSummary } from '../../results/history/store.js';
 import { parseRunResult, type RunResult } from '../../core/result.js';
 import { formatRunSummary, table } from '../../report/terminal.js';
 import { runListing, type RunListing } from '../../results/comparable.js';
 import { formatUs } from '../../core/units.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
+import { shareGroupFlags } from './group-flags.js';
 import { addHistoryFlags, asUsage, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
 
 interface ListFlags extends HistoryFlags {
@@ -62,7 +63,7 @@ export function readRunsFile(file: string): RunResult[] {
 }
 
 export function registerHistoryCommand(program: Command): void {
-  const cmd = program.command('history').description('list the runs recorded in the history (and show, import, export, remove them)');
+  const cmd = shareGroupFlags(program.command('history').description('list the runs recorded in the history (and show, import, export, remove them)'));
   addHistoryFlags(cmd, { since: true, tag: true }).option('--limit <n>', 'only the most recent N runs');
   cmd.action((flags: ListFlags) => {
     const since = parseSince(flags.since);
@@ -98,7 +99,7 @@ export function registerHistoryCommand(program: Command): void {
     }
   });
 
-  addHistoryFlags(cmd.command('import').description('add RunResult JSON files (a result, an array, or JSON lines) to the history').argument('<files...>', 'files to import'), { json: false }).action(
+  addHistoryFlags(cmd.command('import').description('add RunResult JSON files (a result, an array, or JSON lines) to the history').argument('<files...>', 'files to import')).action(
     (files: string[], flags: HistoryFlags) => {
       // Every file is read and validated before anything is written: a bad file imports nothing.
       const runs = files.flatMap((f) => readRunsFile(f));
@@ -110,6 +111,7 @@ export function registerHistoryCommand(program: Command): void {
         h.close();
       }
       const skipped = runs.length - added;
+      if (flags.json) return writeJson({ imported: added, alreadyPresent: skipped, history: h.path });
       process.stdout.write(`imported ${added} run(s)${skipped > 0 ? `, ${skipped} already in the history` : ''} into ${h.path}\n`);
     },
   );
@@ -124,6 +126,7 @@ export function registerHistoryCommand(program: Command): void {
   ).action((refs: string[], flags: HistoryFlags & { output?: string }) => {
     const since = parseSince(flags.since);
     const tags = parseTags(flags.tag);
+    if (flags.output !== undefined) checkOutputPath('--output', flags.output);
     const h = openHistoryFromFlags(flags);
     let runs: RunResult[] = [];
     if (h) {
@@ -136,17 +139,18 @@ export function registerHistoryCommand(program: Command): void {
     } else if (refs.length > 0) throw new UsageError(`no history at ${historyPathFromFlags(flags)} yet`);
     const body = JSON.stringify(runs, null, 2) + '\n';
     if (flags.output) {
-      writeFileAtomic(flags.output, body);
-      process.stderr.write(`exported ${runs.length} run(s) to ${flags.output}\n`);
+      writeOutputFile('--output', flags.output, body);
+      if (!flags.quiet) process.stderr.write(`exported ${runs.length} run(s) to ${flags.output}\n`);
     } else process.stdout.write(body);
   });
 
-  addHistoryFlags(cmd.command('remove').description('remove a run from the history').argument('<run>', 'run to remove'), { json: false }).action((ref: string, flags: HistoryFlags) => {
+  addHistoryFlags(cmd.command('remove').description('remove a run from the history').argument('<run>', 'run to remove')).action((ref: string, flags: HistoryFlags) => {
     const h = openHistoryFromFlags(flags);
     if (!h) throw new UsageError(`run "${ref}": no history at ${historyPathFromFlags(flags)} yet`);
     try {
       const id = asUsage(() => h.removeRun(ref));
-      process.stdout.write(`removed run ${id}\n`);
+      if (flags.json) writeJson({ removed: id });
+      else process.stdout.write(`removed run ${id}\n`);
     } finally {
       h.close();
     }

@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_LAG_US } from '../../load/open-loop.js';
-import { checkLoopbackTarget, type HostResolver } from '../../targets/http/safety.js';
+import { requireLoopback, type HostResolver } from '../../targets/http/safety.js';
 import { parseRequestSpec, type HttpRequestSpec } from '../../targets/http/request-spec.js';
-import { collect, parseDurationUs, parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
+import { collect, parseDurationUs, parseIntFlag, parsePositiveDurationUs } from '../../core/parse.js';
 
 export function addHttpFlags(cmd: Command): Command {
   return cmd
@@ -47,11 +47,7 @@ export async function resolveHttpTarget(url: string, raw: Record<string, unknown
     ...(typeof raw.body === 'string' ? { body: raw.body } : {}),
     timeoutUs: parsePositiveDurationUs('--timeout', String(raw.timeout ?? '30s')),
   });
-  if (raw.allowRemote !== true) {
-    const verdict = await checkLoopbackTarget(spec.url, resolver);
-    if (!verdict.allowed) {
-      throw new UsageError(`url ${spec.url.href}: refused: ${verdict.reason}; swarmperf only loads loopback targets (127.0.0.0/8, ::1) unless --allow-remote is given`);
-    }
-  }
+  // Connections then go to the checked addresses only (a rebinding name cannot switch them).
+  if (raw.allowRemote !== true) spec.addresses = await requireLoopback('url', spec.url, resolver);
   return spec;
 }

@@ -30,6 +30,7 @@ export function registerLoadCommand(program: Command): void {
     .option('--rate <n>', 'open loop: arrivals per second (with --ramp: the rate the first stage starts from)')
     .option('--ramp <stages>', 'open loop: DURATION:RATE stages, each ramping linearly from the previous rate, e.g. 10s:100,30s:1000,60s:1000')
     .option('--concurrency <n>', 'closed loop: this many requests in flight, each sent when the previous one ends')
+    .option('--connections <n>', 'same as --concurrency (the name autocannon and wrk use)')
     .option('--think <d>', 'closed loop: pause after each request, e.g. 10ms')
     .option('--slo <spec>', 'fail the run (exit 1) if an objective is broken, e.g. "p99<50ms,success>=99%"');
   addOpenLoopFlags(cmd);
@@ -121,6 +122,10 @@ export function registerLoadCommand(program: Command): void {
 }
 
 function resolveMode(cmd: Command, raw: Record<string, unknown>): LoadMode {
+  if (raw.connections !== undefined) {
+    if (raw.concurrency !== undefined && raw.concurrency !== raw.connections) throw new UsageError('--connections: same as --concurrency; give one of them');
+    raw.concurrency = raw.connections;
+  }
   const hasRate = raw.rate !== undefined;
   const hasRamp = raw.ramp !== undefined;
   const hasConcurrency = raw.concurrency !== undefined;

@@ -9,6 +9,7 @@ import { buildRunResult } from '../../results/run-result.js';
 import { parseArgsFlag, readArgsFile } from '../../targets/mcp/args.js';
 import type { McpLoadModel, McpToolSelection } from '../../targets/mcp/bench.js';
 import { parseHeader, parseHttpTarget, parseStdioTarget, type McpTargetSpec } from '../../targets/mcp/spec.js';
+import { requireLoopback } from '../../targets/http/safety.js';
 import { addCommonFlags, commonConfig, finishRun, measurementOptions, openRun, resolveCommon, withInterrupt } from '../common.js';
 import { addProfileFlags, profileIntervalOf, profilingFor } from '../profile-flags.js';
 import { collect, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
@@ -20,6 +21,7 @@ export function registerMcpBenchCommand(program: Command): void {
     .option('--stdio <command>', 'start the server with this command line, e.g. "node server.js --flag"')
     .option('--url <url>', 'streamable-HTTP endpoint of a running server, e.g. http://127.0.0.1:3000/mcp')
     .option('--header <name: value>', 'HTTP header for --url (repeatable), e.g. "Authorization: Bearer …"', collect, [])
+    .option('--allow-remote', 'with --url: allow a server that is not loopback (127.0.0.0/8, ::1); off by default, as for load')
     .option('--tool <name>', 'the tool to call')
     .option('--args <json>', 'arguments for --tool, a JSON object', '{}')
     .option('--all-tools', 'call every tool the server lists, round-robin')
@@ -35,6 +37,9 @@ export function registerMcpBenchCommand(program: Command): void {
   cmd.action(async (raw: Record<string, unknown>) => {
     const profileIntervalUs = profileIntervalOf(raw);
     const target = resolveTarget(raw);
+    if (raw.allowRemote === true && target.kind !== 'http') throw new UsageError('--allow-remote: only with --url');
+    // Safe mode, as for load: a loopback server only, and connections to the addresses checked.
+    if (target.kind === 'http' && raw.allowRemote !== true) target.addresses = await requireLoopback('--url', target.url);
     const tools = resolveTools(raw, cmd.getOptionValueSource('args') !== 'default');
     const load = resolveLoad(raw);
     const timeoutUs = parseDurationUs('--timeout', String(raw.timeout));
@@ -131,6 +136,8 @@ function resolveLoad(raw: Record<string, unknown>): McpLoadModel {
   if (raw.rate !== undefined) {
     return { model: 'open', rate: parsePositiveNumber('--rate', String(raw.rate)), maxInFlight: parseIntFlag('--max-in-flight', String(raw.maxInFlight), 1, 100_000) };
   }
+  // Checked even in closed loop, where it does not apply: a bad value is an error, never ignored.
+  parseIntFlag('--max-in-flight', String(raw.maxInFlight), 1, 100_000);
   return { model: 'closed', concurrency: raw.concurrency !== undefined ? parseIntFlag('--concurrency', String(raw.concurrency), 1, 10_000) : 1 };
 }
 

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { escapeTerminal } from '../../report/escape.js';
-import { writeFileAtomic } from '../../results/atomic-write.js';
+import { checkOutputPath, writeOutputFile } from '../../results/atomic-write.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { openBackend } from '../../targets/backend.js';
 import { InvalidArgumentError } from '../../targets/errors.js';
@@ -16,11 +16,13 @@ import { entryToJson, FullKeyError, MemoryFileError, parseMemoryFile, serializeM
 import type { Backend, MemoryEntry } from '../../targets/ports.js';
 import { checkNamespace, isExpired } from '../../targets/validate.js';
 import { parseDurationUs, UsageError } from '../../core/parse.js';
+import { shareGroupFlags } from './group-flags.js';
 
 interface SharedFlags {
   backend?: string;
   dataDir?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 const SHARED_DEFAULT_BACKEND = 'sqlite';
@@ -33,13 +35,14 @@ function addSharedFlags(cmd: Command): Command {
     .exitOverride()
     .option('--backend <spec>', `backend: memory | sqlite[:PATH] | jsonfile[:DIR] (default ${SHARED_DEFAULT_BACKEND}, in the data folder)`)
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
-    .option('--json', 'print entries as a JSON array of {key, namespace, value, createdAt, updatedAt, expiresAt}');
+    .option('--json', 'print entries as a JSON array of {key, namespace, value, createdAt, updatedAt, expiresAt}')
+    .option('--quiet', 'no notes on stderr (results and errors still shown)');
 }
 
 function resolveShared(cmd: Command): SharedFlags {
   const own = cmd.opts<SharedFlags>();
   const parent = cmd.parent?.opts<SharedFlags>() ?? {};
-  return { backend: own.backend ?? parent.backend, dataDir: own.dataDir ?? parent.dataDir, json: own.json === true || parent.json === true };
+  return { backend: own.backend ?? parent.backend, dataDir: own.dataDir ?? parent.dataDir, json: own.json === true || parent.json === true, quiet: own.quiet === true || parent.quiet === true };
 }
 
 /** Opens the backend, runs `fn`, closes; turns data errors into one message and exit code 1. */
@@ -75,6 +78,12 @@ function fullKeyFlag(flag: string, raw: string | undefined): { namespace: string
   }
 }
 
+/** A value given as an argument or as its flag (`memory retrieve KEY` or `--key KEY`): one, or both the same. */
+function argOrFlag(name: string, flag: string, arg: string | undefined, flagValue: string | undefined): string | undefined {
+  if (arg !== undefined && flagValue !== undefined && arg !== flagValue) throw new UsageError(`${flag}: ${name} given twice with different values ("${arg}" and "${flagValue}")`);
+  return arg ?? flagValue;
+}
+
 function patternFlag(flag: string, raw: string): string {
   if (raw === '') throw new UsageError(`${flag}: expected a glob such as performance/** or */config, got an empty pattern`);
   return raw;
@@ -96,7 +105,7 @@ function printEntries(entries: MemoryEntry[], flags: SharedFlags, showValues: bo
     return;
   }
   if (entries.length === 0) {
-    process.stderr.write('(no entries)\n');
+    if (!flags.quiet) process.stderr.write('(no entries)\n');
     return;
   }
   const width = Math.min(60, Math.max(...entries.map((e) => e.fullKey.length)));
@@ -120,13 +129,15 @@ export function registerMemoryCommand(program: Command): void {
       .description('store, retrieve, search and move shared agent memory on a backend (namespace/key)')
       .addHelpText('after', '\nA full key is namespace/key: performance/analyzer/bench-789/results is namespace "performance",\nkey "analyzer/bench-789/results". Patterns: * within one segment, ** across segments, ? one character.'),
   );
+  shareGroupFlags(memory);
 
   addSharedFlags(memory.command('store').description('store a value under a full key (overwrites)'))
+    .argument('[key]', 'full key namespace/key (or --key)')
     .option('--key <namespace/key>', 'full key')
     .option('--value <text>', 'the value (a string; JSON is stored as text)')
     .option('--ttl <duration>', 'expire after this long, e.g. 30s, 10m, 1h')
-    .action(async (raw: { key?: string; value?: string; ttl?: string }, cmd: Command) => {
-      const { namespace, key } = fullKeyFlag('--key', raw.key);
+    .action(async (keyArg: string | undefined, raw: { key?: string; value?: string; ttl?: string }, cmd: Command) => {
+      const { namespace, key } = fullKeyFlag('--key', argOrFlag('key', '--key', keyArg, raw.key));
       if (raw.value === undefined) throw new UsageError('--value: required, e.g. --value \'{"p99":12.5}\'');
       let ttlMs: number | undefined;
       if (raw.ttl !== undefined) {
@@ -143,9 +154,10 @@ export function registerMemoryCommand(program: Command): void {
     });
 
   addSharedFlags(memory.command('retrieve').description('print the value stored under a full key (exit 1 if none)'))
+    .argument('[key]', 'full key namespace/key (or --key)')
     .option('--key <namespace/key>', 'full key')
-    .action(async (raw: { key?: string }, cmd: Command) => {
-      const { namespace, key } = fullKeyFlag('--key', raw.key);
+    .action(async (keyArg: string | undefined, raw: { key?: string }, cmd: Command) => {
+      const { namespace, key } = fullKeyFlag('--key', argOrFlag('key', '--key', keyArg, raw.key));
       await withBackend(cmd, 'retrieve', async (backend, flags) => {
         const entry = await backend.memory.retrieve(namespace, key);
         if (flags.json) printEntries(entry ? [entry] : [], flags, true);
@@ -159,11 +171,13 @@ export function registerMemoryCommand(program: Command): void {
     });
 
   addSharedFlags(memory.command('search').description('entries whose full key matches a glob, optionally whose value contains a text'))
+    .argument('[pattern]', 'glob over full keys (or --pattern)')
     .option('--pattern <glob>', 'glob over full keys: * one segment, ** any depth, ? one character')
     .option('--query <text>', 'only values containing this text (case-insensitive)')
-    .action(async (raw: { pattern?: string; query?: string }, cmd: Command) => {
-      if (raw.pattern === undefined) throw new UsageError('--pattern: required, e.g. --pattern "performance/**"');
-      const pattern = patternFlag('--pattern', raw.pattern);
+    .action(async (patternArg: string | undefined, raw: { pattern?: string; query?: string }, cmd: Command) => {
+      const given = argOrFlag('pattern', '--pattern', patternArg, raw.pattern);
+      if (given === undefined) throw new UsageError('--pattern: required, e.g. --pattern "performance/**"');
+      const pattern = patternFlag('--pattern', given);
       await withBackend(cmd, 'search', async (backend, flags) => {
         printEntries(await asUsage('--pattern', backend.memory.search(pattern, raw.query)), flags, true);
         return 0;
@@ -181,9 +195,10 @@ export function registerMemoryCommand(program: Command): void {
     });
 
   addSharedFlags(memory.command('delete').description('delete one entry (exit 1 if none)'))
+    .argument('[key]', 'full key namespace/key (or --key)')
     .option('--key <namespace/key>', 'full key')
-    .action(async (raw: { key?: string }, cmd: Command) => {
-      const { namespace, key } = fullKeyFlag('--key', raw.key);
+    .action(async (keyArg: string | undefined, raw: { key?: string }, cmd: Command) => {
+      const { namespace, key } = fullKeyFlag('--key', argOrFlag('key', '--key', keyArg, raw.key));
       await withBackend(cmd, 'delete', async (backend, flags) => {
         const deleted = await backend.memory.delete(namespace, key);
         if (flags.json) process.stdout.write(JSON.stringify({ key: `${namespace}/${key}`, deleted }) + '\n');
@@ -216,13 +231,15 @@ export function registerMemoryCommand(program: Command): void {
   addSharedFlags(memory.command('export').description('write every live entry to FILE (atomically; - for stdout)'))
     .argument('<file>', 'output file, or - for stdout')
     .action(async (file: string, _raw: unknown, cmd: Command) => {
-      await withBackend(cmd, 'export', async (backend) => {
+      if (file !== '-') checkOutputPath('FILE', file);
+      await withBackend(cmd, 'export', async (backend, flags) => {
         const entries = await backend.memory.export();
         const text = serializeMemoryFile(entries, new Date());
         if (file === '-') process.stdout.write(text);
         else {
-          writeFileAtomic(file, text);
-          process.stderr.write(`exported ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to ${file}\n`);
+          writeOutputFile('FILE', file, text);
+          if (flags.json) process.stdout.write(JSON.stringify({ exported: entries.length, file }) + '\n');
+          else if (!flags.quiet) process.stderr.write(`exported ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to ${file}\n`);
         }
         return 0;
       });
@@ -248,12 +265,13 @@ export function registerMemoryCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      await withBackend(cmd, 'import', async (backend) => {
+      await withBackend(cmd, 'import', async (backend, flags) => {
         const now = Date.now();
         const live = entries.filter((e) => !isExpired(e, now));
         const n = await backend.memory.import(live);
         const skipped = entries.length - live.length;
-        process.stderr.write(`imported ${n} entr${n === 1 ? 'y' : 'ies'} from ${file}${skipped > 0 ? ` (${skipped} already expired, skipped)` : ''}\n`);
+        if (flags.json) process.stdout.write(JSON.stringify({ imported: n, expiredSkipped: skipped, file }) + '\n');
+        else if (!flags.quiet) process.stderr.write(`imported ${n} entr${n === 1 ? 'y' : 'ies'} from ${file}${skipped > 0 ? ` (${skipped} already expired, skipped)` : ''}\n`);
         return 0;
       });
     });

@@ -4,7 +4,7 @@
  */
 import { dirname, join, basename, extname } from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../results/atomic-write.js';
+import { checkOutputPath, writeFileAtomic, writeOutputFile } from '../../results/atomic-write.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { loadTrends } from '../../report/history-trends.js';
 import type { ReportInput } from '../../report/model.js';
@@ -14,6 +14,7 @@ import { loadRuns, openHistoryForReading } from './report-source.js';
 
 interface ReportRaw {
   format: string;
+  quiet?: boolean;
   last?: string;
   input: string[];
   charts?: boolean;
@@ -37,11 +38,12 @@ export function registerReportCommand(program: Command): void {
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .option('--history <file>', 'history database (default <data-dir>/history.db)')
     .option('--no-history', 'do not read the history (no trends; needs --input)')
+    .option('--quiet', 'no note on stderr when writing --out')
     .action((ref: string | undefined, raw: ReportRaw) => {
       const format = parseFormat(raw.format);
       const last = raw.last !== undefined ? parseIntFlag('--last', raw.last, 1, 10_000) : undefined;
       const trendRuns = parseIntFlag('--trend-runs', raw.trendRuns, 2, 10_000);
-      if (raw.out === '') throw new UsageError('--out: expected a file name');
+      if (raw.out !== undefined) checkOutputPath('--out', raw.out);
       if (raw.charts && format !== 'markdown' && format !== 'html') throw new UsageError(`--charts: only the markdown format draws charts on request (html always has them), not ${format}`);
       const dataDir = resolveDataDir(raw.dataDir);
       const history = openHistoryForReading(raw as unknown as Record<string, unknown>, dataDir, raw.input.length === 0);
@@ -59,8 +61,8 @@ export function registerReportCommand(program: Command): void {
         if (raw.out) {
           // Charts first: a report never links to charts that failed to write.
           for (const f of rendered.files) writeFileAtomic(join(dirname(raw.out), f.path), f.content);
-          writeFileAtomic(raw.out, rendered.text);
-          process.stderr.write(`report written to ${raw.out}${rendered.files.length ? ` (${rendered.files.length} charts in ${join(dirname(raw.out), chartsDir ?? '')})` : ''}\n`);
+          writeOutputFile('--out', raw.out, rendered.text);
+          if (!raw.quiet) process.stderr.write(`report written to ${raw.out}${rendered.files.length ? ` (${rendered.files.length} charts in ${join(dirname(raw.out), chartsDir ?? '')})` : ''}\n`);
         } else {
           process.stdout.write(rendered.text);
         }

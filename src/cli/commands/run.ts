@@ -4,6 +4,7 @@
  * its `params` (results/run-suites.ts runs them — the same function MCP benchmark_run calls).
  */
 import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
 import { RUN_PARAMS, executeSuiteRun, planSuiteRun, suiteParamShape } from '../../results/run-suites.js';
 import { listSuites } from '../../suites/types.js';
 import { formatBackendComparison } from '../../report/backend-comparison.js';
@@ -37,6 +38,8 @@ export function registerRunCommand(program: Command): void {
     const profileIntervalUs = profileIntervalOf(raw);
     const plan = planSuiteRun({ suites: names, settings: raw, params, quick: raw.quick === true });
     const s = plan.settings;
+    // A --backend no requested suite uses is refused, not silently ignored (selftest runs in-process).
+    if (cmd.getOptionValueSource('backend') === 'cli' && plan.suites.every((p) => p.suite.name === 'selftest')) throw new UsageError('--backend: the selftest suite runs in-process and uses no backend');
     const history = raw.history === false ? false : typeof raw.history === 'string' ? raw.history : undefined;
     const o = resolveOutputs(raw, { durationUs: s.duration, warmupUs: s.warmup, intervalUs: s.interval, seed: s.seed, ...(s.iterations !== undefined ? { iterations: s.iterations } : {}) });
     // The run session: every suite reports into it (progress, each closed window, resource samples),

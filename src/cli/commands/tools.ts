@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../../results/atomic-write.js';
+import { checkOutputPath, writeOutputFile } from '../../results/atomic-write.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { formatBytes, formatCount } from '../../core/units.js';
 import { escapeTerminal as plain } from '../../report/escape.js';
@@ -79,10 +79,11 @@ export function registerToolsCommand(program: Command): void {
     .action((raw: { since: string; until?: string; by: string; format: string; json?: boolean; slowest: string; out?: string; dataDir?: string }) => {
       const format = reportFormat(raw.format, raw.json === true);
       const slowest = parseIntFlag('--slowest', raw.slowest, 0, 1000);
+      if (raw.out !== undefined) checkOutputPath('--out', raw.out);
       const options = resolveToolReportOptions(resolveDataDir(raw.dataDir), { since: raw.since, until: raw.until, by: raw.by, slowest }, (p) => `--${p}`);
       const text = renderToolTimingReport(buildToolTimingReport(options), format);
       if (raw.out) {
-        writeFileAtomic(raw.out, text);
+        writeOutputFile('--out', raw.out, text);
         process.stderr.write(`report written to ${raw.out}\n`);
       } else process.stdout.write(text);
     });

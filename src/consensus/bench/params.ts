@@ -100,7 +100,7 @@ function parseDisk(p: SharedParams): DiskConfig | undefined {
   if (gc !== 'on' && gc !== 'off') throw new UsageError(`--group-commit: expected on or off, got "${p.groupCommit}"`);
   const disk: DiskConfig = { fsync, groupCommit: gc === 'on' };
   if (p.diskBandwidth !== undefined) {
-    const bw = parseBytes('--disk-bandwidth', p.diskBandwidth);
+    const bw = parseBytes('--disk-bandwidth', p.diskBandwidth, 1024 ** 4);
     if (bw <= 0) throw new UsageError('--disk-bandwidth: expected a size above zero');
     disk.writeBytesPerSec = bw;
   }
@@ -130,7 +130,7 @@ export function parseShared(p: SharedParams, nodes: number, seed: number, protoc
   const links = parseLinkLatency(p.linkLatency, nodes);
   if (links.size > 0) s.linkLatency = links;
   if (p.bandwidth !== undefined) {
-    const bw = parseBytes('--bandwidth', p.bandwidth);
+    const bw = parseBytes('--bandwidth', p.bandwidth, 1024 ** 4);
     if (bw <= 0) throw new UsageError('--bandwidth: expected a size above zero');
     s.bandwidthBytesPerSec = bw;
   }

@@ -2,6 +2,8 @@
  * Shared by the tool modules: turning library outcomes into MCP tool results, and library errors
  * into tool errors that say what is wrong (never a stack trace, never a silent success).
  */
+import { realpathSync } from 'node:fs';
+import { isAbsolute, resolve, sep } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError } from '../../core/parse.js';
 import { HistoryError, HistoryRefError } from '../../results/history/store.js';
@@ -32,6 +34,50 @@ export async function guarded(tool: string, body: () => Promise<CallToolResult> 
     return await body();
   } catch (err) {
     if (isCallerError(err)) return toolError(`${tool}: ${err.message}`);
+    // JSON.parse quotes the text it choked on: never send a file's content back to the caller.
+    if (err instanceof SyntaxError) return toolError(`${tool} failed: invalid JSON`);
     return toolError(`${tool} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * The real path of a file a tool was asked to read, if it lies in the data folder or a folder
+ * the user allowed at server start (`--allow-path`); a relative path is taken from the data
+ * folder. A path outside gets the same answer whether it exists or not (no probing of the disk),
+ * and a symlink inside that leads outside is refused like the path it leads to.
+ */
+export function allowedFile(config: { dataDir: string; allowedPaths?: readonly string[] }, file: string, field = 'file'): string {
+  const roots = [resolve(config.dataDir), realOrSelf(resolve(config.dataDir)), ...(config.allowedPaths ?? [])];
+  const refused = new UsageError(`${field}: only files in the data folder or in a folder allowed with --allow-path can be read`);
+  const asked = isAbsolute(file) ? resolve(file) : resolve(config.dataDir, file);
+  if (!roots.some((r) => isInside(asked, r))) throw refused;
+  let real: string;
+  try {
+    real = realpathSync(asked);
+  } catch {
+    throw new UsageError(`${field}: no such file in the allowed folders: ${file}`);
+  }
+  if (!roots.some((r) => isInside(real, r))) throw refused;
+  return real;
+}
+
+/**
+ * The reason a line of a file was refused, without the file's content: JSON errors quote the
+ * text, other reasons name ids read from the line.
+ */
+export function reasonWithoutExcerpt(reason: string): string {
+  if (reason.startsWith('invalid JSON')) return 'invalid JSON';
+  return reason.replace(/(tool_use_id|for) \S+/g, '$1 …').replace(/"[^"]*"/g, '"…"');
 }

@@ -12,7 +12,7 @@ import { IngestFileError, ingestToolLogs } from '../../timings/ingest.js';
 import { buildToolTimingReport } from '../../timings/report.js';
 import { resolveToolReportOptions, TOOL_REPORT_PARAMS } from '../../timings/report-params.js';
 import type { ServerContext } from '../context.js';
-import { guarded, ok } from './common.js';
+import { allowedFile, guarded, ok, reasonWithoutExcerpt } from './common.js';
 import { runRef } from './analysis.js';
 
 export function registerReportTools(server: McpServer, ctx: ServerContext): void {
@@ -36,7 +36,7 @@ export function registerReportTools(server: McpServer, ctx: ServerContext): void
     {
       title: 'Tool timing report',
       description:
-        "Where the agents' tool-call time goes: per tool (or category, or session) count, error rate, p50/p95/p99, total time and share, the slowest calls, and regressions. Reads the tool-timing store in the data folder; give `file` to ingest a tool-timing JSONL log into it first (read only; nothing is written outside the data folder).",
+        "Where the agents' tool-call time goes: per tool (or category, or session) count, error rate, p50/p95/p99, total time and share, the slowest calls, and regressions. Reads the tool-timing store in the data folder; give `file` to ingest a tool-timing JSONL log into it first (read only; the file must be in the data folder or a folder the server was started with --allow-path; nothing is written outside the data folder).",
       inputSchema: z.strictObject({
         file: z.string().min(1).max(4096).optional().describe('a tool-timing JSONL log to ingest first (incremental: already-read lines are skipped)'),
         // since/until/by: the CLI's parameters and defaults (timings/report-params.ts), so both show the same window.
@@ -51,8 +51,12 @@ export function registerReportTools(server: McpServer, ctx: ServerContext): void
         let ingested: Record<string, unknown> | undefined;
         if (file !== undefined) {
           try {
-            const s = ingestToolLogs([file], { dataDir: ctx.config.dataDir });
-            ingested = { records: s.records, lines: s.lines, duplicates: s.duplicates, invalid: s.invalidCount, invalidByReason: s.invalidByReason, firstInvalid: s.invalid.slice(0, 5) };
+            const s = ingestToolLogs([allowedFile(ctx.config, file)], { dataDir: ctx.config.dataDir });
+            // Line numbers and reasons, never the lines' text (a wrong file could be anything).
+            const firstInvalid = s.invalid.slice(0, 5).map((i) => ({ file, line: i.line, reason: reasonWithoutExcerpt(i.reason) }));
+            const invalidByReason: Record<string, number> = {};
+            for (const [reason, n] of Object.entries(s.invalidByReason)) invalidByReason[reasonWithoutExcerpt(reason)] = (invalidByReason[reasonWithoutExcerpt(reason)] ?? 0) + n;
+            ingested = { records: s.records, lines: s.lines, duplicates: s.duplicates, invalid: s.invalidCount, invalidByReason, firstInvalid };
           } catch (err) {
             if (err instanceof IngestFileError) throw new UsageError(err.message);
             throw err;

@@ -10,6 +10,7 @@ import type { RunResult } from '../../core/result.js';
 import { parseRunResult } from '../../core/result.js';
 import { detectSteps } from '../../results/trends.js';
 import { metricInfo } from '../../results/metrics.js';
+import { durationClass } from '../../results/env.js';
 
 /** One row of runs as listing needs it. */
 interface RunRow {
@@ -20,6 +21,7 @@ interface RunRow {
   suites: string;
   config: string;
   tags: string;
+  env_hash: string;
 }
 
 export interface RunListItem {
@@ -65,14 +67,21 @@ export interface OverviewRow {
 /** Fields of a run's config that make two runs of one suite comparable; the rest (seed, paths) do not. */
 const CONFIG_FIELDS = ['command', 'backend', 'agents', 'protocol', 'scenario', 'mode', 'nodes', 'rate', 'connections', 'concurrency', 'quick', 'complete'];
 
-/** A readable configuration key of one suite in one run, e.g. "tasks · run · backend=sqlite · agents=4". */
-export function configurationKey(suite: string, config: Record<string, unknown>): string {
+/**
+ * A readable configuration key of one suite in one run, e.g. "tasks · run · backend=sqlite · agents=4 ·
+ * short(5-30s) · host 3fa9c1": the same parts as the configuration fingerprint that compare and trends
+ * group by (results/env.ts), read from the history's columns so listing never parses whole results.
+ */
+export function configurationKey(suite: string, config: Record<string, unknown>, envHash?: string): string {
   const parts = [suite];
   for (const field of CONFIG_FIELDS) {
     const value = config[field];
     if (value === undefined || value === null || value === false) continue;
     parts.push(field === 'command' ? String(value) : `${field}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   }
+  const duration = durationClass(config.durationUs);
+  if (duration) parts.push(duration);
+  if (envHash) parts.push(`host ${envHash.slice(0, 6)}`);
   return parts.join(' · ');
 }
 
@@ -108,14 +117,14 @@ export class DashboardData {
     const config = parseJsonObject(row.config);
     const suites = parseSuites(row.suites);
     const configurations: Record<string, string> = {};
-    for (const s of suites) configurations[s] = configurationKey(s, config);
+    for (const s of suites) configurations[s] = configurationKey(s, config, row.env_hash);
     return { id: row.id, startedAt: row.started_at, partial: row.partial === 1, command: row.command ?? '', suites, tags: parseJsonObject(row.tags) as Record<string, string>, configurations };
   }
 
   /** Every run, oldest first (listing columns only). */
   runs(limit = 100_000): RunListItem[] {
     if (!this.db) return [];
-    const rows = this.db.prepare(`SELECT id, started_at, partial, command, suites, config, tags FROM (SELECT * FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?) ORDER BY started_at, seq`).all(limit) as RunRow[];
+    const rows = this.db.prepare(`SELECT id, started_at, partial, command, suites, config, tags, env_hash FROM (SELECT * FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?) ORDER BY started_at, seq`).all(limit) as RunRow[];
     return rows.map((r) => this.toItem(r));
   }
 
@@ -136,13 +145,13 @@ export class DashboardData {
   series(metric: string, sinceMs?: number, maxPoints = 2_000): Series[] {
     if (!this.db) return [];
     const rows = this.db
-      .prepare(`SELECT r.id, r.started_at, r.config, m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.name = ? AND r.started_at >= ? ORDER BY r.started_at, r.seq`)
-      .all(metric, sinceMs === undefined ? '' : new Date(sinceMs).toISOString()) as Array<{ id: string; started_at: string; config: string; value: number }>;
+      .prepare(`SELECT r.id, r.started_at, r.config, r.env_hash, m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.name = ? AND r.started_at >= ? ORDER BY r.started_at, r.seq`)
+      .all(metric, sinceMs === undefined ? '' : new Date(sinceMs).toISOString()) as Array<{ id: string; started_at: string; config: string; env_hash: string; value: number }>;
     const suite = metric.split('.')[0] ?? metric;
     const info = metricInfo(metric);
     const bySeries = new Map<string, SeriesPoint[]>();
     for (const r of rows) {
-      const key = configurationKey(suite, parseJsonObject(r.config));
+      const key = configurationKey(suite, parseJsonObject(r.config), r.env_hash);
       const points = bySeries.get(key) ?? [];
       points.push({ runId: r.id, t: Date.parse(r.started_at), value: r.value });
       bySeries.set(key, points);

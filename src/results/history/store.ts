@@ -251,6 +251,8 @@ export class HistoryStore {
     const latest = /^(?:latest|last|HEAD)(?:~(\d+))?$/.exec(text);
     if (latest) {
       const back = Number(latest[1] ?? 0);
+      // SQLite's OFFSET is a 64-bit integer; a larger N ("datatype mismatch") is simply too far back.
+      if (!Number.isSafeInteger(back)) throw new HistoryRefError(`run "${ref}": N in latest~N must be at most ${Number.MAX_SAFE_INTEGER}`);
       const row = this.guard(() => this.db.prepare('SELECT id FROM runs ORDER BY started_at DESC, seq DESC LIMIT 1 OFFSET ?').get(back) as { id: string } | undefined);
       if (!row) {
         const n = this.count();

@@ -23,6 +23,13 @@ import { mergeRecordings, type MergedRecording } from './merge.js';
 import { isAgentMessage, type AgentMessage, type AgentParams, type AgentReport, type AgentSpec, type ParentMessage, type TimingPlan } from './protocol.js';
 import { runAgentRole, type AgentRole } from './runtime.js';
 
+/**
+ * How long after the measured window agents may take to clean up and report before they are killed
+ * as hung. A hang detector, not a speed limit: generous, since a loaded machine or a server backend
+ * (a round trip per deregistration) can need many seconds for what takes milliseconds when idle.
+ */
+const DEFAULT_FINISH_GRACE_MS = 30_000;
+
 export interface RunAgentsOptions {
   role: string;
   /** URL of a module exporting getRole(name), which each agent process imports to find its role. */
@@ -307,7 +314,7 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
       for (const h of handles) h.send({ type: 'stop' });
     }
     const endWallMs = plan?.measureEndWallMs ?? Date.now();
-    const reportDeadline = () => (o.signal.aborted ? Math.min(endWallMs, Date.now()) + 5_000 : endWallMs + (o.finishGraceMs ?? 15_000));
+    const reportDeadline = () => (o.signal.aborted ? Math.min(endWallMs, Date.now()) + 5_000 : endWallMs + (o.finishGraceMs ?? DEFAULT_FINISH_GRACE_MS));
     // Re-evaluated each wake, so Ctrl-C shortens the wait; replacements join `handles` as they come.
     while (!handles.every((h) => h.state === 'done')) {
       const dl = reportDeadline();

@@ -12,6 +12,11 @@ export interface HttpRequestSpec {
   body?: Buffer;
   /** Per-request timeout (headers and body each), µs. */
   timeoutUs: number;
+  /**
+   * The addresses safe mode checked for the host: connections go to these only, never to a
+   * fresh DNS answer. Undefined with --allow-remote (the name is resolved as usual).
+   */
+  addresses?: readonly string[];
 }
 
 export interface HttpRequestFlags {

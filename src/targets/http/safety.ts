@@ -1,10 +1,14 @@
 /**
  * Safe mode for HTTP load: by default swarmperf only sends load to this machine (127.0.0.0/8, ::1,
  * names that resolve only to those), so a typo in a URL cannot turn a benchmark into an attack on
- * someone else's server. `--allow-remote` lifts it. The check runs before any request is made.
+ * someone else's server. `--allow-remote` lifts it. The check runs before any request is made,
+ * and connections then go to the addresses that were checked (pinnedLookup): resolving the name
+ * again at connect time would let a rebinding name pass the check and connect off-host.
  */
+import type { LookupAddress, LookupOneOptions } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP, isIPv4 } from 'node:net';
+import { isIP, isIPv4, type LookupFunction } from 'node:net';
+import { UsageError } from '../../core/errors.js';
 
 export type HostResolver = (hostname: string) => Promise<string[]>;
 
@@ -55,4 +59,38 @@ export async function checkLoopbackTarget(url: URL, resolve: HostResolver = defa
   const remote = addresses.filter((a) => !isLoopbackAddress(a));
   if (remote.length > 0) return { allowed: false, addresses, reason: `${host} resolves to ${remote.join(', ')}, not a loopback address` };
   return { allowed: true, addresses };
+}
+
+/**
+ * A `lookup` for net.connect / tls.connect / undici that answers with the addresses safe mode
+ * checked instead of asking DNS again.
+ */
+export function pinnedLookup(addresses: readonly string[]): LookupFunction {
+  const answers: LookupAddress[] = addresses.map((address) => ({ address, family: isIPv4(address) ? 4 : 6 }));
+  if (answers.length === 0) throw new Error('pinnedLookup: no address to pin');
+  return ((_hostname: string, options: LookupOneOptions & { all?: boolean }, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+    const family = options?.family === 'IPv4' ? 4 : options?.family === 'IPv6' ? 6 : options?.family;
+    const usable = family === 4 || family === 6 ? answers.filter((a) => a.family === family) : answers;
+    if (usable.length === 0) {
+      const err: NodeJS.ErrnoException = new Error(`no checked address of family IPv${String(family)}`);
+      err.code = 'ENOTFOUND';
+      callback(err, '', 0);
+      return;
+    }
+    if (options?.all) callback(null, usable);
+    else callback(null, (usable[0] as LookupAddress).address, (usable[0] as LookupAddress).family);
+  }) as LookupFunction;
+}
+
+/**
+ * Safe mode for a command that opens connections to `url`: resolves and checks it, and returns
+ * the checked addresses to connect to (pass them to pinnedLookup). Throws UsageError naming the
+ * flag before anything is sent when the target is not loopback.
+ */
+export async function requireLoopback(flag: string, url: URL, resolve?: HostResolver): Promise<readonly string[]> {
+  const verdict = await checkLoopbackTarget(url, resolve);
+  if (!verdict.allowed) {
+    throw new UsageError(`${flag} ${url.href}: refused: ${verdict.reason}; swarmperf only loads loopback targets (127.0.0.0/8, ::1) unless --allow-remote is given`);
+  }
+  return verdict.addresses;
 }

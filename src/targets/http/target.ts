@@ -9,10 +9,13 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { OperationCall, Workload } from '../../load/types.js';
-import { buildRequestBuffer, countNoResponse, countResponse, HttpStatusError, RawHttpPool } from './raw-client.js';
+import { RawHttpPool } from './raw-client.js';
+import { buildRequestBuffer } from './request-bytes.js';
 import { httpOperationName, type HttpRequestSpec } from './request-spec.js';
+import { pinnedLookup } from './safety.js';
+import { countNoResponse, countResponse, emptyStats, HttpStatusError, type HttpTargetStats } from './stats.js';
 
-export { HttpStatusError } from './raw-client.js';
+export { HttpStatusError, type HttpTargetStats } from './stats.js';
 
 /** Methods a client may resend after a stale keep-alive connection (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
@@ -20,17 +23,6 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'])
 export interface HttpTargetOptions {
   /** Most connections the pool opens (opened lazily, as load needs them). */
   connections: number;
-}
-
-/** Counts the target itself keeps, to cross-check the recorder's (no request goes unaccounted). */
-export interface HttpTargetStats {
-  /** Requests that ended (response read, or failed). */
-  completed: number;
-  /** Responses by status class: "2xx", "3xx", "4xx", "5xx", "1xx". */
-  statusClasses: Record<string, number>;
-  /** Requests that got no response (connection refused, reset, timeout). */
-  failedWithoutResponse: number;
-  bytesReceived: number;
 }
 
 export class HttpTarget {
@@ -49,6 +41,8 @@ export class HttpTarget {
     this.origin = spec.url.origin;
     this.operation = httpOperationName(spec);
     const timeoutMs = Math.max(1, Math.round(spec.timeoutUs / 1000));
+    // Safe mode checked these addresses: connect to them, never to a second DNS answer.
+    const lookup = spec.addresses ? pinnedLookup(spec.addresses) : undefined;
     if (spec.url.protocol === 'http:') {
       this.client = 'raw';
       this.raw = new RawHttpPool({
@@ -59,6 +53,7 @@ export class HttpTarget {
         idempotent: IDEMPOTENT.has(spec.method),
         connections: options.connections,
         timeoutMs,
+        ...(lookup ? { lookup } : {}),
       });
     } else {
       this.client = 'undici';
@@ -68,6 +63,7 @@ export class HttpTarget {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         connectTimeout: timeoutMs,
+        ...(lookup ? { connect: { lookup } } : {}),
       });
       this.dispatchOptions = {
         origin: this.origin,
@@ -160,8 +156,4 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     countNoResponse(this.stats);
     this.reject(error);
   }
-}
-
-function emptyStats(): HttpTargetStats {
-  return { completed: 0, statusClasses: {}, failedWithoutResponse: 0, bytesReceived: 0 };
 }

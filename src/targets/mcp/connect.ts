@@ -6,6 +6,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { pinnedLookup } from '../http/safety.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../../measure/clock.js';
 import { swarmperfVersion } from '../../core/version.js';
@@ -66,6 +69,7 @@ export async function connectMcp(spec: McpTargetSpec, options: ConnectOptions): 
   const timeout = options.timeoutMs ?? 30_000;
   const client = new Client({ name: 'swarmperf', version: swarmperfVersion() }, { capabilities: {} });
   let stderr = '';
+  let pinned: Agent | undefined;
   let transport: TimedStdioTransport | StreamableHTTPClientTransport;
   if (spec.kind === 'stdio') {
     // The user's environment passes through, as it would from their shell (the SDK default keeps
@@ -78,7 +82,13 @@ export async function connectMcp(spec: McpTargetSpec, options: ConnectOptions): 
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
   } else {
-    transport = new StreamableHTTPClientTransport(spec.url, { requestInit: { headers: spec.headers } });
+    // Safe mode checked these addresses: every request goes to them, never to a second DNS answer.
+    if (spec.addresses) pinned = new Agent({ connect: { lookup: pinnedLookup(spec.addresses) } });
+    const dispatcher = pinned;
+    transport = new StreamableHTTPClientTransport(spec.url, {
+      requestInit: { headers: spec.headers },
+      ...(dispatcher ? { fetch: ((url: string | URL, init?: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher })) as unknown as FetchLike } : {}),
+    });
   }
   let closing = false;
   let closedUnexpectedly = false;
@@ -104,6 +114,7 @@ export async function connectMcp(spec: McpTargetSpec, options: ConnectOptions): 
   } catch (err) {
     closing = true;
     await client.close().catch(() => {});
+    await pinned?.close().catch(() => {});
     const tail = stderr.trim();
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(`cannot connect to MCP server ${spec.display}: ${why}${tail ? `\nserver stderr:\n${tail}` : ''}`, { cause: err });
@@ -131,6 +142,7 @@ export async function connectMcp(spec: McpTargetSpec, options: ConnectOptions): 
     async close() {
       closing = true;
       await client.close();
+      await pinned?.close().catch(() => {});
     },
   };
 }

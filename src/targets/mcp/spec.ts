@@ -6,7 +6,7 @@ import { UsageError } from '../../core/parse.js';
 
 export type McpTargetSpec =
   | { kind: 'stdio'; command: string; args: string[]; /** The command line as the user gave it. */ display: string }
-  | { kind: 'http'; url: URL; headers: Record<string, string>; display: string };
+  | { kind: 'http'; url: URL; headers: Record<string, string>; display: string; addresses?: readonly string[] };
 
 /**
  * Splits a command line the way a POSIX shell would for plain words: whitespace separates words,
