@@ -85,7 +85,9 @@ describe('swarmperf mcp over stdio', () => {
     ['benchmark_run', { suite: 'selftest', duration: '2h' }, /allows at most/],
     ['benchmark_run', { suite: 'selftest', backend: 'sqlite:/tmp/evil.db' }, /paths are not accepted/],
     ['benchmark_run', { suite: 'selftest', agents: 0 }, /agents/],
-    ['benchmark_run', { protocol: 'pbft' }, /protocol/],
+    ['benchmark_run', { protocol: 'paxos' }, /unknown protocol "paxos"; known: raft, pbft, gossip/],
+    ['benchmark_run', { protocol: 'raft', protocolParams: { colour: 'red' } }, /protocolParams.colour: no protocol has this parameter/],
+    ['benchmark_run', { suite: 'selftest', scenario: 'election' }, /apply to a protocol benchmark only/],
     ['benchmark_run', { suite: 'selftest', protocol: 'raft' }, /either suite or protocol/],
     ['agent_metrics', { run: 'no-such-run' }, /agent_metrics: .*no-such-run/],
     ['bottleneck_detect', { run: '../../etc' }, /run must be a run id/],
@@ -162,6 +164,15 @@ describe('swarmperf mcp over stdio', () => {
     expect(s.suites[0]?.backend).toMatch(/^sim:3-nodes/);
     const election = s.suites[0]?.operations.find((o) => o.name === 'election');
     expect(election?.count).toBeGreaterThan(0);
+  });
+
+  it('benchmark_run takes every registered protocol with the CLI\'s parameters: gossip convergence with a fanout', async () => {
+    const r = (await client.callTool({ name: 'benchmark_run', arguments: { protocol: 'gossip', scenario: 'convergence', nodes: 30, protocolParams: { fanout: 2 }, duration: '1s', warmup: '0s', seed: 3 } }, undefined, { timeout: 60_000 })) as Result;
+    expect(r.isError, text(r)).toBeFalsy();
+    const s = r.structuredContent as { passed: boolean; suites: Array<{ name: string; backend: string }> };
+    expect(s.passed).toBe(true);
+    expect(s.suites[0]?.name).toBe('consensus.gossip');
+    expect(s.suites[0]?.backend).toMatch(/^sim:30-nodes/);
   });
 
   it('runs one benchmark at a time', async () => {

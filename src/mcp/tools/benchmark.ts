@@ -23,15 +23,34 @@ import { CHECK_MARK } from '../../report/terminal.js';
 import { parseBackendSpec } from '../../targets/backend.js';
 import { listSuites } from '../../suites/types.js';
 // The consensus bench entry points (the library: src/consensus/index.ts).
-import { consensusBenchDefaults, runConsensusBench } from '../../consensus/index.js';
+import { consensusBenchDefaults, consensusParamsSchema, listProtocols, runConsensusBench } from '../../consensus/index.js';
 import type { ServerContext } from '../context.js';
 import { guarded, ok } from './common.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-// Only Raft is built so far; PBFT and gossip come with their own issue.
-const PROTOCOLS = ['raft'] as const;
-const SCENARIOS = ['election', 'throughput', 'latency', 'faults'] as const;
+/** Keys of `bench` that have their own field here (or are fixed: MCP runs the simulator only). */
+const OWN_KEYS = new Set(['protocol', 'scenario', 'nodes', 'mode']);
+
+function protocolNames(): string[] {
+  return listProtocols().map((p) => p.name);
+}
+
+/**
+ * Protocol parameters as `bench` receives its flags: every key must be a parameter some registered
+ * protocol declares (the same declarations the CLI's flags come from); numbers become their text.
+ */
+function protocolFlags(params: Record<string, string | number | boolean> | undefined): Record<string, unknown> {
+  if (params === undefined) return {};
+  const known = consensusParamsSchema().shape;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (OWN_KEYS.has(key)) throw new UsageError(`protocolParams.${key}: give it as the tool's own field`);
+    if (!(key in known)) throw new UsageError(`protocolParams.${key}: no protocol has this parameter; known: ${Object.keys(known).filter((k) => !OWN_KEYS.has(k)).join(', ')}`);
+    out[key] = typeof value === 'number' ? String(value) : value;
+  }
+  return out;
+}
 
 /**
  * The input schema, built when the tool is registered (after setup() registered the suites): run
@@ -41,9 +60,26 @@ export function benchmarkRunInput() {
   const settings = jsonShape(RUN_PARAMS);
   return z.strictObject({
     suite: z.string().min(1).max(64).optional().describe('suite to run (see the tool description for the list)'),
-    protocol: z.enum(PROTOCOLS).optional().describe('consensus protocol benchmark (in the deterministic simulator) instead of a suite'),
-    scenario: z.enum(SCENARIOS).default('election').describe('protocol benchmarks: election | throughput | latency | faults (default election)'),
-    nodes: z.number().int().min(1).max(101).default(5).describe('protocol benchmarks: cluster size (default 5)'),
+    protocol: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(`consensus protocol benchmark in the deterministic simulator instead of a suite: ${protocolNames().join(' | ')}; a comma list compares them (as \`swarmperf bench --protocol\`)`),
+    scenario: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(`protocol benchmarks: ${listProtocols().map((p) => `${p.name}: ${p.scenarios.map((sc) => sc.name).join(' | ')} (default ${p.defaultScenario})`).join('; ')}`),
+    nodes: z
+      .union([z.number().int().min(1).max(10_000), z.string().regex(/^\d+(,\d+)*$/)])
+      .default(5)
+      .describe('protocol benchmarks: cluster size, or a comma list that sweeps sizes (default 5)'),
+    protocolParams: z
+      .record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean()]))
+      .optional()
+      .describe('protocol parameters: the flags of `swarmperf bench` in camelCase with the same values and defaults (e.g. {"fsync": "lognormal:3ms,1", "fanout": 3, "byzantine": ["1:silent"]})'),
     ...settings,
     backend: z
       .string()
@@ -156,7 +192,14 @@ export function registerBenchmarkTools(server: McpServer, ctx: ServerContext): v
 
 export async function runBenchmark(ctx: ServerContext, input: BenchmarkRunInput, extra: Extra) {
   if (input.suite !== undefined && input.protocol !== undefined) throw new UsageError('give either suite or protocol, not both');
-  if (input.suite === undefined && input.protocol === undefined) throw new UsageError(`give a suite (one of: ${listSuites().map((s) => s.name).join(', ')}) or a protocol (${PROTOCOLS.join(', ')})`);
+  if (input.suite === undefined && input.protocol === undefined) throw new UsageError(`give a suite (one of: ${listSuites().map((s) => s.name).join(', ')}) or a protocol (${protocolNames().join(', ')})`);
+  if (input.protocol !== undefined) {
+    for (const name of input.protocol.split(',').map((p) => p.trim())) {
+      if (!protocolNames().includes(name)) throw new UsageError(`protocol: unknown protocol "${name}"; known: ${protocolNames().join(', ')}`);
+    }
+  }
+  if (input.protocol === undefined && (input.protocolParams !== undefined || input.scenario !== undefined)) throw new UsageError('scenario and protocolParams apply to a protocol benchmark only');
+  protocolFlags(input.protocolParams);
   const backend = input.backend !== undefined ? clientBackendSpec(input.backend, ctx.config.dataDir) : ctx.config.backend;
   // Everything validated before anything runs: settings, suite name, every suite parameter.
   if (input.protocol !== undefined && input.params !== undefined) throw new UsageError('params: suite parameters do not apply to a protocol benchmark');
@@ -166,7 +209,7 @@ export async function runBenchmark(ctx: ServerContext, input: BenchmarkRunInput,
   if (s.duration + s.warmup > ctx.config.maxBenchmarkUs) {
     throw new UsageError(`duration + warmup is ${formatUs(s.duration + s.warmup)}; this server allows at most ${formatUs(ctx.config.maxBenchmarkUs)} per benchmark`);
   }
-  const what = input.suite !== undefined ? `${input.suite} on ${backend}` : `${input.protocol} ${input.scenario} (simulator, ${input.nodes} nodes)`;
+  const what = input.suite !== undefined ? `${input.suite} on ${backend}` : `${input.protocol} ${input.scenario ?? '(default scenario)'} (simulator, ${input.nodes} nodes)`;
   const slot = ctx.beginBenchmark(what);
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
@@ -189,7 +232,7 @@ export async function runBenchmark(ctx: ServerContext, input: BenchmarkRunInput,
       run = await executeSuiteRun(plan, { ...record, signal: controller.signal, progress, command: 'mcp benchmark_run', ...(input.tags ? { tags: input.tags } : {}) });
     } else {
       // A protocol benchmark: the same code path as `swarmperf bench`, from its default flags.
-      const raw = { ...consensusBenchDefaults(), protocol: input.protocol, scenario: input.scenario, nodes: String(input.nodes), mode: 'sim' };
+      const raw = { ...consensusBenchDefaults(), ...protocolFlags(input.protocolParams), protocol: input.protocol, scenario: input.scenario, nodes: String(input.nodes), mode: 'sim' };
       const bench = await runConsensusBench(raw, {
         durationUs: s.duration,
         warmupUs: s.warmup,
