@@ -120,6 +120,11 @@ export const OperationSchema = z.object({
   errorReasons: z.record(z.string(), z.number()).optional(),
   /** Retries performed inside operations (e.g. claim conflicts, busy retries). */
   retries: z.number().int().nonnegative().optional(),
+  /**
+   * Operations faster than 1 µs, the histogram's resolution: recorded (and counted in every
+   * percentile) as 1 µs. Renderers show a percentile of 1 µs as "≤1µs" when this is non-zero.
+   */
+  subMicrosecond: z.number().int().nonnegative().optional(),
   /** Coefficient of variation of the latency samples kept. */
   cv: z.number().optional(),
   /** Bootstrap 95 % confidence intervals (from the reservoir of raw samples). */

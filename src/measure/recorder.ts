@@ -42,6 +42,8 @@ class OperationState {
   errors = 0;
   dropped = 0;
   retries = 0;
+  /** Latencies under 1 µs, which the histogram records as 1 µs. */
+  subMicrosecond = 0;
   readonly errorReasons = new Map<string, number>();
   readonly reservoir: number[] = [];
   seen = 0;
@@ -85,6 +87,7 @@ export class Recorder {
   record(name: string, latencyUs: number, atUs: number, serviceUs?: number): void {
     const op = this.op(name);
     op.count++;
+    if (latencyUs < 1) op.subMicrosecond++;
     if (serviceUs !== undefined) (op.service ??= LatencyHistogram.create()).record(serviceUs);
     this.sample(op, latencyUs);
     // Recorded once, into the current window; windows fold into the operation's histogram as they
@@ -182,6 +185,7 @@ export class Recorder {
     }
     if (op.errorReasons.size > 0) result.errorReasons = Object.fromEntries(op.errorReasons);
     if (op.retries > 0) result.retries = op.retries;
+    if (op.subMicrosecond > 0) result.subMicrosecond = op.subMicrosecond;
     if (op.reservoir.length >= 2) {
       const d = describe(op.reservoir);
       result.cv = d.cv;

@@ -6,6 +6,14 @@ import { formatCount, formatRate, formatUs } from '../core/units.js';
 /** The per-operation summary columns, the same in the terminal and the markdown report. */
 export const OPERATION_COLUMNS = ['operation', 'count', 'errors', 'dropped', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'max'] as const;
 
+/**
+ * A percentile of an operation: 1 µs is the histogram's floor, so where operations were faster than
+ * that it is shown as an upper bound ("≤1µs"), never as a measured 1 µs.
+ */
+export function formatPercentile(op: OperationResult, us: number): string {
+  return (op.subMicrosecond ?? 0) > 0 && us <= 1 ? '≤1µs' : formatUs(us);
+}
+
 export function operationRow(op: OperationResult, escapeName: (name: string) => string): string[] {
   return [
     escapeName(op.name),
@@ -13,11 +21,11 @@ export function operationRow(op: OperationResult, escapeName: (name: string) => 
     formatCount(op.errors),
     formatCount(op.dropped),
     formatRate(op.throughput),
-    formatUs(op.latencyUs.p50),
-    formatUs(op.latencyUs.p90),
-    formatUs(op.latencyUs.p99),
-    formatUs(op.latencyUs.p999),
-    formatUs(op.latencyUs.max),
+    formatPercentile(op, op.latencyUs.p50),
+    formatPercentile(op, op.latencyUs.p90),
+    formatPercentile(op, op.latencyUs.p99),
+    formatPercentile(op, op.latencyUs.p999),
+    formatPercentile(op, op.latencyUs.max),
   ];
 }
 

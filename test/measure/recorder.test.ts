@@ -131,3 +131,24 @@ describe('Recorder reservoir', () => {
     expect(op.ci95!.p99.estimate).toBeGreaterThan(190_000);
   });
 });
+
+describe('sub-microsecond operations', () => {
+  it('are counted and shown as an upper bound, never as a measured 1 µs', async () => {
+    const { Recorder } = await import('../../src/measure/recorder.js');
+    const { operationRow } = await import('../../src/report/terminal.js');
+    const recorder = new Recorder({ startUs: 0, intervalUs: 1_000_000 });
+    // The selftest no-op: true latencies 0.05–0.95 µs, and one slow outlier.
+    for (let i = 0; i < 1000; i++) recorder.record('noop', 0.05 + (0.9 * i) / 1000, i);
+    recorder.record('noop', 40, 1000);
+    recorder.record('slow', 5, 10);
+    const { operations } = recorder.finish(2000);
+    const noop = operations.find((o) => o.name === 'noop');
+    const slow = operations.find((o) => o.name === 'slow');
+    expect(noop?.subMicrosecond).toBe(1000);
+    expect(slow?.subMicrosecond).toBeUndefined();
+    const row = operationRow(noop!, (n) => n);
+    expect(row[5]).toBe('≤1µs'); // p50
+    expect(row[9]).toBe('40µs'); // max is a real measurement
+    expect(operationRow(slow!, (n) => n)[5]).toBe('5µs');
+  });
+});
