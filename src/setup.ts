@@ -12,6 +12,7 @@ import { declareSuiteMetric } from './results/metrics.js';
 import { historySink } from './results/history/sink.js';
 import { memorySink } from './results/memory-sink.js';
 import { liveOutput } from './results/live.js';
+import { cpuHotspotEnricher } from './profile/hotspot.js';
 import { registerEnricher, registerOutput, registerSink } from './results/pipeline.js';
 import { BUILTIN_REPORT_FORMATS, registerReportFormat } from './report/render.js';
 import { coordinationSuites } from './suites/coordination/index.js';
@@ -35,6 +36,7 @@ export function setup(): void {
   // What happens to every RunResult: enrichers first, then sinks (these become Outputs).
   registerEnricher('fingerprint', fingerprintEnricher);
   registerEnricher('bottlenecks', bottleneckEnricher);
+  registerEnricher('cpu-hotspot', cpuHotspotEnricher);
   registerSink('history', historySink);
   registerSink('memory-store', memorySink);
   // The live file a dashboard follows while the run goes; best effort (nobody asked for it by name).

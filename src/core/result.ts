@@ -304,6 +304,17 @@ export const RunResultSchema = z.object({
   findings: z.array(FindingSchema).optional(),
   /** Configuration fingerprint of the whole run (see FingerprintSchema). */
   fingerprint: FingerprintSchema.optional(),
+  /**
+   * CPU profiles taken during the run (--profile), kept beside it, not in it: `dir` is relative
+   * to the data folder (profiles/<run-id>), one <process>.cpuprofile per measuring process.
+   */
+  profiles: z
+    .object({
+      dir: z.string(),
+      intervalUs: z.number(),
+      processes: z.array(z.string()),
+    })
+    .optional(),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 

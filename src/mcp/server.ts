@@ -12,6 +12,7 @@ import { ServerContext, type ServerConfig } from './context.js';
 import { registerAnalysisTools } from './tools/analysis.js';
 import { registerBenchmarkTools } from './tools/benchmark.js';
 import { registerMemoryTools } from './tools/memory.js';
+import { registerProfileTools } from './tools/profile.js';
 import { registerReportTools } from './tools/reports.js';
 import { registerSystemTools } from './tools/system.js';
 
@@ -31,6 +32,7 @@ export function createSwarmperfServer(ctx: ServerContext): McpServer {
   registerBenchmarkTools(server, ctx);
   registerAnalysisTools(server, ctx);
   registerReportTools(server, ctx);
+  registerProfileTools(server, ctx);
   registerSystemTools(server, ctx);
   registerMemoryTools(server, ctx);
   return server;

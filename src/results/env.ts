@@ -91,6 +91,9 @@ function configParts(run: Pick<RunResult, 'config' | 'env'>): Record<string, Par
     concurrency: part(c.concurrency),
     durationClass: durationClass(c.durationUs),
     host: hostFingerprint(run.env),
+    // A profiled run is not comparable with an unprofiled one (the sampler's signals change lock
+    // waits, bench/profile-overhead.bench.ts); the key is absent otherwise so older ids stay the same.
+    ...(c.profileIntervalUs !== undefined ? { profiled: true } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 /** Layers, lowest first: a file may import only files of its own layer or a lower one. */
 export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['core'],
-  ['measure'],
+  ['measure', 'profile'],
   ['load', 'monitor', 'sim'],
   ['runner'],
   ['targets'],

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { COMPARE_SUITE, comparisonTable, listProtocols, runConsensusBench, sharedParams } from '../../consensus/index.js';
 import { buildRunResult } from '../../results/run-result.js';
 import { addCommonFlags, finishRun, openRun, resolveCommon, withInterrupt } from '../common.js';
+import { addProfileFlags, profileIntervalOf, profilingFor } from '../profile-flags.js';
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -56,18 +57,23 @@ export function registerBenchCommand(program: Command): void {
     .addHelpText('after', `\nProtocols:\n${protocolHelp()}`);
   for (const o of benchOptions()) cmd.addOption(o);
   addCommonFlags(cmd, { duration: '10s', warmup: '1s' });
+  addProfileFlags(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
     const durationIsDefault = cmd.getOptionValueSource('duration') === 'default';
     const o = resolveCommon(raw);
+    const profileIntervalUs = profileIntervalOf(raw);
     const protocols = String(raw.protocol).split(',').map((p) => p.trim());
     // The run's outputs (terminal progress, the live file, --json, history) see it start, every
     // closed window as the scenarios record it, and its end.
     const handle = await openRun(o, { command: 'bench', suites: protocols.map((p) => `consensus.${p}`), plannedDurationUs: o.durationUs });
+    const profiling = await profilingFor(raw, profileIntervalUs, o.dataDir, handle.runId);
     const progress = handle.monitor(protocols.length > 1 ? 'consensus' : `consensus.${protocols[0] ?? ''}`, o.durationUs);
     const { run } = await withInterrupt(progress, (signal) =>
       runConsensusBench(raw, { ...o, progress, signal, startedAt: handle.startedAt, durationIsDefault, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) }),
     );
     const result = buildRunResult({ ...run, id: handle.runId });
+    // Written before the enrichers run: the cpu-hotspot finding reads them.
+    await profiling?.finish(result);
     for (const s of result.suites) {
       for (const c of s.checks) {
         if (!c.passed) process.stderr.write(`swarmperf: ${s.backend}: check "${c.name}" failed: ${c.detail} (seed ${o.seed})\n`);

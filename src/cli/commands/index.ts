@@ -36,6 +36,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'alerts', usage: '', setup: false, description: 'alert rules on metrics (e.g. "tasks.claim.p99 < 5ms"); `alerts check` gates CI', load: async () => (await import('./alerts.js')).registerAlertsCommand },
   // … explain and report.
   { name: 'bottlenecks', usage: '[options] [run]', setup: false, description: 'bottleneck findings of a run (default: the latest): what saturates, with the figures and what to do', load: async () => (await import('./bottlenecks.js')).registerBottlenecksCommand },
+  { name: 'profile', usage: '[options] [run]', setup: false, description: 'a profiled run (run --profile) as a flamegraph (svg), .cpuprofile, speedscope, pprof, or top functions', load: async () => (await import('./profile.js')).registerProfileCommand },
   { name: 'report', usage: '[options] [run]', setup: true, description: 'render a run (default: the latest) as markdown, html, json, csv, bmf (Bencher), gab (github-action-benchmark) or prom', load: async () => (await import('./report.js')).registerReportCommand },
   { name: 'dashboard', usage: '[options]', setup: true, description: 'serve the live dashboard (overview, trends, runs, tools, consensus, live runs) and /metrics on 127.0.0.1', load: async () => (await import('./dashboard.js')).registerDashboardCommand },
   { name: 'mcp', usage: '[options]', setup: true, description: 'run the swarmperf MCP server (stdio, or streamable HTTP on 127.0.0.1 with --http)', load: async () => (await import('./mcp.js')).registerMcpCommand },

@@ -14,6 +14,7 @@ import { buildRunResult } from '../../results/run-result.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { HttpTargetStats } from '../../targets/http/target.js';
 import { addCommonFlags, commonConfig, finishRun, openRun, resolveCommon, withInterrupt } from '../common.js';
+import { addProfileFlags, profileIntervalOf, profilingFor } from '../profile-flags.js';
 import { parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
 import { addHttpFlags, addOpenLoopFlags, resolveHttpTarget, resolveOpenLoopLimits } from './http-options.js';
 
@@ -35,8 +36,10 @@ export function registerLoadCommand(program: Command): void {
   addOpenLoopFlags(cmd);
   addHttpFlags(cmd);
   addCommonFlags(cmd, { duration: '10s', warmup: '1s' });
+  addProfileFlags(cmd);
   cmd.action(async (url: string, raw: Record<string, unknown>) => {
     const mode = resolveMode(cmd, raw);
+    const profileIntervalUs = profileIntervalOf(raw);
     const o = resolveCommon(raw);
     const limits = resolveOpenLoopLimits(raw);
     const slo = typeof raw.slo === 'string' ? parseSlo('--slo', raw.slo) : undefined;
@@ -68,6 +71,7 @@ export function registerLoadCommand(program: Command): void {
         : undefined;
     const executor = open ?? closedLoopExecutor(workload, { ...phases, concurrency: mode.kind === 'closed' ? mode.concurrency : 1, thinkTimeUs: mode.kind === 'closed' ? mode.thinkTimeUs : 0 });
     const run = await openRun(o, { command: 'load', suites: ['http'], plannedDurationUs: durationUs });
+    const profiling = await profilingFor(raw, profileIntervalUs, o.dataDir, run.runId);
     const progress = run.monitor('http', durationUs);
     progress.log(`▶ ${label} · ${spec.url.origin} · seed ${o.seed}`);
     const { suite, measurement } = await withInterrupt(progress, async (signal) => {
@@ -111,6 +115,8 @@ export function registerLoadCommand(program: Command): void {
       warmupUs,
     };
     const result = buildRunResult({ id: run.runId, startedAt: run.startedAt, finishedAt: new Date(), partial: measurement.aborted, config, suites: [suite], tags: o.tags });
+    // Written before the enrichers run: the cpu-hotspot finding reads them.
+    await profiling?.finish(result);
     process.exitCode = await finishRun(result, o, {}, run);
   });
 }

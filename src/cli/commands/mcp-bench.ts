@@ -11,6 +11,7 @@ import type { McpLoadModel, McpToolSelection } from '../../targets/mcp/bench.js'
 import { parseHeader, parseHttpTarget, parseStdioTarget, type McpTargetSpec } from '../../targets/mcp/spec.js';
 import { requireLoopback } from '../../targets/http/safety.js';
 import { addCommonFlags, commonConfig, finishRun, measurementOptions, openRun, resolveCommon, withInterrupt } from '../common.js';
+import { addProfileFlags, profileIntervalOf, profilingFor } from '../profile-flags.js';
 import { collect, parseDurationUs, parseIntFlag, parsePositiveNumber, UsageError } from '../../core/parse.js';
 
 export function registerMcpBenchCommand(program: Command): void {
@@ -32,7 +33,9 @@ export function registerMcpBenchCommand(program: Command): void {
     .option('--timeout <d>', 'per-call timeout (a call past it is a protocol error)', '30s')
     .option('--cold-starts <n>', 'stdio: start the server this many times and report the median cold start', '1');
   addCommonFlags(cmd, { duration: '10s', warmup: '1s' });
+  addProfileFlags(cmd);
   cmd.action(async (raw: Record<string, unknown>) => {
+    const profileIntervalUs = profileIntervalOf(raw);
     const target = resolveTarget(raw);
     if (raw.allowRemote === true && target.kind !== 'http') throw new UsageError('--allow-remote: only with --url');
     // Safe mode, as for load: a loopback server only, and connections to the addresses checked.
@@ -46,6 +49,7 @@ export function registerMcpBenchCommand(program: Command): void {
     const o = resolveCommon(raw);
     const clock = new RealClock();
     const run = await openRun(o, { command: 'mcp-bench', suites: ['mcp'], plannedDurationUs: o.durationUs });
+    const profiling = await profilingFor(raw, profileIntervalUs, o.dataDir, run.runId);
     const progress = run.monitor('mcp', o.durationUs);
     progress.log(`▶ mcp-bench · ${target.display} · ${load.model === 'closed' ? `concurrency ${load.concurrency}` : `rate ${load.rate}/s`} · seed ${o.seed}`);
     const outcome = await withInterrupt(progress, (signal) =>
@@ -81,6 +85,8 @@ export function registerMcpBenchCommand(program: Command): void {
       suites: [outcome.suite],
       tags: o.tags,
     });
+    // Written before the enrichers run: the cpu-hotspot finding reads them.
+    await profiling?.finish(result);
     process.exitCode = await finishRun(result, o, {}, run);
   });
 }

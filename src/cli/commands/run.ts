@@ -10,6 +10,7 @@ import { listSuites } from '../../suites/types.js';
 import { formatBackendComparison } from '../../report/backend-comparison.js';
 import { addOutputFlags, exitCodeOf, finishRun, openRun, resolveOutputs, warnOnStderr, withInterrupt } from '../common.js';
 import { addParamOptions } from '../params.js';
+import { addProfileFlags, profileIntervalOf, profilingFor } from '../profile-flags.js';
 
 export function registerRunCommand(program: Command): void {
   const cmd = program
@@ -18,6 +19,7 @@ export function registerRunCommand(program: Command): void {
     .argument('[suites...]', 'suites to run; `swarmperf run --list` shows them')
     .option('--list', 'list the suites and exit')
     .option('--quick', 'short, small settings for a fast end-to-end check');
+  addProfileFlags(cmd);
   addParamOptions(cmd, RUN_PARAMS);
   addOutputFlags(cmd);
   // Suite flags: every suite's parameters are accepted; each suite takes its own.
@@ -33,6 +35,7 @@ export function registerRunCommand(program: Command): void {
     const suiteKeys = new Set(listSuites().flatMap((s) => Object.keys(s.params.shape)));
     const params = Object.fromEntries(Object.entries(raw).filter(([k]) => suiteKeys.has(k)));
     // Everything is validated here, before the first suite starts (a bad flag of the last suite too).
+    const profileIntervalUs = profileIntervalOf(raw);
     const plan = planSuiteRun({ suites: names, settings: raw, params, quick: raw.quick === true });
     const s = plan.settings;
     // A --backend no requested suite uses is refused, not silently ignored (selftest runs in-process).
@@ -44,6 +47,7 @@ export function registerRunCommand(program: Command): void {
     const suiteNames = plan.suites.map((p) => p.suite.name);
     const run = await openRun(o, { command: 'run', suites: suiteNames, plannedDurationUs: suiteNames.length * (s.warmup + s.duration) });
     let exitCode: number | undefined;
+    const profiling = await profilingFor(raw, profileIntervalUs, o.dataDir, run.runId);
     const result = await withInterrupt(o.progress, (signal) =>
       executeSuiteRun(plan, {
         dataDir: o.dataDir,
@@ -57,6 +61,8 @@ export function registerRunCommand(program: Command): void {
         runId: run.runId,
         startedAt: run.startedAt,
         deliver: async (r) => {
+          // The profiles are written before the enrichers run: the cpu-hotspot finding reads them.
+          await profiling?.finish(r);
           exitCode = await finishRun(r, o, {}, run);
         },
       }),

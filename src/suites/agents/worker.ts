@@ -7,6 +7,7 @@
  * stop the load (as the parent's `stop` does), so what was measured still reaches the parent. If
  * the parent goes away (IPC disconnects), the worker exits at once.
  */
+import { profileFromEnv } from '../../profile/cpuprofile.js';
 import { openBackend } from '../../targets/backend.js';
 import type { Backend } from '../../targets/ports.js';
 import { isParentMessage, type AgentMessage, type AgentSpec, type TimingPlan } from './protocol.js';
@@ -46,8 +47,12 @@ process.on('message', (raw: unknown) => {
   else if (raw.type === 'start' && !started) {
     started = true;
     const spec = raw.spec;
+    // --profile: the parent put the run's profile folder in our environment; the profile is
+    // written before the report goes, so it is complete when the parent sees this process end.
+    const profiling = profileFromEnv(`agent-${spec.index}-${process.pid}`, (m) => process.stderr.write(`${m}\n`));
     void (async () => {
       let backend: Backend | undefined;
+      await profiling?.ready;
       try {
         const role = await loadRole(spec);
         backend = await openBackend(spec.backend, spec.dataDir);
@@ -55,10 +60,12 @@ process.on('message', (raw: unknown) => {
         await runAgentRole(role, spec, backend, { send: (m) => (m.type === 'report' || m.type === 'failed' ? (final = m) : send(m)), plan, signal: abort.signal }, true);
         await backend.close();
         backend = undefined;
+        await profiling?.finish();
         // The report goes last, after the backend is closed, then the channel closes and the process ends.
         if (final) send(final, () => process.disconnect());
       } catch (err) {
         if (backend) await Promise.resolve(backend.close()).catch(() => {});
+        await profiling?.finish();
         send({ type: 'failed', message: err instanceof Error ? err.message : String(err) }, () => process.disconnect());
       }
     })();

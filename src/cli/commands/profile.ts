@@ -1,0 +1,103 @@
+/**
+ * `swarmperf profile [RUN]`: a profiled run's CPU profiles (recorded by `run --profile`) as a
+ * flamegraph (self-contained SVG), Chrome DevTools .cpuprofile, speedscope JSON, pprof, or a top
+ * table by self and total time with the cpu-hotspot finding.
+ */
+import { gzipSync } from 'node:zlib';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../core/atomic-write.js';
+import { UsageError } from '../../core/errors.js';
+import { parseIntFlag } from '../../core/parse.js';
+import { mergeCpuProfiles, renderTopTable, toPprof, toSpeedscope } from '../../profile/export.js';
+import { renderFlamegraphSvg } from '../../profile/flamegraph.js';
+import { hotspotFinding } from '../../profile/hotspot.js';
+import { resolveProfilePath, selectProfiles } from '../../profile/select.js';
+import { runUnderProfiler } from '../../profile/command.js';
+import { DEFAULT_INTERVAL, parseProfileInterval } from '../../profile/session.js';
+import { newRunId } from '../../results/run-result.js';
+import { join } from 'node:path';
+import { buildFlameTree, topFunctions } from '../../profile/tree.js';
+import { resolveDataDir } from '../../results/data-dir.js';
+import { swarmperfVersion } from '../../core/version.js';
+
+const FORMATS = ['svg', 'cpuprofile', 'speedscope', 'pprof', 'top'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** The format a file name implies, so `--out flame.svg` needs no --format. */
+function formatFromName(out: string | undefined): Format | undefined {
+  if (!out || out === '-') return undefined;
+  if (out.endsWith('.svg')) return 'svg';
+  if (out.endsWith('.cpuprofile')) return 'cpuprofile';
+  if (out.endsWith('.speedscope.json')) return 'speedscope';
+  if (/\.(pb|pprof)(\.gz)?$/.test(out)) return 'pprof';
+  return undefined;
+}
+
+interface ProfileOptions {
+  out?: string;
+  format?: string;
+  process?: string;
+  limit: string;
+  dataDir?: string;
+  cmd?: string;
+  profileInterval: string;
+}
+
+export function registerProfileCommand(program: Command): void {
+  program
+    .command('profile')
+    .description('a profiled run (run --profile) as a flamegraph (svg), .cpuprofile, speedscope, pprof, or top functions')
+    .argument('[run]', 'run id, "latest", or a .cpuprofile file or folder', 'latest')
+    .option('--out <file>', 'write to FILE (default: stdout); the extension picks the format (.svg, .cpuprofile, .speedscope.json, .pb[.gz])')
+    .option('--format <f>', `output format: ${FORMATS.join(' | ')} (default: from --out, else top)`)
+    .option('--process <name>', 'only one process group (main, agent) or one process (agent-0-1234)')
+    .option('--limit <n>', 'rows of the top table', '20')
+    .option('--cmd <command>', 'run a Node program under the profiler until it exits (e.g. "node app.js"), then show its profile')
+    .option('--profile-interval <d>', 'sampling interval of --cmd', DEFAULT_INTERVAL)
+    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
+    .action(async (run: string, raw: ProfileOptions) => {
+      const format = (raw.format ?? formatFromName(raw.out) ?? 'top') as Format;
+      if (!FORMATS.includes(format)) throw new UsageError(`--format: "${raw.format}" is not one of ${FORMATS.join(', ')}`);
+      const limit = parseIntFlag('--limit', raw.limit, 1, 10_000);
+      if (raw.out === '') throw new UsageError('--out: expected a file name (or - for stdout)');
+      const dataDir = resolveDataDir(raw.dataDir);
+      let path: string;
+      if (raw.cmd !== undefined) {
+        if (raw.cmd.trim() === '') throw new UsageError('--cmd: expected a command, e.g. "node app.js"');
+        if (run !== 'latest') throw new UsageError(`--cmd profiles a new process: give it without a RUN (got "${run}")`);
+        path = join(dataDir, 'profiles', `cmd-${newRunId()}`);
+        const r = await runUnderProfiler(raw.cmd, path, parseProfileInterval('--profile-interval', raw.profileInterval));
+        if (r.files.length === 0) throw new UsageError(`--cmd: "${raw.cmd}" wrote no CPU profile (exit ${r.status}); only Node programs can be profiled this way`);
+        process.stderr.write(`profiled ${r.files.length} Node process${r.files.length === 1 ? '' : 'es'} (exit ${r.status}) into ${path}\n`);
+      } else {
+        path = resolveProfilePath(run, dataDir);
+      }
+      const profiles = selectProfiles(path, raw.process);
+      const data = render(format, profiles, path, limit);
+      if (raw.out && raw.out !== '-') {
+        writeFileAtomic(raw.out, raw.out.endsWith('.gz') ? gzipSync(data) : data);
+        process.stderr.write(`wrote ${format} of ${profiles.length} process${profiles.length === 1 ? '' : 'es'} to ${raw.out}\n`);
+      } else {
+        if (format === 'pprof' && process.stdout.isTTY) throw new UsageError('--format pprof is binary: give --out FILE.pb (or redirect stdout)');
+        process.stdout.write(data);
+      }
+    });
+}
+
+function render(format: Format, profiles: ReturnType<typeof selectProfiles>, source: string, limit: number): string | Uint8Array {
+  switch (format) {
+    case 'svg':
+      return renderFlamegraphSvg(buildFlameTree(profiles), `CPU flamegraph — ${source}`);
+    case 'cpuprofile':
+      return JSON.stringify(mergeCpuProfiles(profiles));
+    case 'speedscope':
+      return JSON.stringify(toSpeedscope(profiles, source, `swarmperf ${swarmperfVersion()}`));
+    case 'pprof':
+      return toPprof(profiles);
+    case 'top': {
+      const finding = hotspotFinding(profiles);
+      const text = renderTopTable(topFunctions(buildFlameTree(profiles)), limit);
+      return finding ? `${text}\nfinding (${finding.severity}) ${finding.kind}: ${finding.evidence}\n` : text;
+    }
+  }
+}
