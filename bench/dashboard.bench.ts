@@ -97,10 +97,11 @@ async function main(): Promise<void> {
       ['/metrics', '/metrics', 1000],
     ];
     console.log(`history: ${RUNS.toLocaleString('en-US')} runs (built in ${historySeconds.toFixed(1)} s); tool store: ${truth.distinctCalls.toLocaleString('en-US')} calls (written and ingested in ${toolSeconds.toFixed(1)} s); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
-    console.log('| request | min ms | median ms | max ms | bytes | goal |');
-    console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+    console.log('| request | first (cold) ms | then min ms | median ms | max ms | bytes | goal (median) |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const [name, path, goal] of pages) {
-      await timeGet(dashboard.port, path);
+      // The first request computes what later ones reuse (a trend's change points are cached until the series grows).
+      const first = await timeGet(dashboard.port, path);
       const times: number[] = [];
       let bytes = 0;
       for (let i = 0; i < REPEATS; i++) {
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
       }
       times.sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)] as number;
-      console.log(`| ${name} | ${times[0]!.toFixed(0)} | ${median.toFixed(0)} | ${times[times.length - 1]!.toFixed(0)} | ${bytes.toLocaleString('en-US')} | < ${goal} ms ${median < goal ? 'met' : 'NOT met'} |`);
+      console.log(`| ${name} | ${first.ms.toFixed(0)} | ${times[0]!.toFixed(0)} | ${median.toFixed(0)} | ${times[times.length - 1]!.toFixed(0)} | ${bytes.toLocaleString('en-US')} | < ${goal} ms ${median < goal ? 'met' : 'NOT met'} |`);
     }
     console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     await dashboard.close();
