@@ -13,25 +13,7 @@ import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type T
 import type { Counters } from '../remote/counters.js';
 import { checkNewTask, checkPriority, claimOrder } from '../validate.js';
 import { casWrite, read, readPrefix, type Versioned } from './kv.js';
-
-interface StoredTask {
-  seq: number;
-  title: string;
-  priority: number;
-  dependsOn: string[];
-  status: TaskStatus;
-  claimedBy: string | null;
-  result: unknown;
-  version: number;
-  createdAt: number;
-  updatedAt: number;
-}
-
-/** `task-<seq>` ↔ seq; anything else names no task. */
-export function taskSeq(id: string): number | null {
-  const m = /^task-([1-9]\d{0,15})$/.exec(id);
-  return m ? Number(m[1]) : null;
-}
+import { taskSeq, taskView, type StoredTask } from '../remote/task-record.js';
 
 const keyOf = (seq: number): string => `t/${seq}`;
 
@@ -62,7 +44,7 @@ export class EtcdTaskStore implements TaskStore {
     const stored: StoredTask = { seq, title: task.title, priority: task.priority, dependsOn, status: 'pending', claimedBy: null, result: null, version: 1, createdAt: t, updatedAt: t };
     const res = await this.ns.put(keyOf(seq)).value(JSON.stringify(stored)).exec();
     this.remember(stored, Number(res.header.revision));
-    return view(stored);
+    return taskView(stored);
   }
 
   async update(id: string, patch: TaskPatch, expectedVersion: number): Promise<Task> {
@@ -75,7 +57,7 @@ export class EtcdTaskStore implements TaskStore {
       return { ...current, title: patch.title ?? current.title, priority: patch.priority ?? current.priority, version: current.version + 1, updatedAt: this.now() };
     })) as Versioned<StoredTask>;
     this.remember(written.value, written.revision);
-    return view(written.value);
+    return taskView(written.value);
   }
 
   async claim(workerId: string, filter: ClaimFilter = {}): Promise<Task | null> {
@@ -91,7 +73,7 @@ export class EtcdTaskStore implements TaskStore {
         const res = await this.ns.if(key, 'Mod', '==', candidate.revision).then(this.ns.put(key).value(JSON.stringify(claimed))).commit();
         if (res.succeeded) {
           this.remember(claimed, Number(res.header.revision));
-          return view(claimed);
+          return taskView(claimed);
         }
         this.counters.retry('tasks.claim');
         const fresh = await read<StoredTask>(this.ns, key);
@@ -116,14 +98,14 @@ export class EtcdTaskStore implements TaskStore {
 
   async list(status?: TaskStatus): Promise<Task[]> {
     const tasks = (await readPrefix<StoredTask>(this.ns, 't/')).entries.map((e) => e.value);
-    return tasks.filter((t) => status === undefined || t.status === status).sort((a, b) => a.seq - b.seq).map(view);
+    return tasks.filter((t) => status === undefined || t.status === status).sort((a, b) => a.seq - b.seq).map(taskView);
   }
 
   async get(id: string): Promise<Task | null> {
     const seq = taskSeq(id);
     if (seq === null) return null;
     const got = await read<StoredTask>(this.ns, keyOf(seq));
-    return got ? view(got.value) : null;
+    return got ? taskView(got.value) : null;
   }
 
   clearReplica(): void {
@@ -164,17 +146,3 @@ export class EtcdTaskStore implements TaskStore {
   }
 }
 
-function view(t: StoredTask): Task {
-  return {
-    id: `task-${t.seq}`,
-    title: t.title,
-    priority: t.priority,
-    dependsOn: [...t.dependsOn],
-    status: t.status,
-    claimedBy: t.claimedBy,
-    result: structuredClone(t.result),
-    version: t.version,
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-  };
-}

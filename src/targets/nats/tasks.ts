@@ -15,29 +15,11 @@ import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type T
 import type { Counters } from '../remote/counters.js';
 import { checkNewTask, checkPriority, claimOrder } from '../validate.js';
 import { casWrite, entriesOf, getLive, isCasConflict, keysOf } from './kv.js';
-
-interface StoredTask {
-  seq: number;
-  title: string;
-  priority: number;
-  dependsOn: string[];
-  status: TaskStatus;
-  claimedBy: string | null;
-  result: unknown;
-  version: number;
-  createdAt: number;
-  updatedAt: number;
-}
+import { taskSeq, taskView, type StoredTask } from '../remote/task-record.js';
 
 interface Replica {
   task: StoredTask;
   revision: number;
-}
-
-/** `task-<seq>` ↔ seq; anything else names no task. */
-export function taskSeq(id: string): number | null {
-  const m = /^task-([1-9]\d{0,15})$/.exec(id);
-  return m ? Number(m[1]) : null;
 }
 
 export class NatsTaskStore implements TaskStore {
@@ -68,7 +50,7 @@ export class NatsTaskStore implements TaskStore {
     const t = this.now();
     const stored: StoredTask = { seq, title: task.title, priority: task.priority, dependsOn, status: 'pending', claimedBy: null, result: null, version: 1, createdAt: t, updatedAt: t };
     this.remember(stored, await this.kv.create(`t.${seq}`, JSON.stringify(stored)));
-    return view(stored);
+    return taskView(stored);
   }
 
   async update(id: string, patch: TaskPatch, expectedVersion: number): Promise<Task> {
@@ -82,7 +64,7 @@ export class NatsTaskStore implements TaskStore {
     });
     const { value, revision } = written as { value: StoredTask; revision: number };
     this.remember(value, revision);
-    return view(value);
+    return taskView(value);
   }
 
   async claim(workerId: string, filter: ClaimFilter = {}): Promise<Task | null> {
@@ -95,7 +77,7 @@ export class NatsTaskStore implements TaskStore {
       this.claiming.add(task.seq);
       try {
         this.remember(claimed, await this.kv.update(`t.${task.seq}`, JSON.stringify(claimed), revision));
-        return view(claimed);
+        return taskView(claimed);
       } catch (err) {
         if (!isCasConflict(err)) throw err;
         this.counters.retry('tasks.claim');
@@ -119,14 +101,14 @@ export class NatsTaskStore implements TaskStore {
 
   async list(status?: TaskStatus): Promise<Task[]> {
     const tasks = (await entriesOf(this.kv, await keysOf(this.kv, 't.>'))).map((e) => e.json<StoredTask>());
-    return tasks.filter((t) => status === undefined || t.status === status).sort((a, b) => a.seq - b.seq).map(view);
+    return tasks.filter((t) => status === undefined || t.status === status).sort((a, b) => a.seq - b.seq).map(taskView);
   }
 
   async get(id: string): Promise<Task | null> {
     const seq = taskSeq(id);
     if (seq === null) return null;
     const entry = await getLive(this.kv, `t.${seq}`);
-    return entry ? view(entry.json<StoredTask>()) : null;
+    return entry ? taskView(entry.json<StoredTask>()) : null;
   }
 
   /** Forgets the replica (reset() purged the bucket). */
@@ -192,17 +174,3 @@ export class NatsTaskStore implements TaskStore {
   }
 }
 
-function view(t: StoredTask): Task {
-  return {
-    id: `task-${t.seq}`,
-    title: t.title,
-    priority: t.priority,
-    dependsOn: [...t.dependsOn],
-    status: t.status,
-    claimedBy: t.claimedBy,
-    result: structuredClone(t.result),
-    version: t.version,
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-  };
-}

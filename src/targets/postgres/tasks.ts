@@ -18,6 +18,7 @@ import type { WallClockMs } from '../options.js';
 import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type TaskPatch, type TaskStatus, type TaskStore } from '../ports.js';
 import type { Counters } from '../remote/counters.js';
 import { checkNewTask, checkPriority } from '../validate.js';
+import { taskSeq } from '../remote/task-record.js';
 
 export type PostgresClaim = 'skip-locked' | 'update-returning';
 
@@ -57,12 +58,6 @@ const CREATE_SQL = `
     SELECT $1, $2, $3, 'pending', NULL, 'null', 1, $4, $4 FROM ok WHERE ok.all_exist RETURNING *),
   deps AS (INSERT INTO task_deps (task_seq, dep_seq) SELECT ins.seq, unnest($5::bigint[]) FROM ins)
   SELECT * FROM ins`;
-
-/** `task-<seq>` ↔ seq; anything else names no task. */
-export function taskSeq(id: string): number | null {
-  const m = /^task-([1-9]\d{0,15})$/.exec(id);
-  return m ? Number(m[1]) : null;
-}
 
 export class PostgresTaskStore implements TaskStore {
   constructor(

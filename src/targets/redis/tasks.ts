@@ -12,12 +12,7 @@ import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type T
 import { checkNewTask, checkPriority } from '../validate.js';
 import type { RedisKeys } from './keys.js';
 import { LuaScript, pairs } from './script.js';
-
-/** `task-<seq>` ↔ seq; anything else names no task. */
-export function taskSeq(id: string): number | null {
-  const m = /^task-([1-9]\d{0,15})$/.exec(id);
-  return m ? Number(m[1]) : null;
-}
+import { taskSeq } from '../remote/task-record.js';
 
 /** Sorted-set member: equal scores sort by member bytes, so padding makes that creation order. */
 function member(seq: number): string {
