@@ -56,6 +56,22 @@ function roundMetrics(m: Record<string, number>): Record<string, number> {
 export const RESERVOIR = 500;
 
 /** Lets pending I/O (signals, progress writes) run; call between slices of simulation. */
+/**
+ * The pause between slices of a synchronous simulation: every 20 ms of wall time, report progress
+ * and yield to the event loop (so Ctrl-C and progress writes get through). Resolves true when the
+ * run was aborted during the pause; between pauses it costs one clock read.
+ */
+export function slicePause(signal: AbortSignal | undefined, report: () => void): () => Promise<boolean> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last <= 20) return false;
+    report();
+    await yieldToLoop();
+    last = performance.now();
+    return signal?.aborted === true;
+  };
+}
+
 export function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

@@ -15,7 +15,7 @@ import { Recorder } from '../../measure/recorder.js';
 import type { Rng } from '../../measure/rng.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
-import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '../bench/common.js';
+import { RESERVOIR, buildSuite, slicePause, withSeed, type ScenarioRun } from '../bench/common.js';
 import type { SharedSetup } from '../bench/params.js';
 import { SimHost } from '../host/sim-host.js';
 import { GossipNode, type GossipConfig, type MemberState } from './node.js';
@@ -181,20 +181,15 @@ export async function runGossipScenario(s: GossipSetup, o: GossipScenarioOptions
   });
 
   let aborted = false;
-  let lastYield = performance.now();
   const label = `gossip ${o.scenario} (${s.nodes} nodes${run.label ? `, ${run.label}` : ''})`;
+  const pause = slicePause(run.signal, () => run.progress.update({ ...recorder.snapshot(host.now), label, plannedUs: endUs - o.warmupUs }));
   const sliceUs = Math.max(roundUs, 100_000);
   for (let t = 0; t < endUs; ) {
     t = Math.min(endUs, t + sliceUs);
     host.runUntil(t);
-    if (performance.now() - lastYield > 20) {
-      run.progress.update({ ...recorder.snapshot(host.now), label, plannedUs: endUs - o.warmupUs });
-      await yieldToLoop();
-      lastYield = performance.now();
-      if (run.signal?.aborted) {
-        aborted = true;
-        break;
-      }
+    if (await pause()) {
+      aborted = true;
+      break;
     }
   }
   run.progress.done();

@@ -7,7 +7,7 @@ import { Recorder } from '../../measure/recorder.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { FaultRecord } from '../../sim/faults.js';
-import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '../bench/common.js';
+import { RESERVOIR, buildSuite, slicePause, withSeed, type ScenarioRun } from '../bench/common.js';
 import { scenarioTail } from '../bench/tail.js';
 import { SimKvClients, type OpOutcome } from '../kv/clients.js';
 import type { WorkloadOptions } from '../raft-kv/workload.js';
@@ -62,19 +62,14 @@ export async function runPbftWorkload(setup: PbftSetup, w: WorkloadOptions, run:
 
   const label = `pbft ${w.scenario} (${setup.nodes} replicas${run.label ? `, ${run.label}` : ''})`;
   let aborted = false;
-  let lastYield = performance.now();
+  const pause = slicePause(run.signal, () => run.progress.update({ ...recorder.snapshot(cluster.now), label, plannedUs: w.durationUs }));
   for (let t = 0; t < endUs; ) {
     t = Math.min(endUs, t + 100_000);
     cluster.host.runUntil(t);
     if (w.iterations !== undefined && measured >= w.iterations) break;
-    if (performance.now() - lastYield > 20) {
-      run.progress.update({ ...recorder.snapshot(cluster.now), label, plannedUs: w.durationUs });
-      await yieldToLoop();
-      lastYield = performance.now();
-      if (run.signal?.aborted) {
-        aborted = true;
-        break;
-      }
+    if (await pause()) {
+      aborted = true;
+      break;
     }
   }
   const stopUs = cluster.now;

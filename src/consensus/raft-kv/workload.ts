@@ -17,7 +17,7 @@ import { scenarioTail } from '../bench/tail.js';
 import { SimKvClients, type KvWorkloadOptions, type OpOutcome } from '../kv/clients.js';
 import { SimCluster } from './cluster.js';
 import { diskMetrics } from './disk-metrics.js';
-import { RESERVOIR, buildSuite, withSeed, yieldToLoop, type ScenarioRun } from '../bench/common.js';
+import { RESERVOIR, buildSuite, slicePause, withSeed, type ScenarioRun } from '../bench/common.js';
 import { SUITE_NAME, backendLabel, clusterOptions, describeSetup, type RaftSetup } from './setup.js';
 import { windowListener } from '../../runner/phase.js';
 
@@ -116,7 +116,7 @@ export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, 
   const label = `raft ${w.scenario} (${setup.nodes} nodes${run.label ? `, ${run.label}` : ''})`;
   let aborted = false;
   const sliceUs = 100_000;
-  let lastProgress = performance.now();
+  const pause = slicePause(run.signal, () => run.progress.update({ ...recorder.snapshot(cluster.now), label, plannedUs: w.durationUs }));
   for (let t = 0; t < endUs; ) {
     t = Math.min(endUs, t + sliceUs);
     if (!started && t >= startUs) {
@@ -127,14 +127,9 @@ export async function runWorkloadScenario(setup: RaftSetup, w: WorkloadOptions, 
     }
     cluster.runUntil(t);
     if (w.iterations !== undefined && measured >= w.iterations) break;
-    if (performance.now() - lastProgress > 20) {
-      run.progress.update({ ...recorder.snapshot(cluster.now), label, plannedUs: w.durationUs });
-      await yieldToLoop();
-      lastProgress = performance.now();
-      if (run.signal?.aborted) {
-        aborted = true;
-        break;
-      }
+    if (await pause()) {
+      aborted = true;
+      break;
     }
   }
   const stopUs = cluster.now;
