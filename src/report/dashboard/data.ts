@@ -179,9 +179,21 @@ export class DashboardData {
 
   /** One row per configuration: the latest run, its headline figures over time, and the verdict on their last change. */
   overview(): OverviewRow[] {
-    const runs = this.runs();
+    return [...this.configurations()].map(([configuration, g]) => this.overviewRow(configuration, g.suite, g.runs)).sort((a, b) => b.latest.startedAt.localeCompare(a.latest.startedAt));
+  }
+
+  /** The latest run of every configuration, parsed once each (what /metrics exposes; no series, no change points). */
+  latestPerConfiguration(): Array<{ configuration: string; suite: string; run: RunResult }> {
+    return [...this.configurations()].flatMap(([configuration, g]) => {
+      const run = this.run((g.runs[g.runs.length - 1] as RunListItem).id);
+      return run ? [{ configuration, suite: g.suite, run }] : [];
+    });
+  }
+
+  /** Runs grouped by configuration key of each of their suites, oldest first within a group. */
+  private configurations(): Map<string, { suite: string; runs: RunListItem[] }> {
     const groups = new Map<string, { suite: string; runs: RunListItem[] }>();
-    for (const run of runs) {
+    for (const run of this.runs()) {
       for (const suite of run.suites) {
         const key = run.configurations[suite] as string;
         const g = groups.get(key) ?? { suite, runs: [] };
@@ -189,7 +201,7 @@ export class DashboardData {
         groups.set(key, g);
       }
     }
-    return [...groups].map(([configuration, g]) => this.overviewRow(configuration, g.suite, g.runs)).sort((a, b) => b.latest.startedAt.localeCompare(a.latest.startedAt));
+    return groups;
   }
 
   private overviewRow(configuration: string, suite: string, runs: RunListItem[]): OverviewRow {

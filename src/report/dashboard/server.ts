@@ -191,10 +191,7 @@ function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub): Reco
     '/api/consensus': (_p, res) => sendJson(res, consensusRows(history)),
     '/api/live': (_p, res) => sendJson(res, hub.snapshot()),
     '/metrics': (_p, res) => {
-      const latest = history.overview().flatMap((row) => {
-        const run = history.run(row.latest.id);
-        return run ? [{ configuration: row.configuration, suite: row.suite, run }] : [];
-      });
+      const latest = history.latestPerConfiguration();
       const range = tools.range();
       const body = renderDashboardMetrics({ latest, live: hub.snapshot(), tools: range ? tools.totals(range.fromMs, range.toMs) : [] });
       send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', body);
