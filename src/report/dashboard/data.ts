@@ -11,6 +11,7 @@ import { parseRunResult } from '../../core/result.js';
 import { detectSteps } from '../../results/trends.js';
 import { metricInfo } from '../../results/metrics.js';
 import { durationClass } from '../../results/env.js';
+import { mean, median } from '../../measure/stats.js';
 
 /** One row of runs as listing needs it. */
 interface RunRow {
@@ -267,16 +268,6 @@ function changePoints(points: SeriesPoint[], direction: string): Series['changeP
     const index = starts[c.index] as number;
     return { index, runId: (points[index] as SeriesPoint).runId, change, kind: worse ? 'regression' : 'improvement' };
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-function mean(values: number[]): number {
-  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /** The last change point of either headline series decides; a configuration with few runs says so. */
