@@ -8,13 +8,36 @@ import { extractMetrics, type MetricValue } from '../results/metrics.js';
 import type { OperationResult, RunResult } from '../core/result.js';
 import { escapePromHelp, escapePromLabel } from './escape.js';
 
-type PromType = 'gauge' | 'summary';
+export type PromType = 'gauge' | 'counter' | 'summary';
 
 interface Family {
   name: string;
   type: PromType;
   help: string;
   samples: string[];
+}
+
+/**
+ * An exposition being built: each family gets one HELP and one TYPE line with all its samples
+ * together, in the order families first appear, whatever order the samples are added in.
+ */
+export class PromExposition {
+  private readonly families = new Map<string, Family>();
+
+  add(name: string, type: PromType, help: string, sampleName: string, ls: Array<[string, string]>, value: number): void {
+    let f = this.families.get(name);
+    if (!f) {
+      f = { name, type, help, samples: [] };
+      this.families.set(name, f);
+    }
+    f.samples.push(`${sampleName}${labels(ls)} ${promNumber(value)}`);
+  }
+
+  text(): string {
+    const lines: string[] = [];
+    for (const f of this.families.values()) lines.push(`# HELP ${f.name} ${escapePromHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`, ...f.samples);
+    return lines.join('\n') + '\n';
+  }
 }
 
 const QUANTILES: Record<string, string> = { p50: '0.5', p90: '0.9', p95: '0.95', p99: '0.99', p999: '0.999' };
@@ -48,15 +71,8 @@ function labels(pairs: Array<[string, string]>): string {
 }
 
 export function renderProm(run: RunResult): string {
-  const families = new Map<string, Family>();
-  const add = (name: string, type: PromType, help: string, sampleName: string, ls: Array<[string, string]>, value: number): void => {
-    let f = families.get(name);
-    if (!f) {
-      f = { name, type, help, samples: [] };
-      families.set(name, f);
-    }
-    f.samples.push(`${sampleName}${labels(ls)} ${promNumber(value)}`);
-  };
+  const exposition = new PromExposition();
+  const add = exposition.add.bind(exposition);
 
   const info: Array<[string, string]> = [['run_id', run.id], ['partial', String(run.partial)]];
   if (run.env.gitSha) info.push(['git_sha', run.env.gitSha]);
@@ -118,9 +134,5 @@ export function renderProm(run: RunResult): string {
     add('swarmperf_findings', 'gauge', 'Bottleneck findings of the run, by kind and severity.', 'swarmperf_findings', [['kind', kind], ['severity', severity]], n);
   }
 
-  const lines: string[] = [];
-  for (const f of families.values()) {
-    lines.push(`# HELP ${f.name} ${escapePromHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`, ...f.samples);
-  }
-  return lines.join('\n') + '\n';
+  return exposition.text();
 }

@@ -4,30 +4,16 @@
  * has one HELP and one TYPE line with its samples together; label values are escaped.
  */
 import type { RunResult } from '../../core/result.js';
-import { escapePromHelp, escapePromLabel } from '../escape.js';
-import { promNumber } from '../prom.js';
+import { PromExposition } from '../prom.js';
 import type { LiveRun } from './live-hub.js';
 import type { ToolTotals } from './tools-data.js';
 
 type Labels = Array<[string, string]>;
 
-class Exposition {
-  private readonly families = new Map<string, { type: string; help: string; samples: string[] }>();
-
-  add(name: string, type: 'gauge' | 'counter', help: string, labels: Labels, value: number, sample = name): void {
-    let f = this.families.get(name);
-    if (!f) {
-      f = { type, help, samples: [] };
-      this.families.set(name, f);
-    }
-    const ls = labels.length === 0 ? '' : `{${labels.map(([k, v]) => `${k}="${escapePromLabel(v)}"`).join(',')}}`;
-    f.samples.push(`${sample}${ls} ${promNumber(value)}`);
-  }
-
-  text(): string {
-    const lines: string[] = [];
-    for (const [name, f] of this.families) lines.push(`# HELP ${name} ${escapePromHelp(f.help)}`, `# TYPE ${name} ${f.type}`, ...f.samples);
-    return lines.join('\n') + '\n';
+/** Adds a sample whose name is its family's (gauges and counters); summaries need PromExposition.add. */
+class Exposition extends PromExposition {
+  sample(name: string, type: 'gauge' | 'counter', help: string, labels: Labels, value: number): void {
+    this.add(name, type, help, name, labels, value);
   }
 }
 
@@ -44,10 +30,10 @@ export function renderDashboardMetrics(input: MetricsInput): string {
   for (const run of input.live) addLive(out, run);
   for (const t of input.tools) {
     const ls: Labels = [['tool', t.tool], ['category', t.category]];
-    out.add('swarmperf_tool_calls_total', 'counter', 'Tool calls in the tool-timing store.', ls, t.count);
-    out.add('swarmperf_tool_call_errors_total', 'counter', 'Failed tool calls in the tool-timing store.', ls, t.errors);
-    out.add('swarmperf_tool_call_seconds_total', 'counter', 'Time spent in tool calls, seconds.', ls, t.totalUs / 1e6);
-    out.add('swarmperf_tool_call_max_seconds', 'gauge', 'Longest tool call, seconds.', ls, t.maxUs / 1e6);
+    out.sample('swarmperf_tool_calls_total', 'counter', 'Tool calls in the tool-timing store.', ls, t.count);
+    out.sample('swarmperf_tool_call_errors_total', 'counter', 'Failed tool calls in the tool-timing store.', ls, t.errors);
+    out.sample('swarmperf_tool_call_seconds_total', 'counter', 'Time spent in tool calls, seconds.', ls, t.totalUs / 1e6);
+    out.sample('swarmperf_tool_call_max_seconds', 'gauge', 'Longest tool call, seconds.', ls, t.maxUs / 1e6);
   }
   return out.text();
 }
@@ -57,19 +43,19 @@ function addLatest(out: Exposition, configuration: string, suiteName: string, ru
   if (!suite) return;
   const base: Labels = [['configuration', configuration], ['suite', suite.name], ['backend', suite.backend]];
   const started = Date.parse(run.startedAt);
-  if (Number.isFinite(started)) out.add('swarmperf_last_run_start_timestamp_seconds', 'gauge', 'Start of the latest run of this configuration, seconds since the epoch.', [...base, ['run_id', run.id]], started / 1000);
-  out.add('swarmperf_last_run_checks_failed', 'gauge', 'Invariant checks that failed in the latest run of this configuration.', base, suite.checks.filter((c) => !c.passed).length);
+  if (Number.isFinite(started)) out.sample('swarmperf_last_run_start_timestamp_seconds', 'gauge', 'Start of the latest run of this configuration, seconds since the epoch.', [...base, ['run_id', run.id]], started / 1000);
+  out.sample('swarmperf_last_run_checks_failed', 'gauge', 'Invariant checks that failed in the latest run of this configuration.', base, suite.checks.filter((c) => !c.passed).length);
   for (const op of suite.operations) {
     const ls: Labels = [...base, ['operation', op.name]];
-    out.add('swarmperf_last_run_operation_throughput_ops_per_second', 'gauge', 'Operations per second in the latest run of this configuration.', ls, op.throughput);
-    out.add('swarmperf_last_run_operation_errors', 'gauge', 'Failed operations in the latest run of this configuration.', ls, op.errors);
+    out.sample('swarmperf_last_run_operation_throughput_ops_per_second', 'gauge', 'Operations per second in the latest run of this configuration.', ls, op.throughput);
+    out.sample('swarmperf_last_run_operation_errors', 'gauge', 'Failed operations in the latest run of this configuration.', ls, op.errors);
     if (op.count === 0) continue;
     for (const [q, v] of [
       ['0.5', op.latencyUs.p50],
       ['0.99', op.latencyUs.p99],
       ['0.999', op.latencyUs.p999],
     ] as const) {
-      out.add('swarmperf_last_run_operation_latency_seconds', 'gauge', 'Latency quantiles of the latest run of this configuration, seconds.', [...ls, ['quantile', q]], v / 1e6);
+      out.sample('swarmperf_last_run_operation_latency_seconds', 'gauge', 'Latency quantiles of the latest run of this configuration, seconds.', [...ls, ['quantile', q]], v / 1e6);
     }
   }
 }
@@ -77,17 +63,17 @@ function addLatest(out: Exposition, configuration: string, suiteName: string, ru
 function addLive(out: Exposition, run: LiveRun): void {
   const last = run.windows[run.windows.length - 1];
   const suite = run.start?.suite ?? last?.suite ?? '';
-  out.add('swarmperf_live_run_active', 'gauge', 'Whether a live run is still measuring (1) or has ended (0).', [['run_id', run.runId], ['suite', suite]], run.finished || run.stale ? 0 : 1);
+  out.sample('swarmperf_live_run_active', 'gauge', 'Whether a live run is still measuring (1) or has ended (0).', [['run_id', run.runId], ['suite', suite]], run.finished || run.stale ? 0 : 1);
   const totals = new Map<string, number>();
   for (const w of run.windows) for (const op of w.operations) totals.set(`${w.suite}\u0000${op.name}`, (totals.get(`${w.suite}\u0000${op.name}`) ?? 0) + op.count);
   for (const [key, count] of totals) {
     const [s, op] = key.split('\u0000') as [string, string];
-    out.add('swarmperf_live_operations_total', 'counter', 'Operations completed so far in a live run.', [['run_id', run.runId], ['suite', s], ['operation', op]], count);
+    out.sample('swarmperf_live_operations_total', 'counter', 'Operations completed so far in a live run.', [['run_id', run.runId], ['suite', s], ['operation', op]], count);
   }
   if (!last) return;
   for (const op of last.operations) {
     const ls: Labels = [['run_id', run.runId], ['suite', last.suite], ['operation', op.name]];
-    out.add('swarmperf_live_operation_throughput_ops_per_second', 'gauge', 'Operations per second in the latest closed window of a live run.', ls, op.throughput);
-    out.add('swarmperf_live_operation_latency_p99_seconds', 'gauge', 'Latency p99 in the latest closed window of a live run, seconds.', ls, op.p99 / 1e6);
+    out.sample('swarmperf_live_operation_throughput_ops_per_second', 'gauge', 'Operations per second in the latest closed window of a live run.', ls, op.throughput);
+    out.sample('swarmperf_live_operation_latency_p99_seconds', 'gauge', 'Latency p99 in the latest closed window of a live run, seconds.', ls, op.p99 / 1e6);
   }
 }
