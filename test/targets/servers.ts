@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openBackend } from '../../src/targets/backend.js';
 import type { Backend } from '../../src/targets/ports.js';
 import type { ServerKind } from '../../src/targets/remote/spec.js';
@@ -142,5 +142,32 @@ export function describeSuitesOn(kind: ServerKind, tuning = ''): void {
         }
       });
     }
+  });
+}
+
+/**
+ * reset() of one namespace leaves every other namespace on the same server alone, and what must
+ * only grow (task ids; with `epochs`, leader epochs) keeps growing across it.
+ */
+export function describeNamespaceIsolation(kind: ServerKind, title: string, options: { epochs: boolean }): void {
+  describe('namespaces', () => {
+    it(title, async () => {
+      const mine = cleaningUp(await openBackend(freshSpec(kind), '/unused'));
+      const other = cleaningUp(await openBackend(freshSpec(kind), '/unused'));
+      try {
+        await other.memory.store('ns', 'k', 'theirs');
+        await mine.memory.store('ns', 'k', 'mine');
+        const before = await mine.tasks.create({ title: 'mine', priority: 1 });
+        const lease = options.epochs ? (await mine.election.campaign('a', 60_000))! : undefined;
+        await mine.reset();
+        expect(await mine.memory.retrieve('ns', 'k')).toBeNull();
+        expect((await other.memory.retrieve('ns', 'k'))?.value).toBe('theirs');
+        expect((await mine.tasks.create({ title: 'again', priority: 1 })).id).not.toBe(before.id);
+        if (lease) expect((await mine.election.campaign('b', 60_000))!.epoch).toBeGreaterThan(lease.epoch);
+      } finally {
+        await mine.close();
+        await other.close();
+      }
+    });
   });
 }
