@@ -96,6 +96,11 @@ export interface RunAgentsResult {
   counters: Record<string, number>;
   /** Contention counters summed over every agent's connection. */
   backendStats: BackendStats;
+  /**
+   * Resource-sample labels of the processes that recorded the latencies (SuiteResult.measuredBy):
+   * the agent processes, or 'main' when the agents ran in this process.
+   */
+  measuredBy: string[];
 }
 
 interface Handle extends AgentInfo {
@@ -366,7 +371,8 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
     if (h.failure !== undefined && !h.killed) out.failure = h.failure;
     return out;
   });
-  return { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats };
+  const measuredBy = mode === 'in-process' ? ['main'] : [...new Set(all.filter((h) => h.report).map((h) => h.agentId))];
+  return { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats, measuredBy };
 }
 
 function kill(h: Handle): void {

@@ -231,6 +231,8 @@ export function assembleSuiteResult(
     resources: r.resources,
     metrics: cleanMetrics,
     workers: agentFigures(r.outcomes, r.merged.durationUs),
+    // The agents recorded the latencies: the main process's event loop and GC are nobody's latency.
+    measuredBy: r.measuredBy,
   };
 }
 
