@@ -12,6 +12,7 @@ import { escapeHtml as h, jsonForScript } from './escape.js';
 import type { ReportInput, TrendSeries } from './model.js';
 import { CHECK_MARK, OPERATION_COLUMNS, operationRow } from './terminal.js';
 import { formatBytes, formatRate, formatUs } from '../core/units.js';
+import { profilingSummary } from '../profile/overhead.js';
 
 const CHECK_CLASS: Record<CheckStatus, string> = { passed: 'check-ok', failed: 'check-fail', 'not-checked': 'muted' };
 
@@ -102,6 +103,7 @@ function headerHtml(run: RunResult): string {
     run.env.gitSha ? `git <code>${h(run.env.gitSha.slice(0, 12))}</code>${run.env.gitBranch ? ` on <code>${h(run.env.gitBranch)}</code>` : ''}` : '',
     ...Object.entries(run.tags ?? {}).map(([k, v]) => `tag <code>${h(k)}=${h(v)}</code>`),
     run.partial ? '<strong>partial (interrupted)</strong>' : '',
+    run.profiles ? h(profilingSummary(run.profiles)) : '',
   ].filter((x) => x !== '');
   return `<header><h1>swarmperf report — run <code>${h(run.id)}</code></h1><div class="facts">${facts.map((f) => `<span>${f}</span>`).join('')}</div></header>`;
 }
