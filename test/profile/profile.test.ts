@@ -231,6 +231,10 @@ describe('swarmperf run --profile (end to end, agents forked)', () => {
     expect(result.profiles?.processes.filter((p) => /^agent-[01]-\d+$/.test(p))).toHaveLength(2);
     const dir = join(data, result.profiles!.dir);
     expect(readdirSync(dir).sort()).toEqual(result.profiles!.processes.map((p) => `${p}.cpuprofile`));
+    // The cost is recorded with the run: every sample in the files counted, the calibration's spread ordered.
+    expect(result.profiles?.overhead?.samples).toBe(readProfiles(dir).reduce((n, p) => n + (p.profile.samples?.length ?? 0), 0));
+    const ratio = result.profiles?.overhead?.workRatio;
+    expect(ratio && ratio.min > 0 && ratio.min <= ratio.median && ratio.median <= ratio.max).toBe(true);
     const top = runCli(['profile', result.id, '--data-dir', data, '--process', 'agent', '--limit', '5']);
     expect(top.status).toBe(0);
     expect(top.stdout).toMatch(/^CPU time [\d.]+ ms/);

@@ -12,7 +12,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/core/result.js';
 import { PROFILE_DIR_ENV, PROFILE_INTERVAL_ENV, PROFILE_EXT, type CpuProfile } from '../../src/profile/cpuprofile.js';
 import { startDashboard, type Dashboard } from '../../src/report/dashboard/server.js';
 import type { FlameFrame, RunProfileView } from '../../src/report/dashboard/profile-data.js';
