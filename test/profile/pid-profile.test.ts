@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,7 +35,10 @@ afterEach(() => {
 /** The first row of the top table (after the CPU line and the header). */
 const firstRow = (stdout: string): string => stdout.split('\n')[2] ?? '';
 
-describe('swarmperf profile --pid', () => {
+// Finding the inspector's socket and checking the executable read /proc: Linux only.
+const HAVE_PROC = existsSync('/proc/self/net/tcp');
+
+describe.skipIf(!HAVE_PROC)(`swarmperf profile --pid${HAVE_PROC ? '' : ' (skipped: needs Linux /proc)'}`, () => {
   it('profiles a process started with --inspect: the planted function is at the top, and the profile is stored', async () => {
     const { child } = await startHot(['--inspect=127.0.0.1:0']);
     const data = tempDir();
