@@ -15,6 +15,7 @@ import { formatBytes, formatRate, formatUs } from '../core/units.js';
 import { table, td } from './html-table.js';
 import { breakdownHtml } from './breakdown.js';
 import { findingsByCauseHtml } from './findings-html.js';
+import { profilingSummary } from '../profile/overhead.js';
 
 const CHECK_CLASS: Record<CheckStatus, string> = { passed: 'check-ok', failed: 'check-fail', 'not-checked': 'muted' };
 
@@ -98,6 +99,7 @@ function headerHtml(run: RunResult): string {
     run.env.gitSha ? `git <code>${h(run.env.gitSha.slice(0, 12))}</code>${run.env.gitBranch ? ` on <code>${h(run.env.gitBranch)}</code>` : ''}` : '',
     ...Object.entries(run.tags ?? {}).map(([k, v]) => `tag <code>${h(k)}=${h(v)}</code>`),
     run.partial ? '<strong>partial (interrupted)</strong>' : '',
+    run.profiles ? h(profilingSummary(run.profiles)) : '',
   ].filter((x) => x !== '');
   return `<header><h1>swarmperf report — run <code>${h(run.id)}</code></h1><div class="facts">${facts.map((f) => `<span>${f}</span>`).join('')}</div></header>`;
 }

@@ -1,6 +1,7 @@
 /** The terminal summary of a run: per suite a table of operations, then checks and findings. */
 import { checkStatus, type CheckStatus, type OperationResult, type RunResult, type SuiteResult } from '../core/result.js';
 import { escapeTerminal } from './escape.js';
+import { profilingSummary } from '../profile/overhead.js';
 import { formatCount, formatRate, formatUs } from '../core/units.js';
 import { breakdownLines } from './breakdown.js';
 import { sweepCells, sweepsOf } from './sweep.js';
@@ -88,6 +89,6 @@ export function formatRunSummary(result: RunResult): string {
     const lines = result.findings.map((f) => `  ${f.severity === 'critical' ? '✗' : f.severity === 'warning' ? '!' : '·'} ${f.kind}${f.component ? ` · ${escapeTerminal(f.component)}` : ''}: ${escapeTerminal(f.evidence)}`);
     parts.push(`Findings (${result.findings.length}; \`swarmperf bottlenecks ${result.id}\` for what to do):\n${lines.join('\n')}`);
   }
-  const head = `run ${result.id}${result.partial ? ' (partial: interrupted)' : ''}`;
+  const head = `run ${result.id}${result.partial ? ' (partial: interrupted)' : ''}${result.profiles ? `\n${profilingSummary(result.profiles)}` : ''}`;
   return [head, ...parts].join('\n\n');
 }
