@@ -8,7 +8,7 @@
  * that repeats the best run.
  */
 import { UsageError } from '../core/errors.js';
-import { parseIntFlag, parsePositiveDurationUs } from '../core/parse.js';
+import { parseDurationUs, parseIntFlag, parsePositiveDurationUs } from '../core/parse.js';
 import type { RunResult } from '../core/result.js';
 import { allChecksPassed, newRunId } from '../results/run-result.js';
 import { metricRef, parseObjective, parseSloRule, requireMetric, sloMiss, type Objective, type Slo } from './objective.js';
@@ -63,7 +63,7 @@ const text = (v: string | number | undefined): string | undefined => (v === unde
 export async function planTune(request: TuneRequest): Promise<TunePlan> {
   const settings = {
     ...(request.duration !== undefined ? { durationUs: parsePositiveDurationUs('--duration', request.duration) } : {}),
-    ...(request.warmup !== undefined ? { warmupUs: parsePositiveDurationUs('--warmup', request.warmup) } : {}),
+    ...(request.warmup !== undefined ? { warmupUs: parseDurationUs('--warmup', request.warmup) } : {}),
   };
   if ((request.suite === undefined) === (request.protocol === undefined)) throw new UsageError('tune: give a suite (e.g. tasks) or --protocol, not both and not neither');
   if (request.protocol !== undefined && request.backend !== undefined) throw new UsageError('--backend: a protocol runs in the simulator and uses no backend');
@@ -125,6 +125,8 @@ export interface ConfigSummary {
   throughput: number | null;
   p99Us: number | null;
   failures: number;
+  /** Some run of it failed an invariant check (it is then infeasible). */
+  checksFailed: boolean;
   error?: string;
   runIds: string[];
 }
@@ -138,7 +140,8 @@ export interface TuneResult {
   space: Array<{ name: string; levels: string[] }>;
   method: Method;
   spaceSize: number;
-  sampled: number;
+  /** Configurations in the grid or the first halving rung; `configs` lists every one measured. */
+  firstRung: number;
   trials: number;
   plannedTrials: number;
   stoppedBy?: 'budget' | 'interrupted';
@@ -228,7 +231,7 @@ export async function runTune(plan: TunePlan, env: TuneEnvironment): Promise<Tun
     space: plan.dims.map((d) => ({ name: d.name, levels: d.levels })),
     method: outcome.method,
     spaceSize: outcome.spaceSize,
-    sampled: outcome.sampled,
+    firstRung: outcome.firstRung,
     trials: outcome.trials,
     plannedTrials: outcome.plannedTrials,
     ...(outcome.stoppedBy ? { stoppedBy: outcome.stoppedBy } : {}),
@@ -238,7 +241,7 @@ export async function runTune(plan: TunePlan, env: TuneEnvironment): Promise<Tun
     best: { ...bestSummary, command: plan.target.command({ ...plan.fixed, ...bestArm.config }, firstRepeatSeed) },
     bestFeasible: bestSummary.feasible,
     pareto: paretoFront(measured).map(summarize),
-    importance: importance(measured, plan.dims),
+    importance: importance(measured.filter((a) => outcome.design.includes(a.key)), plan.dims),
     configs: ranked.map(summarize),
   };
 }
@@ -260,6 +263,7 @@ function summary(arm: Arm, plan: TunePlan): ConfigSummary {
     throughput: s.throughput ?? null,
     p99Us: s.p99Us ?? null,
     failures: s.failures,
+    checksFailed: s.checksFailed,
     ...(error !== undefined ? { error } : {}),
     runIds: arm.obs.flatMap((o) => (o.runId !== undefined ? [o.runId] : [])),
   };

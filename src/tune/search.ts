@@ -8,7 +8,9 @@
  *     resource halved over is the number of repeats, so survivors are the ones measured best;
  *   - then racing with what budget is left: while the 95 % intervals of the best and the runner-up
  *     overlap (run-to-run noise as large as the gap), both get another repeat, up to MAX_REPEATS.
- *     Where repeats agree (a deterministic simulation) the race ends after two repeats each.
+ *     Where repeats agree (a deterministic simulation) the race ends after two repeats each;
+ *     budget still left goes to the leader's unmeasured neighbours (one level away in one
+ *     parameter: a local search around the best), then to the rest of the sample, each raced in turn.
  *
  * Repeat r of every configuration runs with seed base+r (common random numbers: configurations
  * are compared on the same random draws, which removes much of the noise between them).
@@ -75,7 +77,10 @@ export interface SearchOutcome {
   plannedTrials: number;
   /** Why the search stopped early, if it did. */
   stoppedBy?: 'budget' | 'interrupted';
-  sampled: number;
+  /** Configurations in the grid or the first halving rung. */
+  firstRung: number;
+  /** Keys of those configurations: an unbiased design (the whole grid or a random sample), for main effects. */
+  design: string[];
   spaceSize: number;
 }
 
@@ -94,10 +99,10 @@ export function halvingCost(n: number, r0: number): number {
   let prev = 0;
   for (;;) {
     cost += active * (r - prev);
-    if (active <= 1) break;
     const next = Math.ceil(active / ETA);
     const nextR = Math.min(MAX_REPEATS, r * ETA);
-    if (nextR === r) break;
+    // Down to two survivors at most: the race tells the last two apart, as their noise requires.
+    if (next < 2 || nextR === r) break;
     prev = r;
     r = nextR;
     active = next;
@@ -152,29 +157,45 @@ export async function search(o: SearchOptions, evaluate: Evaluate): Promise<Sear
   const rank = (list: Arm[]): Arm[] => rankArms(list, o.direction, o.slos);
   let method: Method;
   let sampled: number;
+  let pool: Config[] = [];
+  let design: string[];
   if (size * r0 <= planned) {
     method = 'grid';
     sampled = size;
+    design = Array.from({ length: size }, (_, i) => configKey(configAt(o.dims, i)));
     for (let i = 0; i < size; i++) if (!(await measure(armOf(configAt(o.dims, i)), r0))) break;
   } else {
     method = 'successive-halving';
     let n = Math.min(size, planned);
-    while (n > 2 && halvingCost(n, r0) > planned) n--;
+    // Half the budget for the halving; the rest tells the leaders apart and searches around the best.
+    while (n > 2 && halvingCost(n, r0) > Math.max(2, Math.floor(planned / 2))) n--;
     sampled = n;
-    let active = [first, ...sampleConfigs(o.dims, n - 1, o.seed, first.key).map(armOf)];
+    const sample = sampleConfigs(o.dims, Math.min(size, planned) - 1, o.seed, first.key);
+    let active = [first, ...sample.slice(0, n - 1).map(armOf)];
+    design = active.map((a) => a.key);
+    pool = sample.slice(n - 1);
     let r = r0;
     for (;;) {
       let complete = true;
       for (const arm of active) if (!(await measure(arm, r))) complete = false;
-      if (!complete || active.length <= 1) break;
+      const next = Math.ceil(active.length / ETA);
       const nextR = Math.min(MAX_REPEATS, r * ETA);
-      if (nextR === r) break;
-      active = rank(active).slice(0, Math.ceil(active.length / ETA));
+      if (!complete || next < 2 || nextR === r) break;
+      active = rank(active).slice(0, next);
       r = nextR;
     }
   }
-  if (!stoppedBy) await race([...arms.values()], rank, measure);
-  return { method, arms: [...arms.values()], trials, plannedTrials: planned, ...(stoppedBy ? { stoppedBy } : {}), sampled, spaceSize: size };
+  // Budget left once the leaders are told apart: the unmeasured neighbours of the leader (one level
+  // up or down in one parameter), else the rest of the sample, each raced in turn.
+  while (!stoppedBy) {
+    await race([...arms.values()], rank, measure);
+    if (stoppedBy) break;
+    const leader = rank([...arms.values()])[0];
+    const next = (leader ? neighbours(o.dims, leader.config).find((c) => !arms.has(configKey(c))) : undefined) ?? takeUnmeasured(pool, arms);
+    if (next === undefined) break;
+    await measure(armOf(next), r0);
+  }
+  return { method, arms: [...arms.values()], trials, plannedTrials: planned, ...(stoppedBy ? { stoppedBy } : {}), firstRung: sampled, design, spaceSize: size };
 }
 
 /** Repeats for the leaders while their intervals overlap: noise as large as the gap between them. */
@@ -195,6 +216,27 @@ async function race(all: Arm[], rank: (list: Arm[]) => Arm[], measure: (arm: Arm
 function overlaps(a: ArmStats, b: ArmStats): boolean {
   if (a.ci === undefined || b.ci === undefined) return true;
   return a.ci.low <= b.ci.high && b.ci.low <= a.ci.high;
+}
+
+/** The configurations one level away from `config` in one dimension. */
+export function neighbours(dims: readonly Dimension[], config: Config): Config[] {
+  const out: Config[] = [];
+  for (const d of dims) {
+    const at = d.levels.indexOf(config[d.name] as string);
+    for (const step of [-1, 1]) {
+      const level = d.levels[at + step];
+      if (at >= 0 && level !== undefined) out.push({ ...config, [d.name]: level });
+    }
+  }
+  return out;
+}
+
+function takeUnmeasured(pool: Config[], arms: ReadonlyMap<string, Arm>): Config | undefined {
+  while (pool.length > 0) {
+    const c = pool.shift() as Config;
+    if (!arms.has(configKey(c))) return c;
+  }
+  return undefined;
 }
 
 /** `count` distinct configurations other than `exclude`, seeded (indices drawn without replacement). */
@@ -234,6 +276,7 @@ export interface ArmStats {
   throughput?: number;
   p99Us?: number;
   failures: number;
+  checksFailed: boolean;
 }
 
 function meanOf(values: Array<number | undefined>): number | undefined {
@@ -248,7 +291,7 @@ export function armStats(arm: Arm, slos: readonly SloSpec[] = []): ArmStats {
   const sloMeans = slos.map((_, i) => meanOf(ok.map((x) => x.sloValues[i])));
   const miss = slos.reduce((a, s, i) => a + (sloMeans[i] === undefined ? 1 : s.miss(sloMeans[i] as number)), 0);
   const checksFailed = ok.some((x) => x.checksFailed);
-  const stats: ArmStats = { n, sloMeans, feasible: n > 0 && miss === 0 && !checksFailed, miss: miss + (checksFailed ? 1 : 0), failures: arm.obs.length - n };
+  const stats: ArmStats = { n, sloMeans, feasible: n > 0 && miss === 0 && !checksFailed, miss: miss + (checksFailed ? 1 : 0), failures: arm.obs.length - n, checksFailed };
   if (n > 0) {
     stats.mean = mean(values);
     if (n >= 2) {
@@ -289,8 +332,10 @@ export interface Importance {
 
 /**
  * Main effects (one-way ANOVA per parameter over the configurations' means): the between-level
- * sum of squares over the total. On a full grid the shares are exact main-effect shares (they sum
- * to 1 minus the interactions); on a halving sample they are estimates from an unbalanced design.
+ * sum of squares over the total. Pass the unbiased design (the grid, or the random first rung):
+ * the later trials crowd around the best and would make the parameters that vary there look
+ * important. On a full grid the shares are exact (they sum to 1 minus the interactions); on a
+ * random sample they are estimates.
  */
 export function importance(arms: readonly Arm[], dims: readonly Dimension[]): Importance[] {
   const measured = arms.map((a) => ({ a, m: armStats(a).mean })).filter((x): x is { a: Arm; m: number } => x.m !== undefined);
