@@ -46,8 +46,9 @@ export function formatTuneResult(r: TuneResult): string {
     const sum = r.importance.reduce((a, i) => a + i.share, 0);
     lines.push(`what mattered (share of the variance of configuration means, main effects${sum > 1.01 ? '; the shares overlap: too few configurations measured to tell these parameters apart' : ''}):`);
     for (const imp of r.importance) {
-      const levels = imp.levels.map((l) => `${l.value}: ${value(l.mean, unit)}`).join(', ');
-      lines.push(`  ${imp.name.padEnd(18)} ${(imp.share * 100).toFixed(0).padStart(3)} %   ${levels}`);
+      const step = r.best ? `one level from the best: ${value(imp.aroundBest.below, unit)} below, ${value(imp.aroundBest.above, unit)} above` : '';
+      lines.push(`  ${imp.name.padEnd(18)} ${(imp.share * 100).toFixed(0).padStart(3)} %   ${step}`);
+      lines.push(`  ${''.padEnd(18)}         by level: ${imp.levels.map((l) => `${l.value} ${value(l.mean, unit)}`).join(' · ')}`);
     }
   }
   if (r.pareto.length > 0) {

@@ -12,7 +12,7 @@ import { parseDurationUs, parseIntFlag, parsePositiveDurationUs } from '../core/
 import type { RunResult } from '../core/result.js';
 import { allChecksPassed, newRunId } from '../results/run-result.js';
 import { metricRef, parseObjective, parseSloRule, requireMetric, sloMiss, type Objective, type Slo } from './objective.js';
-import { armStats, importance, paretoFront, rankArms, search, type Arm, type Method, type Observation } from './search.js';
+import { armStats, importance, paretoFront, rankArms, search, type Arm, type Importance, type Method, type Observation } from './search.js';
 import { checkDistinct, configKey, parseDimension, spaceSize, type Config, type Dimension } from './space.js';
 import { protocolTarget, suiteTarget, type TrialDelivery, type TuneTarget } from './target.js';
 
@@ -153,7 +153,7 @@ export interface TuneResult {
   /** Whether the best meets every SLO (false: nothing did; best is the closest miss). */
   bestFeasible: boolean;
   pareto: ConfigSummary[];
-  importance: Array<{ name: string; share: number; levels: Array<{ value: string; mean: number; configs: number }> }>;
+  importance: Importance[];
   configs: ConfigSummary[];
 }
 
@@ -241,7 +241,7 @@ export async function runTune(plan: TunePlan, env: TuneEnvironment): Promise<Tun
     best: { ...bestSummary, command: plan.target.command({ ...plan.fixed, ...bestArm.config }, firstRepeatSeed) },
     bestFeasible: bestSummary.feasible,
     pareto: paretoFront(measured).map(summarize),
-    importance: importance(measured.filter((a) => outcome.design.includes(a.key)), plan.dims),
+    importance: importance(measured, plan.dims, bestArm),
     configs: ranked.map(summarize),
   };
 }

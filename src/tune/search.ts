@@ -324,20 +324,25 @@ export function rankArms(arms: readonly Arm[], direction: 'bigger' | 'smaller', 
 
 export interface Importance {
   name: string;
-  /** Share of the variance of configuration means explained by this parameter's main effect (0..1). */
+  /** Share of the variance of configuration means explained by this parameter's main effect (ε², 0..1). */
   share: number;
   /** Mean objective at each level measured. */
   levels: Array<{ value: string; mean: number; configs: number }>;
+  /**
+   * Around the best: its objective at the nearest measured level below and above (every other
+   * parameter as in the best) — what one step in this parameter alone costs. Null where unmeasured.
+   */
+  aroundBest: { below: number | null; above: number | null };
 }
 
 /**
- * Main effects (one-way ANOVA per parameter over the configurations' means): the between-level
- * sum of squares over the total. Pass the unbiased design (the grid, or the random first rung):
- * the later trials crowd around the best and would make the parameters that vary there look
- * important. On a full grid the shares are exact (they sum to 1 minus the interactions); on a
- * random sample they are estimates.
+ * Main effects (one-way ANOVA per parameter over the configurations' means, as ε²) and, beside
+ * them, what one step away from the best costs in each parameter (the local search measures those
+ * neighbours). On a full grid the shares are exact; after halving they come from an unbalanced
+ * sample (random first rung, then configurations crowding around the best) and are estimates —
+ * the steps around the best are then the firmer reading.
  */
-export function importance(arms: readonly Arm[], dims: readonly Dimension[]): Importance[] {
+export function importance(arms: readonly Arm[], dims: readonly Dimension[], best?: Arm): Importance[] {
   const measured = arms.map((a) => ({ a, m: armStats(a).mean })).filter((x): x is { a: Arm; m: number } => x.m !== undefined);
   const grand = measured.length > 0 ? mean(measured.map((x) => x.m)) : 0;
   const total = measured.reduce((s, x) => s + (x.m - grand) ** 2, 0);
@@ -350,9 +355,25 @@ export function importance(arms: readonly Arm[], dims: readonly Dimension[]): Im
         })
         .filter((l) => l.configs > 0);
       const between = levels.reduce((s, l) => s + l.configs * (l.mean - grand) ** 2, 0);
-      return { name: d.name, share: total > 0 ? Math.min(1, between / total) : 0, levels };
+      // ε² (epsilon squared): the between-level sum less what k levels soak up by chance, so a
+      // parameter with nine levels over a small sample does not look important for its many levels.
+      const k = levels.length;
+      const dfWithin = measured.length - k;
+      const chance = dfWithin > 0 ? ((k - 1) * (total - between)) / dfWithin : 0;
+      return { name: d.name, share: total > 0 ? Math.max(0, Math.min(1, (between - chance) / total)) : 0, levels, aroundBest: stepCosts(measured, d, best) };
     })
     .sort((x, y) => y.share - x.share);
+}
+
+function stepCosts(measured: ReadonlyArray<{ a: Arm; m: number }>, d: Dimension, best: Arm | undefined): Importance['aroundBest'] {
+  if (!best) return { below: null, above: null };
+  const at = d.levels.indexOf(best.config[d.name] as string);
+  const valueAt = (level: string | undefined): number | null => {
+    if (level === undefined) return null;
+    const key = configKey({ ...best.config, [d.name]: level });
+    return measured.find((x) => x.a.key === key)?.m ?? null;
+  };
+  return { below: valueAt(d.levels[at - 1]), above: valueAt(d.levels[at + 1]) };
 }
 
 /** Configurations no other beats on both throughput (higher) and p99 (lower), by throughput. */

@@ -67,7 +67,6 @@ describe('tune search', () => {
     // The same budget spent on 60 random configurations measured once each.
     let hits = 0;
     for (let seed = 1; seed <= 40; seed++) {
-      const out = await search({ dims, direction: 'bigger', slos: [], trials: 60, seed }, planted(0.03));
       const rng = new Rng(seed);
       const sample = new Set<string>();
       while (sample.size < 60) sample.add(configKey({ workers: rng.pick(dims[0]!.levels), mode: rng.pick(dims[1]!.levels), pause: rng.pick(dims[2]!.levels) }));
@@ -79,7 +78,6 @@ describe('tune search', () => {
         if (v > bestValue) [best, bestValue] = [key, v];
       }
       if (best === OPTIMUM) hits++;
-      expect(out.trials).toBeLessThanOrEqual(60);
     }
     expect(hits / 40).toBeLessThan(await hitRate(0.03, 40, 60));
   });
