@@ -12,7 +12,7 @@ import { parseDurationUs, parseIntFlag, parsePositiveDurationUs } from '../core/
 import type { RunResult } from '../core/result.js';
 import { allChecksPassed, newRunId } from '../results/run-result.js';
 import { metricRef, parseObjective, parseSloRule, requireMetric, sloMiss, type Objective, type Slo } from './objective.js';
-import { armStats, importance, paretoFront, rankArms, search, type Arm, type Importance, type Method, type Observation } from './search.js';
+import { armStats, importance, overlaps, paretoFront, rankArms, search, type Arm, type Importance, type Method, type Observation, type SloSpec } from './search.js';
 import { checkDistinct, configKey, parseDimension, spaceSize, type Config, type Dimension } from './space.js';
 import { protocolTarget, suiteTarget, type TrialDelivery, type TuneTarget } from './target.js';
 
@@ -152,6 +152,8 @@ export interface TuneResult {
   best: (ConfigSummary & { command: string }) | null;
   /** Whether the best meets every SLO (false: nothing did; best is the closest miss). */
   bestFeasible: boolean;
+  /** Feasible configurations whose 95 % interval overlaps the best's: tied with it within the run-to-run noise. */
+  tiedWithBest: Config[];
   pareto: ConfigSummary[];
   importance: Importance[];
   configs: ConfigSummary[];
@@ -240,6 +242,7 @@ export async function runTune(plan: TunePlan, env: TuneEnvironment): Promise<Tun
     noise: pooledNoise(outcome.arms),
     best: { ...bestSummary, command: plan.target.command({ ...plan.fixed, ...bestArm.config }, firstRepeatSeed) },
     bestFeasible: bestSummary.feasible,
+    tiedWithBest: tiedWith(bestArm, ranked.slice(1), sloSpecs),
     pareto: paretoFront(measured).map(summarize),
     importance: importance(measured, plan.dims, bestArm),
     configs: ranked.map(summarize),
@@ -267,6 +270,15 @@ function summary(arm: Arm, plan: TunePlan): ConfigSummary {
     ...(error !== undefined ? { error } : {}),
     runIds: arm.obs.flatMap((o) => (o.runId !== undefined ? [o.runId] : [])),
   };
+}
+
+function tiedWith(best: Arm, others: readonly Arm[], slos: readonly SloSpec[]): Config[] {
+  const b = armStats(best, slos);
+  if (b.ci === undefined) return [];
+  return others.filter((a) => {
+    const s = armStats(a, slos);
+    return s.feasible && s.ci !== undefined && overlaps(b, s);
+  }).map((a) => a.config);
 }
 
 /** Pooled within-configuration sd over the mean's magnitude, from the configurations measured more than once. */

@@ -7,7 +7,8 @@
  *     configurations measured once, the best third measured η times as often, and so on — the
  *     resource halved over is the number of repeats, so survivors are the ones measured best;
  *   - then racing with what budget is left: while the 95 % intervals of the best and the runner-up
- *     overlap (run-to-run noise as large as the gap), both get another repeat, up to MAX_REPEATS.
+ *     overlap (run-to-run noise as large as the gap), both get another repeat, up to RACE_REPEATS
+ *     (then they are reported as tied: within each other's noise).
  *     Where repeats agree (a deterministic simulation) the race ends after two repeats each;
  *     budget still left goes to the leader's unmeasured neighbours (one level away in one
  *     parameter: a local search around the best), then to the rest of the sample, each raced in turn.
@@ -21,8 +22,13 @@ import { studentCritical } from '../results/stat-tests.js';
 import { configAt, configKey, spaceSize, type Config, type Dimension } from './space.js';
 
 export const ETA = 3;
-/** Most repeats of one configuration (the race stops there). */
+/** Most repeats of one configuration. */
 export const MAX_REPEATS = 10;
+/**
+ * Repeats after which two leaders whose intervals still overlap are called tied (within the
+ * noise of each other) and the budget goes back to exploring: more repeats would only split hairs.
+ */
+export const RACE_REPEATS = 5;
 
 /** What one trial measured. */
 export interface Observation {
@@ -208,12 +214,12 @@ async function race(all: Arm[], rank: (list: Arm[]) => Arm[], measure: (arm: Arm
     const settled = best.obs.length >= 2 && second.obs.length >= 2 && !overlaps(a, b);
     if (settled) return;
     const next = best.obs.length <= second.obs.length ? best : second;
-    if (next.obs.length >= MAX_REPEATS) return;
+    if (next.obs.length >= RACE_REPEATS) return;
     if (!(await measure(next, next.obs.length + 1))) return;
   }
 }
 
-function overlaps(a: ArmStats, b: ArmStats): boolean {
+export function overlaps(a: ArmStats, b: ArmStats): boolean {
   if (a.ci === undefined || b.ci === undefined) return true;
   return a.ci.low <= b.ci.high && b.ci.low <= a.ci.high;
 }
