@@ -38,7 +38,7 @@ export function formatTuneResult(r: TuneResult): string {
     lines.push('');
     lines.push(`best${r.bestFeasible ? '' : ' (NO configuration met every SLO; closest)'}: ${params(r.best.params)}`);
     lines.push(`  ${r.objective.metric} ${objectiveText(r.best, unit)}`);
-    for (const s of r.best.slos) lines.push(`  ${s.met ? '✓' : '✗'} ${s.expr} (measured ${s.value === null ? '–' : String(Number(s.value.toPrecision(4)))})`);
+    for (const s of r.best.slos) lines.push(`  ${s.met ? '✓' : '✗'} ${s.expr} (measured ${value(s.value, s.unit)}, mean of the repeats)`);
     if (r.tiedWithBest.length > 0) lines.push(`  tied with it within the noise (95 % intervals overlap): ${r.tiedWithBest.map(params).join('; ')}`);
     lines.push(`  reproduce: ${r.best.command}`);
   }

@@ -120,7 +120,7 @@ export interface ConfigSummary {
   mean: number | null;
   sd: number | null;
   ci95: { low: number; high: number } | null;
-  slos: Array<{ expr: string; value: number | null; met: boolean }>;
+  slos: Array<{ expr: string; value: number | null; unit: string; met: boolean }>;
   feasible: boolean;
   throughput: number | null;
   p99Us: number | null;
@@ -261,7 +261,7 @@ function summary(arm: Arm, plan: TunePlan): ConfigSummary {
     mean: s.mean ?? null,
     sd: s.sd ?? null,
     ci95: s.ci ?? null,
-    slos: plan.slos.map((x, i) => ({ expr: x.expr, value: s.sloMeans[i] ?? null, met: s.sloMeans[i] !== undefined && sloMiss(x, s.sloMeans[i] as number) === 0 })),
+    slos: plan.slos.map((x, i) => ({ expr: x.expr, value: s.sloMeans[i] ?? null, unit: x.metric.unit, met: s.sloMeans[i] !== undefined && sloMiss(x, s.sloMeans[i] as number) === 0 })),
     feasible: s.feasible,
     throughput: s.throughput ?? null,
     p99Us: s.p99Us ?? null,
