@@ -57,8 +57,6 @@ export interface TunePlan {
   request: TuneRequest;
 }
 
-const text = (v: string | number | undefined): string | undefined => (v === undefined ? undefined : String(v));
-
 /** Validates a request completely before the first trial. */
 export async function planTune(request: TuneRequest): Promise<TunePlan> {
   const settings = {
