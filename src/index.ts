@@ -9,6 +9,7 @@ setup();
 
 export { setup, listProtocols, getProtocol, type ProtocolEntry } from './setup.js';
 export { runSuites, planSuiteRun, executeSuiteRun, recordRun, selectSuites, suiteParamShape, RUN_PARAMS, type RunSettings, type SuiteRunRequest, type SuiteRunPlan, type SuiteRunEnvironment, type RecordEnvironment, type PlannedSuite } from './results/run-suites.js';
+export { planTune, runTune, type TuneRequest, type TunePlan, type TuneResult, type TuneEnvironment, type ConfigSummary, type TrialDelivery } from './tune/index.js';
 export * from './core/params.js';
 export * from './core/params-json.js';
 export { registerEnricher, registerSink, enrichRunResult, sinkRunResult, type Enricher, type Sink, type RunContext } from './results/pipeline.js';

@@ -15,6 +15,7 @@ import { registerMemoryTools } from './tools/memory.js';
 import { registerProfileTools } from './tools/profile.js';
 import { registerReportTools } from './tools/reports.js';
 import { registerSystemTools } from './tools/system.js';
+import { registerTuneTools } from './tools/tune.js';
 
 export const SERVER_NAME = 'swarmperf';
 
@@ -33,6 +34,7 @@ export function createSwarmperfServer(ctx: ServerContext): McpServer {
   registerAnalysisTools(server, ctx);
   registerReportTools(server, ctx);
   registerProfileTools(server, ctx);
+  registerTuneTools(server, ctx);
   registerSystemTools(server, ctx);
   registerMemoryTools(server, ctx);
   return server;

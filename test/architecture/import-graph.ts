@@ -16,7 +16,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['consensus'],
   ['suites'],
   ['results'],
-  ['analysis'],
+  ['analysis', 'tune'],
   ['timings'],
   ['report'],
   ['mcp'],

@@ -127,6 +127,9 @@ function baseArgs(path: string[], flag: string, files: Record<string, string>, d
       const storage = ['--disk-bandwidth', '--group-commit'].includes(flag) ? ['--fsync', '5ms'] : [];
       return [...where, ...storage, ...short];
     }
+    case 'tune':
+      // A two-trial search of Raft elections: the fuzzed flag is what fails (or, accepted, ends fast).
+      return [...(flag === '--backend' ? ['tasks'] : ['--protocol', 'raft', '--scenario', 'election', '--set', 'trials=2']), '--param', flag === '--backend' ? 'agents=1,2' : 'heartbeat=10ms,20ms', '--minimize', 'p99', '--trials', '2', '--duration', '1s', '--no-history', '--quiet'];
     case 'mcp-bench':
       return [...(flag === '--stdio' || flag === '--cold-starts' ? [] : ['--url', 'http://127.0.0.1:9/mcp']), '--tool', 'echo', ...short];
     case 'tools ingest':

@@ -109,7 +109,7 @@ export function clientBackendSpec(spec: string, dataDir: string): string {
 }
 
 /** Progress lines → notifications/progress, at most one a second, progress strictly increasing. */
-function mcpProgress(extra: Extra, plannedMs: number): ProgressSink {
+export function mcpProgress(extra: Extra, plannedMs: number): ProgressSink {
   const token = extra._meta?.progressToken;
   const started = Date.now();
   let last = 0;
