@@ -152,8 +152,9 @@
     page.append(el('h1', { text: 'Overview' }));
     if (data.live > 0) page.append(el('p', {}, el('a', { href: '#/live', text: data.live + ' run(s) measuring now →' })));
     if (rows.length === 0) { page.append(el('p', { class: 'muted', text: 'No runs in this history yet: run `swarmperf run --quick` and they appear here.' })); return; }
+    page.append(statusLists(data));
     const table = el('table', { id: 'overview-table' },
-      el('tr', {}, ['configuration', 'runs', 'latest run', 'checks', 'throughput', '', 'p99 (worst op)', '', 'last change', 'top findings'].map((h) => el('th', { text: h }))));
+      el('tr', {}, ['configuration', 'runs', 'latest run', 'checks', 'throughput', '', 'p99 (worst op)', '', 'last change', 'open regressions', 'breached alerts', 'top findings'].map((h) => el('th', { text: h }))));
     for (const r of rows) {
       const last = (s) => (s && s.points.length ? s.points[s.points.length - 1].value : null);
       const v = r.verdict;
@@ -170,10 +171,32 @@
         el('td', { class: 'num', text: fmtUs(last(r.p99)) }),
         el('td', {}, sparkline(r.p99 && r.p99.points)),
         el('td', {}, verdict),
+        el('td', { class: 'regressions' }, r.regressions.length ? el('span', { class: 'fail', text: String(r.regressions.length) }) : el('span', { class: 'muted', text: '0' })),
+        el('td', { class: 'alerts' }, r.alerts.length ? el('span', { class: 'fail', text: String(r.alerts.length) }) : el('span', { class: 'muted', text: data.alertRules ? '0' : '—' })),
         el('td', {}, r.findings.map((f) => el('div', { class: 'sev-' + f.severity, text: f.severity + ' · ' + f.kind + (f.component ? ' · ' + f.component : '') }))),
       ));
     }
     page.append(table);
+  }
+
+  /** The overview's first lines: what needs attention now, each item linked to the run it is about. */
+  function statusLists(data) {
+    const box = el('div', { class: 'grid2 status' });
+    const regressions = data.rows.flatMap((r) => r.regressions.map((g) => ({ row: r, g })));
+    const regCard = el('div', { class: 'card', id: 'open-regressions' }, el('div', { class: 'chart-title', text: 'Open regressions (' + regressions.length + ')' }));
+    if (regressions.length === 0) regCard.append(el('p', { class: 'muted', text: 'None: no metric of any configuration regressed between consecutive runs without recovering since (last 10 runs, compare verdicts).' }));
+    else regCard.append(el('ul', {}, regressions.slice(0, 30).map(({ row, g }) => el('li', { 'data-metric': g.metric },
+      el('span', { class: 'fail', text: g.metric + ' ' + (g.change === null ? '' : pct(g.change)) }), ' since ', runLink(g.sinceRunId, fmtDate(g.sinceStartedAt)), ' ',
+      el('a', { href: '#/trends?metric=' + encodeURIComponent(g.metric), text: 'trend' }), el('span', { class: 'muted', text: ' · ' + row.configuration })))));
+    const alerts = data.rows.flatMap((r) => r.alerts.map((a) => ({ row: r, a })));
+    const alertCard = el('div', { class: 'card', id: 'breached-alerts' }, el('div', { class: 'chart-title', text: 'Breached alerts (' + alerts.length + ')' }));
+    if (data.alertsError) alertCard.append(el('p', { class: 'error', text: data.alertsError }));
+    else if (!data.alertRules) alertCard.append(el('p', { class: 'muted', text: 'No alert rules: `swarmperf alerts add "tasks.claim.p99 < 5ms"` adds one.' }));
+    else if (alerts.length === 0) alertCard.append(el('p', { class: 'muted', text: 'None: the latest run of every configuration holds all ' + data.alertRules + ' rule(s).' }));
+    else alertCard.append(el('ul', {}, alerts.slice(0, 30).map(({ row, a }) => el('li', { 'data-rule': a.rule },
+      el('span', { class: 'fail', text: a.rule }), ' — ' + a.metric + ' was ' + a.value + ' in ', runLink(row.latest.id, fmtDate(row.latest.startedAt))))));
+    box.append(regCard, alertCard);
+    return box;
   }
 
   async function trends(params) {

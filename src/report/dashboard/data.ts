@@ -12,6 +12,8 @@ import { detectSteps } from '../../results/trends.js';
 import { metricInfo } from '../../results/metrics.js';
 import { durationClass } from '../../results/env.js';
 import { mean, median } from '../../measure/stats.js';
+import type { AlertRule } from '../../results/alerts.js';
+import { breachedAlerts, openRegressions, REGRESSION_WINDOW, type BreachedAlert, type OpenRegression } from './overview-status.js';
 
 /** One row of runs as listing needs it. */
 interface RunRow {
@@ -63,6 +65,10 @@ export interface OverviewRow {
   /** The change of the headline figures at the last detected change point, with its verdict. */
   verdict: { kind: 'regression' | 'improvement' | 'steady' | 'too few runs'; metric?: string; change?: number; atRunId?: string };
   findings: Array<{ kind: string; severity: string; component?: string; evidence: string }>;
+  /** Metrics whose latest non-unchanged compare verdict between consecutive runs is a regression. */
+  regressions: OpenRegression[];
+  /** Alert rules (data folder's alerts.json) the latest run breaches. */
+  alerts: BreachedAlert[];
 }
 
 /** Fields of a run's config that make two runs of one suite comparable; the rest (seed, paths) do not. */
@@ -95,6 +101,11 @@ function parseJsonObject(text: string): Record<string, unknown> {
   }
 }
 
+/** A text matched literally inside a LIKE pattern (with ESCAPE '\\'). */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** The runs table keeps a run's suites as one sorted, comma-separated column. */
 function parseSuites(text: string): string[] {
   return text === '' ? [] : text.split(',');
@@ -103,6 +114,8 @@ function parseSuites(text: string): string[] {
 export class DashboardData {
   private readonly db: Database.Database | undefined;
   private readonly changePointCache = new Map<string, Series['changePoints']>();
+  /** Open regressions per configuration, valid while its latest run stays the latest. */
+  private readonly regressionCache = new Map<string, { latestId: string; regressions: OpenRegression[] }>();
 
   constructor(readonly historyPath: string) {
     // A data folder with no history yet is an empty dashboard, not an error; the file is never created here.
@@ -138,7 +151,7 @@ export class DashboardData {
   /** Metric names known to the history, optionally filtered by a case-insensitive substring. */
   metricNames(search = '', limit = 200): string[] {
     if (!this.db) return [];
-    const rows = this.db.prepare(`SELECT DISTINCT name FROM metrics WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?`).all(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{ name: string }>;
+    const rows = this.db.prepare(`SELECT DISTINCT name FROM metrics WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?`).all(`%${likeEscape(search)}%`, limit) as Array<{ name: string }>;
     return rows.map((r) => r.name);
   }
 
@@ -178,9 +191,9 @@ export class DashboardData {
     return found;
   }
 
-  /** One row per configuration: the latest run, its headline figures over time, and the verdict on their last change. */
-  overview(): OverviewRow[] {
-    return [...this.configurations()].map(([configuration, g]) => this.overviewRow(configuration, g.suite, g.runs)).sort((a, b) => b.latest.startedAt.localeCompare(a.latest.startedAt));
+  /** One row per configuration: the latest run, its headline figures over time, the verdict on their last change, open regressions and breached alert rules. */
+  overview(rules: readonly AlertRule[] = []): OverviewRow[] {
+    return [...this.configurations()].map(([configuration, g]) => this.overviewRow(configuration, g.suite, g.runs, rules)).sort((a, b) => b.latest.startedAt.localeCompare(a.latest.startedAt));
   }
 
   /** The latest run of every configuration, parsed once each (what /metrics exposes; no series, no change points). */
@@ -205,7 +218,7 @@ export class DashboardData {
     return groups;
   }
 
-  private overviewRow(configuration: string, suite: string, runs: RunListItem[]): OverviewRow {
+  private overviewRow(configuration: string, suite: string, runs: RunListItem[], rules: readonly AlertRule[]): OverviewRow {
     const latest = runs[runs.length - 1] as RunListItem;
     const result = this.run(latest.id);
     const suiteResult = result?.suites.find((s) => s.name === suite);
@@ -217,7 +230,44 @@ export class DashboardData {
       .filter((f) => f.component === undefined || f.component.startsWith(suite))
       .slice(0, 3)
       .map((f) => ({ kind: f.kind, severity: f.severity, component: f.component, evidence: f.evidence }));
-    return { configuration, suite, runs: runs.length, latest: { id: latest.id, startedAt: latest.startedAt, partial: latest.partial, passed }, throughput, p99, verdict: verdictOf(throughput, p99), findings };
+    const regressions = this.cachedRegressions(configuration, suite, runs);
+    const alerts = result ? breachedAlerts(rules, result, suite) : [];
+    return { configuration, suite, runs: runs.length, latest: { id: latest.id, startedAt: latest.startedAt, partial: latest.partial, passed }, throughput, p99, verdict: verdictOf(throughput, p99), findings, regressions, alerts };
+  }
+
+  private cachedRegressions(configuration: string, suite: string, runs: RunListItem[]): OpenRegression[] {
+    const latestId = (runs[runs.length - 1] as RunListItem).id;
+    const hit = this.regressionCache.get(configuration);
+    if (hit?.latestId === latestId) return hit.regressions;
+    const compared = runs.slice(-(REGRESSION_WINDOW + 1)).flatMap((r) => this.run(r.id) ?? []);
+    const regressions = openRegressions(suite, compared, this.priorValues(suite, runs.map((r) => r.id)));
+    this.regressionCache.set(configuration, { latestId, regressions });
+    return regressions;
+  }
+
+  /**
+   * The run-to-run noise compare needs: a metric's values in the runs of one configuration before a
+   * given run (the 30 before it, as `swarmperf compare` takes), read from the metrics table in one query.
+   */
+  private priorValues(suite: string, ids: string[]): (metric: string, beforeRunId: string) => number[] {
+    const window = ids.slice(-(REGRESSION_WINDOW + 1 + 30));
+    const byMetric = new Map<string, Map<string, number>>();
+    if (this.db && window.length > 0) {
+      const rows = this.db
+        .prepare(`SELECT run_id, name, value FROM metrics WHERE run_id IN (${window.map(() => '?').join(',')}) AND name LIKE ? ESCAPE '\\'`)
+        .all(...window, `${likeEscape(suite)}.%`) as Array<{ run_id: string; name: string; value: number }>;
+      for (const r of rows) {
+        const values = byMetric.get(r.name) ?? new Map<string, number>();
+        values.set(r.run_id, r.value);
+        byMetric.set(r.name, values);
+      }
+    }
+    return (metric, beforeRunId) => {
+      const values = byMetric.get(metric);
+      const end = window.indexOf(beforeRunId);
+      if (!values || end < 0) return [];
+      return window.slice(Math.max(0, end - 30), end).flatMap((id) => values.get(id) ?? []);
+    };
   }
 
   /** A suite's headline figure per run: the sum (throughput) or the worst (p99) over its operations. */
@@ -225,10 +275,10 @@ export class DashboardData {
     if (!this.db || runIds.length === 0) return null;
     const recent = runIds.slice(-60);
     const placeholders = recent.map(() => '?').join(',');
-    const like = `${suite.replace(/[\\%_]/g, (c) => `\\${c}`)}.%.${stat}`;
+    const like = `${likeEscape(suite)}.%.${stat}`;
     const rows = this.db
       .prepare(`SELECT r.id, r.started_at, ${aggregate}(m.value) AS value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.run_id IN (${placeholders}) AND m.name LIKE ? ESCAPE '\\' AND m.name NOT LIKE ? ESCAPE '\\' GROUP BY r.id ORDER BY r.started_at, r.seq`)
-      .all(...recent, like, `${suite.replace(/[\\%_]/g, (c) => `\\${c}`)}.resources.%`) as Array<{ id: string; started_at: string; value: number }>;
+      .all(...recent, like, `${likeEscape(suite)}.resources.%`) as Array<{ id: string; started_at: string; value: number }>;
     if (rows.length === 0) return null;
     return { metric: `${suite}.*.${stat} (${aggregate === 'SUM' ? 'sum' : 'worst'})`, points: rows.map((r) => ({ runId: r.id, t: Date.parse(r.started_at), value: r.value })) };
   }

@@ -15,6 +15,7 @@ import { LiveHub } from './live-hub.js';
 import { renderDashboardMetrics } from './metrics.js';
 import { ToolsData } from './tools-data.js';
 import { consensusRows } from './consensus-data.js';
+import { alertsPath, loadAlertRules, type AlertRule } from '../../results/alerts.js';
 
 export interface DashboardOptions {
   dataDir: string;
@@ -114,7 +115,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   hub.start();
   const streams = new Set<ServerResponse>();
   let port = options.port;
-  const api = apiRoutes(history, tools, hub);
+  const api = apiRoutes(history, tools, hub, options.dataDir);
 
   const server = createServer((req, res) => {
     try {
@@ -160,9 +161,21 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
 type Route = (params: URLSearchParams, res: ServerResponse) => void;
 
-function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub): Record<string, Route> {
+/** The data folder's alert rules, read per request (the user edits them with `swarmperf alerts`); a broken file is shown, not fatal. */
+export function readAlertRules(dataDir: string): { rules: AlertRule[]; error?: string } {
+  try {
+    return { rules: loadAlertRules(alertsPath(dataDir)) };
+  } catch (err) {
+    return { rules: [], error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub, dataDir: string): Record<string, Route> {
   return {
-    '/api/overview': (_p, res) => sendJson(res, { rows: history.overview(), live: hub.snapshot().filter((r) => !r.finished && !r.stale).length }),
+    '/api/overview': (_p, res) => {
+      const alerts = readAlertRules(dataDir);
+      sendJson(res, { rows: history.overview(alerts.rules), alertRules: alerts.rules.length, ...(alerts.error ? { alertsError: alerts.error } : {}), live: hub.snapshot().filter((r) => !r.finished && !r.stale).length });
+    },
     '/api/runs': (p, res) => sendJson(res, history.runs(numberParam(p, 'limit', 1000, 1, 100_000))),
     '/api/run': (p, res) => {
       const id = stringParam(p, 'id', 200);

@@ -1,0 +1,84 @@
+/**
+ * The overview's open regressions and breached alerts, on histories recorded into a scratch
+ * history.db: a planted step is an open regression from its first run on; noise alone, and a step
+ * that went back, are not; an alert rule breached by the latest run is listed, one it holds is not.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DashboardData } from '../../src/report/dashboard/data.js';
+import { HistoryStore } from '../../src/results/history/store.js';
+import { parseAlertRule, type AlertRule } from '../../src/results/alerts.js';
+import type { RunResult } from '../../src/core/result.js';
+import { healthyRun } from './fixtures.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** One run per level (the fixture's p50 in µs), a day apart, with a deterministic ±3 % jitter on every figure. */
+function runsAt(levels: number[]): RunResult[] {
+  return levels.map((level, i) => {
+    const run = healthyRun(undefined, undefined, level);
+    const day = String(i + 1).padStart(2, '0');
+    run.id = `202511${day}-120000-${String(i).padStart(6, 'd')}`;
+    run.startedAt = `2025-11-${day}T12:00:00.000Z`;
+    run.finishedAt = `2025-11-${day}T12:00:12.000Z`;
+    const jitter = 1 + 0.03 * Math.sin(i * 1.7);
+    for (const op of run.suites[0]!.operations) {
+      for (const k of Object.keys(op.latencyUs) as Array<keyof typeof op.latencyUs>) op.latencyUs[k] = Math.round(op.latencyUs[k] * jitter);
+      op.throughput = Math.round(op.throughput / jitter);
+    }
+    return run;
+  });
+}
+
+function overviewOf(levels: number[], rules: AlertRule[] = []): ReturnType<DashboardData['overview']> {
+  const dir = mkdtempSync(join(tmpdir(), 'swarmperf-dash-status-'));
+  dirs.push(dir);
+  const path = join(dir, 'history.db');
+  const history = HistoryStore.open(path);
+  for (const run of runsAt(levels)) history.record(run);
+  history.close();
+  const data = new DashboardData(path);
+  try {
+    return data.overview(rules);
+  } finally {
+    data.close();
+  }
+}
+
+const rule = (expr: string, id: number): AlertRule => ({ ...parseAlertRule(expr), id, createdAt: '2025-11-01T00:00:00.000Z' });
+
+describe('overview: open regressions', () => {
+  it('a planted latency step is an open regression from the first slow run on', () => {
+    const [row] = overviewOf([400, 400, 400, 400, 400, 400, 700, 700, 700, 700]);
+    const metrics = row!.regressions.map((r) => r.metric);
+    expect(metrics).toContain('tasks.create.p50');
+    expect(metrics).toContain('tasks.claim.p50');
+    const create = row!.regressions.find((r) => r.metric === 'tasks.create.p50')!;
+    expect(create.sinceRunId).toBe('20251107-120000-ddddd6');
+    expect(create.change).toBeGreaterThan(0.5);
+  });
+
+  it('stays quiet on runs that differ by noise only', () => {
+    const [row] = overviewOf([400, 400, 400, 400, 400, 400, 400, 400, 400, 400]);
+    expect(row!.regressions).toEqual([]);
+  });
+
+  it('a step that went back is recovered, not open', () => {
+    const [row] = overviewOf([400, 400, 400, 400, 400, 700, 700, 700, 400, 400, 400]);
+    expect(row!.regressions.filter((r) => r.metric.endsWith('.p50'))).toEqual([]);
+  });
+});
+
+describe('overview: breached alerts', () => {
+  it('lists the rules the latest run breaches, with the value, and not the rules it holds', () => {
+    const [row] = overviewOf([400, 400, 400], [rule('tasks.claim.p50 < 1ms', 1), rule('tasks.claim.p50 < 100us', 2), rule('tasks.*.throughput > 1000000', 3), rule('other.x.p99 < 1ms', 4)]);
+    expect(row!.alerts.map((a) => a.rule).sort()).toEqual(['tasks.*.throughput > 1000000', 'tasks.*.throughput > 1000000', 'tasks.claim.p50 < 100us']);
+    expect(row!.alerts.find((a) => a.rule === 'tasks.claim.p50 < 100us')?.value).toMatch(/µs$/);
+    expect(new Set(row!.alerts.filter((a) => a.rule.includes('throughput')).map((a) => a.metric))).toEqual(new Set(['tasks.create.throughput', 'tasks.claim.throughput']));
+  });
+});
