@@ -185,16 +185,25 @@
     const regressions = data.rows.flatMap((r) => r.regressions.map((g) => ({ row: r, g })));
     const regCard = el('div', { class: 'card', id: 'open-regressions' }, el('div', { class: 'chart-title', text: 'Open regressions (' + regressions.length + ')' }));
     if (regressions.length === 0) regCard.append(el('p', { class: 'muted', text: 'None: no metric of any configuration regressed between consecutive runs without recovering since (last 10 runs, compare verdicts).' }));
-    else regCard.append(el('ul', {}, regressions.slice(0, 30).map(({ row, g }) => el('li', { 'data-metric': g.metric },
-      el('span', { class: 'fail', text: g.metric + ' ' + (g.change === null ? '' : pct(g.change)) }), ' since ', runLink(g.sinceRunId, fmtDate(g.sinceStartedAt)), ' ',
-      el('a', { href: '#/trends?metric=' + encodeURIComponent(g.metric), text: 'trend' }), el('span', { class: 'muted', text: ' · ' + row.configuration })))));
+    else {
+      const shown = 10;
+      regCard.append(el('table', { class: 'compact' }, el('tr', {}, ['metric', 'change', 'since', 'configuration'].map((h) => el('th', { text: h }))),
+        regressions.slice(0, shown).map(({ row, g }) => el('tr', { 'data-metric': g.metric },
+          el('td', {}, el('a', { href: '#/trends?metric=' + encodeURIComponent(g.metric), text: g.metric })),
+          el('td', { class: 'num fail', text: g.change === null ? 'from 0' : pct(g.change) }),
+          el('td', {}, runLink(g.sinceRunId, fmtDate(g.sinceStartedAt))),
+          el('td', { class: 'muted', text: row.configuration })))));
+      if (regressions.length > shown) regCard.append(el('p', { class: 'muted', text: '… and ' + (regressions.length - shown) + ' more (each row below counts its own).' }));
+    }
     const alerts = data.rows.flatMap((r) => r.alerts.map((a) => ({ row: r, a })));
     const alertCard = el('div', { class: 'card', id: 'breached-alerts' }, el('div', { class: 'chart-title', text: 'Breached alerts (' + alerts.length + ')' }));
     if (data.alertsError) alertCard.append(el('p', { class: 'error', text: data.alertsError }));
     else if (!data.alertRules) alertCard.append(el('p', { class: 'muted', text: 'No alert rules: `swarmperf alerts add "tasks.claim.p99 < 5ms"` adds one.' }));
     else if (alerts.length === 0) alertCard.append(el('p', { class: 'muted', text: 'None: the latest run of every configuration holds all ' + data.alertRules + ' rule(s).' }));
-    else alertCard.append(el('ul', {}, alerts.slice(0, 30).map(({ row, a }) => el('li', { 'data-rule': a.rule },
-      el('span', { class: 'fail', text: a.rule }), ' — ' + a.metric + ' was ' + a.value + ' in ', runLink(row.latest.id, fmtDate(row.latest.startedAt))))));
+    else alertCard.append(el('table', { class: 'compact' }, el('tr', {}, ['rule', 'value', 'latest run', 'configuration'].map((h) => el('th', { text: h }))),
+      alerts.slice(0, 30).map(({ row, a }) => el('tr', { 'data-rule': a.rule },
+        el('td', { class: 'fail', text: a.rule }), el('td', { class: 'num', text: a.metric + ' = ' + a.value }),
+        el('td', {}, runLink(row.latest.id, fmtDate(row.latest.startedAt))), el('td', { class: 'muted', text: row.configuration })))));
     box.append(regCard, alertCard);
     return box;
   }
@@ -399,18 +408,40 @@
     const view = (runId) => {
       let v = views.get(runId);
       if (v) return v;
-      const card = el('div', { class: 'card live-run', 'data-run': runId, 'data-windows': '0' });
+      const card = el('div', { class: 'card live-run', 'data-run': runId, 'data-windows': '0', 'data-fired': '0' });
       const status = el('span', { class: 'status muted', text: 'measuring' });
       const figures = el('div', { class: 'figures' });
+      const alertList = el('ul', { class: 'live-alerts' });
       const chartBox = el('div', {});
-      card.append(el('div', { class: 'chart-title' }, runId, ' · ', status), figures, chartBox);
+      card.append(el('div', { class: 'chart-title' }, runId, ' · ', status), alertList, figures, chartBox);
       holder.prepend(card);
-      v = { card, status, figures, chartBox, windows: [], chart: null };
+      v = { card, status, figures, alertList, chartBox, windows: [], chart: null };
       views.set(runId, v);
       return v;
     };
+    // Alert rules are judged by the server on every window; a rule that fired stays listed with how often and its latest value.
+    const drawAlerts = (v) => {
+      const fired = new Map();
+      v.windows.forEach((w, i) => {
+        for (const a of w.alerts || []) {
+          if (!a.fired) continue;
+          const broken = a.values.filter((x) => !x.held);
+          const f = fired.get(a.rule) || { rule: a.rule, first: i + 1, count: 0 };
+          f.count++; f.last = i + 1; f.lastEndUs = w.endUs; f.values = broken;
+          fired.set(a.rule, f);
+        }
+      });
+      v.card.dataset.fired = String(fired.size);
+      clear(v.alertList);
+      for (const f of fired.values()) {
+        v.alertList.append(el('li', { class: 'fail', 'data-rule': f.rule },
+          '⚠ ' + f.rule + ' fired in ' + f.count + ' of ' + v.windows.length + ' window(s), first in window ' + f.first + ', latest at ' + trim(f.lastEndUs / 1e6) + ' s: ',
+          el('span', { text: f.values.map((x) => x.metric + ' = ' + x.display).join(', ') })));
+      }
+    };
     const draw = (v) => {
       v.card.dataset.windows = String(v.windows.length);
+      drawAlerts(v);
       const totals = new Map();
       for (const w of v.windows) for (const o of w.operations) totals.set(o.name, (totals.get(o.name) || 0) + o.count);
       const last = v.windows[v.windows.length - 1];

@@ -11,6 +11,8 @@ import { DashboardData } from '../../src/report/dashboard/data.js';
 import { HistoryStore } from '../../src/results/history/store.js';
 import { parseAlertRule, type AlertRule } from '../../src/results/alerts.js';
 import type { RunResult } from '../../src/core/result.js';
+import type { RunWindowEvent } from '../../src/core/events.js';
+import { evaluateWindow } from '../../src/report/dashboard/live-alerts.js';
 import { healthyRun } from './fixtures.js';
 
 const dirs: string[] = [];
@@ -80,5 +82,24 @@ describe('overview: breached alerts', () => {
     expect(row!.alerts.map((a) => a.rule).sort()).toEqual(['tasks.*.throughput > 1000000', 'tasks.*.throughput > 1000000', 'tasks.claim.p50 < 100us']);
     expect(row!.alerts.find((a) => a.rule === 'tasks.claim.p50 < 100us')?.value).toMatch(/µs$/);
     expect(new Set(row!.alerts.filter((a) => a.rule.includes('throughput')).map((a) => a.metric))).toEqual(new Set(['tasks.create.throughput', 'tasks.claim.throughput']));
+  });
+});
+
+describe('live alert rules per window', () => {
+  const window = (p99: number, count = 100): RunWindowEvent => ({ runId: 'r', suite: 'tasks', startUs: 0, endUs: 1e6, operations: [{ name: 'claim', count, errors: 2, throughput: count, p50: 100, p99, max: p99 * 2 }], resources: [] });
+  const rules = [rule('tasks.claim.p99 < 5ms', 1), rule('tasks.*.errorRate < 5%', 2), rule('tasks.claim.p999 < 5ms', 3)];
+
+  it('fires a rule on the window that breaks it, with the value, and judges only figures a window has', () => {
+    const judged = evaluateWindow(rules, window(7_000));
+    expect(judged.map((a) => [a.rule, a.fired])).toEqual([
+      ['tasks.claim.p99 < 5ms', true],
+      ['tasks.*.errorRate < 5%', false],
+    ]);
+    expect(judged[0]?.values).toEqual([{ metric: 'tasks.claim.p99', value: 7000, display: '7ms', held: false }]);
+  });
+
+  it('stays quiet on a window within the rules, and an empty window does not pass a latency rule', () => {
+    expect(evaluateWindow(rules, window(4_000)).some((a) => a.fired)).toBe(false);
+    expect(evaluateWindow(rules, window(0, 0)).map((a) => a.rule)).toEqual([]);
   });
 });

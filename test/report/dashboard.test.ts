@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBottlenecks } from '../../src/analysis/bottlenecks.js';
 import { HistoryStore } from '../../src/results/history/store.js';
 import { liveOutput } from '../../src/results/live.js';
+import { addAlertRule, alertsPath } from '../../src/results/alerts.js';
 import { startDashboard, type Dashboard } from '../../src/report/dashboard/server.js';
 import type { RunResult } from '../../src/core/result.js';
 import { parsePrometheusText } from '../helpers/prom-parse.js';
@@ -34,6 +35,7 @@ interface BrowserGlobals {
 let dir: string;
 let dashboard: Dashboard;
 let runs: RunResult[];
+const LIVE_RULE = 'tasks.claim.p99 < 1ms';
 
 function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolvePromise, reject) => {
@@ -57,6 +59,8 @@ beforeAll(async () => {
   const history = HistoryStore.open(join(dir, 'history.db'));
   for (const run of runs) history.record(run);
   history.close();
+  // Judged on the latest run of each configuration (overview) and on every live window.
+  addAlertRule(alertsPath(dir), LIVE_RULE);
   dashboard = await startDashboard({ dataDir: dir, historyPath: join(dir, 'history.db'), host: '127.0.0.1', port: 0, pollMs: 50 });
 });
 
@@ -78,6 +82,21 @@ describe('dashboard server', () => {
     expect(series[0]?.points).toHaveLength(17);
     expect(series[0]?.changePoints.map((c) => c.kind)).toContain('regression');
     expect(series[0]?.changePoints.some((c) => c.index === 8)).toBe(true);
+  });
+
+  it('lists the alert rule the latest run breaches on the overview, with its value', async () => {
+    const { rows, alertRules } = JSON.parse((await get('/api/overview')).body) as { alertRules: number; rows: Array<{ configuration: string; alerts: Array<{ rule: string; metric: string; value: string }> }> };
+    expect(alertRules).toBe(1);
+    const tasks = rows.find((r) => r.configuration.startsWith('tasks · run · '));
+    // The troubled latest run's claim tail is ~40 ms.
+    expect(tasks?.alerts).toEqual([{ rule: LIVE_RULE, metric: 'tasks.claim.p99', value: expect.stringMatching(/ms$/) as unknown as string }]);
+    expect(rows.find((r) => r.configuration.startsWith('bus · '))?.alerts).toEqual([]);
+  });
+
+  it('shows the planted step as an open regression since its first run', async () => {
+    const { rows } = JSON.parse((await get('/api/overview')).body) as { rows: Array<{ configuration: string; regressions: Array<{ metric: string; sinceRunId: string }> }> };
+    const tasks = rows.find((r) => r.configuration.startsWith('tasks · run · '));
+    expect(tasks?.regressions.find((g) => g.metric === 'tasks.create.p50')?.sinceRunId).toBe(runs[8]?.id);
   });
 
   it('refuses a foreign Host, a foreign Origin, writes, and bad parameters, with a message', async () => {
@@ -146,6 +165,9 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     expect(configurations.some((c) => c?.startsWith('tasks · run · '))).toBe(true);
     expect(configurations.some((c) => c?.startsWith(`${HOSTILE.suite} · run · `))).toBe(true);
     expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).__pwned)).toBeUndefined();
+    // The troubled latest run's claim tail is an open regression (newest first) and breaches the rule.
+    expect(await page.$$eval('#open-regressions tr[data-metric]', (rows) => rows.map((r) => r.getAttribute('data-metric')))).toContain('tasks.claim.p99');
+    expect(await page.$$eval('#breached-alerts tr[data-rule]', (rows) => rows.map((r) => r.getAttribute('data-rule')))).toEqual([LIVE_RULE]);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-overview.png') });
   });
 
@@ -175,10 +197,16 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     const runId = '20261202-000000-live01';
     await output.start?.({ runId, command: 'run', suite: 'tasks', startedAt: new Date().toISOString(), plannedDurationUs: 3_000_000 });
     for (let i = 1; i <= 3; i++) {
-      await output.window?.({ runId, suite: 'tasks', startUs: (i - 1) * 1e6, endUs: i * 1e6, operations: [{ name: 'claim', count: 1000 * i, errors: 0, throughput: 1000 * i, p50: 80, p99: 400, max: 900 }], resources: [] });
+      // The third window breaks the rule "tasks.claim.p99 < 1ms"; the first two hold it.
+      const p99 = i === 3 ? 2500 : 400;
+      await output.window?.({ runId, suite: 'tasks', startUs: (i - 1) * 1e6, endUs: i * 1e6, operations: [{ name: 'claim', count: 1000 * i, errors: 0, throughput: 1000 * i, p50: 80, p99, max: 9000 }], resources: [] });
       // Each window is seen by the page before the next is written: the stream is live, not a replay.
-      await page.waitForSelector(`.live-run[data-run="${runId}"][data-windows="${i}"]`);
+      const card = await page.waitForSelector(`.live-run[data-run="${runId}"][data-windows="${i}"]`);
+      expect(await card.getAttribute('data-fired')).toBe(i === 3 ? '1' : '0');
     }
+    const fired = await page.$eval(`.live-run[data-run="${runId}"] .live-alerts li`, (li) => ({ rule: li.getAttribute('data-rule'), text: li.textContent }));
+    expect(fired.rule).toBe(LIVE_RULE);
+    expect(fired.text).toContain('tasks.claim.p99 = 2.5ms');
     await output.finish?.({ ...(runs[0] as RunResult), id: runId });
     await page.waitForSelector(`.live-run[data-run="${runId}"][data-finished="true"]`);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png') });

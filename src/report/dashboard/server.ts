@@ -15,7 +15,6 @@ import { LiveHub } from './live-hub.js';
 import { renderDashboardMetrics } from './metrics.js';
 import { ToolsData } from './tools-data.js';
 import { consensusRows } from './consensus-data.js';
-import { alertsPath, loadAlertRules, type AlertRule } from '../../results/alerts.js';
 
 export interface DashboardOptions {
   dataDir: string;
@@ -115,7 +114,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   hub.start();
   const streams = new Set<ServerResponse>();
   let port = options.port;
-  const api = apiRoutes(history, tools, hub, options.dataDir);
+  const api = apiRoutes(history, tools, hub);
 
   const server = createServer((req, res) => {
     try {
@@ -161,20 +160,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
 type Route = (params: URLSearchParams, res: ServerResponse) => void;
 
-/** The data folder's alert rules, read per request (the user edits them with `swarmperf alerts`); a broken file is shown, not fatal. */
-export function readAlertRules(dataDir: string): { rules: AlertRule[]; error?: string } {
-  try {
-    return { rules: loadAlertRules(alertsPath(dataDir)) };
-  } catch (err) {
-    return { rules: [], error: err instanceof Error ? err.message : String(err) };
-  }
-}
-
-function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub, dataDir: string): Record<string, Route> {
+function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub): Record<string, Route> {
   return {
     '/api/overview': (_p, res) => {
-      const alerts = readAlertRules(dataDir);
-      sendJson(res, { rows: history.overview(alerts.rules), alertRules: alerts.rules.length, ...(alerts.error ? { alertsError: alerts.error } : {}), live: hub.snapshot().filter((r) => !r.finished && !r.stale).length });
+      // Re-read when changed: the user edits the rules with `swarmperf alerts` while the dashboard runs; a broken file is shown, not fatal.
+      const rules = hub.alertRules.refresh();
+      const error = hub.alertRules.error;
+      sendJson(res, { rows: history.overview(rules), alertRules: rules.length, ...(error ? { alertsError: error } : {}), live: hub.snapshot().filter((r) => !r.finished && !r.stale).length });
     },
     '/api/runs': (p, res) => sendJson(res, history.runs(numberParam(p, 'limit', 1000, 1, 100_000))),
     '/api/run': (p, res) => {
