@@ -88,6 +88,7 @@
       data.push(ys);
     });
     const markers = opts.markers || [];
+    const bands = opts.bands || [];
     const width = Math.max(320, (container.clientWidth || 900) - 24);
     const chart = new uPlot({
       width, height: opts.height || 280, title: opts.title,
@@ -100,6 +101,21 @@
       hooks: {
         draw: [(u) => {
           const ctx = u.ctx;
+          // Drifts: a shaded stretch from its first to its last run, its rate written at the top.
+          for (const b of bands) {
+            const x0 = Math.max(u.bbox.left, u.valToPos(isTime ? b.t0 / 1000 : b.t0, 'x', true));
+            const x1 = Math.min(u.bbox.left + u.bbox.width, u.valToPos(isTime ? b.t1 / 1000 : b.t1, 'x', true));
+            if (x1 < x0) continue;
+            ctx.save();
+            ctx.fillStyle = b.kind === 'worsening' ? 'rgba(179, 38, 30, 0.10)' : 'rgba(27, 110, 58, 0.10)';
+            ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
+            ctx.fillStyle = b.kind === 'worsening' ? '#b3261e' : '#1b6e3a';
+            ctx.font = 12 * devicePixelRatio + 'px system-ui, sans-serif';
+            ctx.textAlign = 'left';
+            ctx.textBaseline = 'top';
+            ctx.fillText(b.label, x0 + 4 * devicePixelRatio, u.bbox.top + 4 * devicePixelRatio);
+            ctx.restore();
+          }
           for (const m of markers) {
             const x = u.valToPos(isTime ? m.t / 1000 : m.t, 'x', true);
             if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
@@ -115,6 +131,7 @@
     }, data, container);
     chart.root.dataset.points = String(opts.series.reduce((n, s) => n + s.points.length, 0));
     chart.root.dataset.markers = String(markers.length);
+    chart.root.dataset.drifts = String(bands.length);
     if (opts.time !== false && xs.length) {
       // The axis is drawn on a canvas: its date range is also put where a test (or a screen reader) can read it.
       chart.root.dataset.timeAxis = 'true';
@@ -239,15 +256,22 @@
       const card = el('div', { class: 'card trend-card' });
       page.append(card);
       const markers = list3.flatMap((s) => s.changePoints.map((c) => ({ t: s.points[c.index].t, kind: c.kind })));
+      const bands = list3.flatMap((s) => s.drifts.map((d) => ({ t0: s.points[d.start].t, t1: s.points[d.end - 1].t, kind: d.kind, label: 'drift ' + driftRate(d, unit) })));
       timeChart(card, {
-        title: list3.map((s) => s.metric).filter((v, i, a) => a.indexOf(v) === i).join(', '), unit, markers,
+        title: list3.map((s) => s.metric).filter((v, i, a) => a.indexOf(v) === i).join(', '), unit, markers, bands,
         series: list3.map((s) => ({ label: s.metric + ' — ' + s.configuration, points: s.points })),
         onRun: (id) => { location.hash = '#/run/' + encodeURIComponent(id); },
       });
       const notes = el('ul', { class: 'changes' });
-      for (const s of list3) for (const c of s.changePoints) notes.append(el('li', { class: c.kind === 'regression' ? 'fail' : 'pass' }, c.kind + ' ' + pct(c.change) + ' in ' + s.metric + ' (' + s.configuration + ') at ', runLink(c.runId)));
-      card.append(el('div', { class: 'muted', text: 'Drag across the chart to zoom, double-click to reset, click a point to open its run. Dashed lines: change points.' }), notes);
+      for (const s of list3) for (const c of s.changePoints) notes.append(el('li', { class: c.kind === 'regression' ? 'fail' : 'pass' }, 'step: ' + c.kind + ' ' + pct(c.change) + ' in ' + s.metric + ' (' + s.configuration + ') at ', runLink(c.runId)));
+      for (const s of list3) for (const d of s.drifts) notes.append(el('li', { class: d.kind === 'worsening' ? 'fail' : 'pass', 'data-drift': s.metric }, 'drift: ' + d.kind + ' ' + driftRate(d, unit) + ' in ' + s.metric + ' (' + s.configuration + ') from ', runLink(d.startRunId), ' to ', runLink(d.endRunId)));
+      card.append(el('div', { class: 'muted', text: 'Drag across the chart to zoom, double-click to reset, click a point to open its run. Dashed lines: steps (change points); shaded stretches: drifts, with their rate.' }), notes);
     }
+  }
+
+  /** A drift's rate per run: relative when its level is not 0 (+1.2 %/run), else in the metric's unit. */
+  function driftRate(d, unit) {
+    return d.relativePerRun !== null ? pct(d.relativePerRun) + '/run' : (d.slopePerRun >= 0 ? '+' : '') + fmtUnit(d.slopePerRun, unit) + '/run';
   }
 
   async function runsPage() {

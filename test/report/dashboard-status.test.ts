@@ -21,14 +21,15 @@ afterAll(() => {
 });
 
 /** One run per level (the fixture's p50 in µs), a day apart, with a deterministic ±3 % jitter on every figure. */
-function runsAt(levels: number[]): RunResult[] {
+function runsAt(levels: number[], ramp = 0): RunResult[] {
   return levels.map((level, i) => {
     const run = healthyRun(undefined, undefined, level);
     const day = String(i + 1).padStart(2, '0');
     run.id = `202511${day}-120000-${String(i).padStart(6, 'd')}`;
     run.startedAt = `2025-11-${day}T12:00:00.000Z`;
     run.finishedAt = `2025-11-${day}T12:00:12.000Z`;
-    const jitter = 1 + 0.03 * Math.sin(i * 1.7);
+    // A ramp adds `ramp` of the level per run on top of the jitter: a drift, not a step.
+    const jitter = (1 + 0.03 * Math.sin(i * 1.7)) * (1 + ramp * i);
     for (const op of run.suites[0]!.operations) {
       for (const k of Object.keys(op.latencyUs) as Array<keyof typeof op.latencyUs>) op.latencyUs[k] = Math.round(op.latencyUs[k] * jitter);
       op.throughput = Math.round(op.throughput / jitter);
@@ -37,19 +38,23 @@ function runsAt(levels: number[]): RunResult[] {
   });
 }
 
-function overviewOf(levels: number[], rules: AlertRule[] = []): ReturnType<DashboardData['overview']> {
+function withHistory<T>(runs: RunResult[], read: (data: DashboardData) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'swarmperf-dash-status-'));
   dirs.push(dir);
   const path = join(dir, 'history.db');
   const history = HistoryStore.open(path);
-  for (const run of runsAt(levels)) history.record(run);
+  for (const run of runs) history.record(run);
   history.close();
   const data = new DashboardData(path);
   try {
-    return data.overview(rules);
+    return read(data);
   } finally {
     data.close();
   }
+}
+
+function overviewOf(levels: number[], rules: AlertRule[] = []): ReturnType<DashboardData['overview']> {
+  return withHistory(runsAt(levels), (data) => data.overview(rules));
 }
 
 const rule = (expr: string, id: number): AlertRule => ({ ...parseAlertRule(expr), id, createdAt: '2025-11-01T00:00:00.000Z' });
@@ -101,5 +106,26 @@ describe('live alert rules per window', () => {
   it('stays quiet on a window within the rules, and an empty window does not pass a latency rule', () => {
     expect(evaluateWindow(rules, window(4_000)).some((a) => a.fired)).toBe(false);
     expect(evaluateWindow(rules, window(0, 0)).map((a) => a.rule)).toEqual([]);
+  });
+});
+
+describe('trend series: drifts besides steps', () => {
+  it('marks a steady 4 %-per-run creep as a worsening drift with its rate, not as steps', () => {
+    const [series] = withHistory(runsAt(new Array<number>(12).fill(400), 0.04), (data) => data.series('tasks.create.p50'));
+    expect(series!.changePoints).toEqual([]);
+    expect(series!.drifts).toHaveLength(1);
+    const drift = series!.drifts[0]!;
+    expect(drift.kind).toBe('worsening');
+    expect([drift.start, drift.end]).toEqual([0, 12]);
+    // 4 % of the first level per run is 2.5–4 % of the stretch's median per run.
+    expect(drift.relativePerRun).toBeGreaterThan(0.025);
+    expect(drift.relativePerRun).toBeLessThan(0.045);
+  });
+
+  it('finds no drift in a flat history nor around a clean step', () => {
+    expect(withHistory(runsAt(new Array<number>(12).fill(400)), (data) => data.series('tasks.create.p50'))[0]!.drifts).toEqual([]);
+    const [step] = withHistory(runsAt([400, 400, 400, 400, 400, 400, 700, 700, 700, 700, 700, 700]), (data) => data.series('tasks.create.p50'));
+    expect(step!.changePoints.map((c) => c.index)).toEqual([6]);
+    expect(step!.drifts).toEqual([]);
   });
 });

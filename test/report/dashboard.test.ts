@@ -18,7 +18,7 @@ import { addAlertRule, alertsPath } from '../../src/results/alerts.js';
 import { startDashboard, type Dashboard } from '../../src/report/dashboard/server.js';
 import type { RunResult } from '../../src/core/result.js';
 import { parsePrometheusText } from '../helpers/prom-parse.js';
-import { HOSTILE, historyRuns, troubledRun } from './fixtures.js';
+import { HOSTILE, healthyRun, historyRuns, troubledRun } from './fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -30,6 +30,19 @@ if (!HAVE_CHROMIUM) console.warn(`dashboard browser tests skipped: ${CHROMIUM} n
 interface BrowserGlobals {
   document: { getElementById(id: string): { dataset: Record<string, string | undefined> } | null };
   __pwned?: number;
+}
+
+/** A second suite whose latency creeps up 4 % per run: a drift on its trend chart. */
+function rampRuns(): RunResult[] {
+  return Array.from({ length: 12 }, (_, i) => {
+    const day = String(i + 1).padStart(2, '0');
+    const run = healthyRun(`202511${day}-120000-ramp${String(i).padStart(2, '0')}`, `2025-11-${day}T12:00:00.000Z`);
+    run.suites[0]!.name = 'ramp';
+    run.config.suites = ['ramp'];
+    const level = (1 + 0.04 * i) * (1 + 0.03 * Math.sin(i * 1.7));
+    for (const op of run.suites[0]!.operations) for (const k of Object.keys(op.latencyUs) as Array<keyof typeof op.latencyUs>) op.latencyUs[k] = Math.round(op.latencyUs[k] * level);
+    return run;
+  });
 }
 
 let dir: string;
@@ -57,7 +70,7 @@ beforeAll(async () => {
   troubled.findings = findBottlenecks(troubled);
   runs = [...historyRuns(16), troubled];
   const history = HistoryStore.open(join(dir, 'history.db'));
-  for (const run of runs) history.record(run);
+  for (const run of [...runs, ...rampRuns()]) history.record(run);
   history.close();
   // Judged on the latest run of each configuration (overview) and on every live window.
   addAlertRule(alertsPath(dir), LIVE_RULE);
@@ -87,7 +100,7 @@ describe('dashboard server', () => {
   it('lists the alert rule the latest run breaches on the overview, with its value', async () => {
     const { rows, alertRules } = JSON.parse((await get('/api/overview')).body) as { alertRules: number; rows: Array<{ configuration: string; alerts: Array<{ rule: string; metric: string; value: string }> }> };
     expect(alertRules).toBe(1);
-    const tasks = rows.find((r) => r.configuration.startsWith('tasks · run · '));
+    const tasks = rows.find((r) => r.configuration.startsWith('tasks · run · short'));
     // The troubled latest run's claim tail is ~40 ms.
     expect(tasks?.alerts).toEqual([{ rule: LIVE_RULE, metric: 'tasks.claim.p99', value: expect.stringMatching(/ms$/) as unknown as string }]);
     expect(rows.find((r) => r.configuration.startsWith('bus · '))?.alerts).toEqual([]);
@@ -95,7 +108,7 @@ describe('dashboard server', () => {
 
   it('shows the planted step as an open regression since its first run', async () => {
     const { rows } = JSON.parse((await get('/api/overview')).body) as { rows: Array<{ configuration: string; regressions: Array<{ metric: string; sinceRunId: string }> }> };
-    const tasks = rows.find((r) => r.configuration.startsWith('tasks · run · '));
+    const tasks = rows.find((r) => r.configuration.startsWith('tasks · run · short'));
     expect(tasks?.regressions.find((g) => g.metric === 'tasks.create.p50')?.sinceRunId).toBe(runs[8]?.id);
   });
 
@@ -120,7 +133,7 @@ describe('dashboard server', () => {
     expect(throughput?.type).toBe('gauge');
     const latest = runs[runs.length - 1] as RunResult;
     const claim = latest.suites.find((s) => s.name === 'tasks')?.operations.find((o) => o.name === 'claim');
-    const sample = throughput?.samples.find((s) => s.labels.configuration?.startsWith('tasks · run ·') === true && s.labels.operation === 'claim');
+    const sample = throughput?.samples.find((s) => s.labels.configuration?.startsWith('tasks · run · short') === true && s.labels.operation === 'claim');
     expect(sample?.value).toBeCloseTo(claim?.throughput ?? NaN, 6);
     const hostile = throughput?.samples.find((s) => s.labels.suite === HOSTILE.suite);
     expect(hostile?.labels.operation).toBe(HOSTILE.operation);
@@ -179,6 +192,17 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     expect(await chart.getAttribute('data-time-axis')).toBe('true');
     expect(await chart.getAttribute('data-x-from')).toBe('2025-12-01T12:00:00.000Z');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-trends.png') });
+  });
+
+  it('trend chart shades a planted drift with its rate per run, and marks no step in it', async () => {
+    await open('#/trends?metric=ramp.create.p99', 'trends');
+    const charts = await page.$$('.trend-card .chart');
+    const drifts = await Promise.all(charts.map((c) => c.getAttribute('data-drifts')));
+    expect(drifts).toEqual(['1']);
+    const notes = await page.$$eval('li[data-drift]', (lis) => lis.map((li) => li.textContent ?? ''));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^drift: worsening \+\d+(\.\d+)? %\/run in ramp\.create\.p99 \(ramp · run · short/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-trends-drift.png') });
   });
 
   it('run page shows findings and the hostile suite as text', async () => {

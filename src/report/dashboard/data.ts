@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { RunResult } from '../../core/result.js';
 import { parseRunResult } from '../../core/result.js';
-import { detectSteps } from '../../results/trends.js';
+import { detectSteps, driftsBetween } from '../../results/trends.js';
+import type { Direction } from '../../results/metrics.js';
 import { metricInfo } from '../../results/metrics.js';
 import { durationClass } from '../../results/env.js';
 import { mean, median } from '../../measure/stats.js';
@@ -49,11 +50,29 @@ export interface Series {
   metric: string;
   configuration: string;
   unit: string;
-  direction: string;
+  direction: Direction;
   points: SeriesPoint[];
   /** Indexes into points where the level changed (E-Divisive with a permutation test). */
   changePoints: Array<{ index: number; runId: string; change: number; kind: 'regression' | 'improvement' }>;
+  /** Stretches between steps whose values keep moving one way (results/trends.ts), points[start] … points[end − 1]. */
+  drifts: SeriesDrift[];
 }
+
+export interface SeriesDrift {
+  start: number;
+  end: number;
+  startRunId: string;
+  endRunId: string;
+  /** Theil–Sen slope per run and per day, in the metric's unit; relative to the stretch's median (null when 0). */
+  slopePerRun: number;
+  slopePerDay: number;
+  relativePerRun: number | null;
+  pValue: number;
+  kind: 'worsening' | 'improving';
+}
+
+/** Drift significance per series: one Mann–Kendall test per stretch between steps, as `swarmperf trends` runs for one metric. */
+const DRIFT_ALPHA = 0.05;
 
 export interface OverviewRow {
   configuration: string;
@@ -113,7 +132,7 @@ function parseSuites(text: string): string[] {
 
 export class DashboardData {
   private readonly db: Database.Database | undefined;
-  private readonly changePointCache = new Map<string, Series['changePoints']>();
+  private readonly changeCache = new Map<string, LevelChanges>();
   /** Open regressions per configuration, valid while its latest run stays the latest. */
   private readonly regressionCache = new Map<string, { latestId: string; regressions: OpenRegression[] }>();
 
@@ -172,7 +191,7 @@ export class DashboardData {
     }
     return [...bySeries].map(([configuration, points]) => {
       const shown = downsample(points, maxPoints);
-      return { metric, configuration, unit: info.unit, direction: info.direction, points: shown, changePoints: this.cachedChangePoints(`${metric}\u0000${configuration}`, shown, info.direction) };
+      return { metric, configuration, unit: info.unit, direction: info.direction, points: shown, ...this.cachedChanges(`${metric}\u0000${configuration}`, shown, info.direction) };
     });
   }
 
@@ -180,14 +199,14 @@ export class DashboardData {
    * Change points of a series, remembered until the series gains a run: the history only grows, so a
    * series with the same length and last run is the same series (a removed run changes the length).
    */
-  private cachedChangePoints(key: string, points: SeriesPoint[], direction: string): Series['changePoints'] {
+  private cachedChanges(key: string, points: SeriesPoint[], direction: Direction): LevelChanges {
     const last = points[points.length - 1];
     const full = `${key}\u0000${points.length}\u0000${last?.runId ?? ''}`;
-    const hit = this.changePointCache.get(full);
+    const hit = this.changeCache.get(full);
     if (hit) return hit;
-    const found = changePoints(points, direction);
-    if (this.changePointCache.size >= 1000) this.changePointCache.clear();
-    this.changePointCache.set(full, found);
+    const found = levelChanges(points, direction);
+    if (this.changeCache.size >= 1000) this.changeCache.clear();
+    this.changeCache.set(full, found);
     return found;
   }
 
@@ -300,8 +319,16 @@ export function downsample<T>(points: T[], n: number): T[] {
  */
 const MAX_DETECTION_POINTS = 120;
 
-function changePoints(points: SeriesPoint[], direction: string): Series['changePoints'] {
-  if (points.length < 6) return [];
+type LevelChanges = Pick<Series, 'changePoints' | 'drifts'>;
+
+/**
+ * Steps and drifts of a series as `swarmperf trends` tells them apart (results/trends.ts): steps by
+ * E-Divisive kept where two flat pieces beat a line, then a Theil–Sen slope with a Mann–Kendall test
+ * on each stretch between steps. Long series are tested on bucket medians; a drift's rate per run is
+ * its rate per bucket over the bucket size.
+ */
+function levelChanges(points: SeriesPoint[], direction: Direction): LevelChanges {
+  if (points.length < 6) return { changePoints: [], drifts: [] };
   const size = Math.ceil(points.length / MAX_DETECTION_POINTS);
   const starts: number[] = [];
   const values: number[] = [];
@@ -309,15 +336,29 @@ function changePoints(points: SeriesPoint[], direction: string): Series['changeP
     starts.push(i);
     values.push(median(points.slice(i, i + size).map((p) => p.value)));
   }
+  const pointAt = (bucket: number): number => (bucket < starts.length ? (starts[bucket] as number) : points.length);
   // Steps only: a steady drift cut into pieces by E-Divisive is not a string of steps.
-  return detectSteps(values).map((c) => {
+  const steps = detectSteps(values);
+  const changePoints = steps.map((c): Series['changePoints'][number] => {
     const before = mean(values.slice(0, c.index));
     const after = mean(values.slice(c.index));
     const change = before === 0 ? 0 : (after - before) / Math.abs(before);
     const worse = direction === 'bigger' ? change < 0 : change > 0;
-    const index = starts[c.index] as number;
+    const index = pointAt(c.index);
     return { index, runId: (points[index] as SeriesPoint).runId, change, kind: worse ? 'regression' : 'improvement' };
   });
+  const buckets = starts.map((i, b) => ({ runId: (points[i] as SeriesPoint).runId, at: new Date((points[i] as SeriesPoint).t).toISOString(), value: values[b] as number }));
+  const drifts = driftsBetween(buckets, values, [0, ...steps.map((c) => c.index), values.length], direction)
+    .filter((d) => d.pValue < DRIFT_ALPHA)
+    .map((d): SeriesDrift => {
+      const end = pointAt(d.end);
+      return { start: pointAt(d.start), end, startRunId: d.startRunId, endRunId: (points[end - 1] as SeriesPoint).runId, slopePerRun: d.slopePerRun / size, slopePerDay: d.slopePerDay, relativePerRun: d.relativePerRun === null ? null : d.relativePerRun / size, pValue: d.pValue, kind: d.kind };
+    });
+  return { changePoints, drifts };
+}
+
+function changePoints(points: SeriesPoint[], direction: Direction): Series['changePoints'] {
+  return levelChanges(points, direction).changePoints;
 }
 
 /** The last change point of either headline series decides; a configuration with few runs says so. */
