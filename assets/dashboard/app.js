@@ -478,7 +478,12 @@
       if (v.windows.length) v.chart = timeChart(v.chartBox, { title: 'throughput per window', unit: 'ops/s', time: false, xLabel: 's into the run', height: 200,
         series: ops.map((name) => ({ label: name, points: v.windows.map((w) => ({ t: w.endUs / 1e6, value: (w.operations.find((o) => o.name === name) || { throughput: null }).throughput })).filter((p) => p.value !== null) })) });
     };
-    const finish = (v, f) => { v.status.textContent = f.passed ? 'finished ✓' : 'finished ✗'; v.status.className = 'status ' + (f.passed ? 'pass' : 'fail'); v.card.dataset.finished = 'true'; };
+    const finish = (v, f) => {
+      v.status.textContent = f.passed ? 'finished ✓' : 'finished ✗'; v.status.className = 'status ' + (f.passed ? 'pass' : 'fail');
+      // The finished run is recorded in the history (unless run with --no-history): its full page is there.
+      if (!v.card.dataset.finished) v.status.after(' · ', el('a', { class: 'history-link', href: '#/run/' + encodeURIComponent(v.card.dataset.run), text: 'in the history →' }));
+      v.card.dataset.finished = 'true';
+    };
     liveSource = new EventSource('/api/live/stream');
     liveSource.addEventListener('snapshot', (e) => {
       for (const r of JSON.parse(e.data)) { const v = view(r.runId); v.windows = r.windows; draw(v); if (r.finished) finish(v, r.finished); else if (r.stale) { v.status.textContent = 'stopped reporting'; } }

@@ -18,6 +18,7 @@ import { addAlertRule, alertsPath } from '../../src/results/alerts.js';
 import { startDashboard, type Dashboard } from '../../src/report/dashboard/server.js';
 import type { RunResult } from '../../src/core/result.js';
 import { parsePrometheusText } from '../helpers/prom-parse.js';
+import { startCli } from '../helpers/cli.js';
 import { HOSTILE, healthyRun, historyRuns, troubledRun } from './fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -235,6 +236,34 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     await page.waitForSelector(`.live-run[data-run="${runId}"][data-finished="true"]`);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png') });
   });
+
+  it('a real `swarmperf run` started beside the dashboard streams at least three windows while it runs, then moves to the history', async () => {
+    await open('#/live', 'live');
+    const known = new Set(await page.$$eval('.live-run', (cards) => cards.map((c) => c.getAttribute('data-run'))));
+    const child = startCli(['run', 'selftest', '--duration', '5s', '--warmup', '0s', '--seed', '3', '--data-dir', dir, '--quiet']);
+    const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    try {
+      // The first card that was not there before is this run's.
+      const handle = await page.waitForFunction((before) => {
+        const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> } }).document;
+        const mine = Array.from(doc.querySelectorAll('.live-run')).find((c) => !before.includes(c.getAttribute('data-run') ?? ''));
+        return mine && Number(mine.getAttribute('data-windows')) >= 3 ? { runId: mine.getAttribute('data-run'), finished: mine.getAttribute('data-finished') } : null;
+      }, [...known].filter((x): x is string => x !== null), { timeout: 60_000 });
+      const seen = (await handle.jsonValue()) as { runId: string; finished: string | null };
+      // Three windows on the page while the run still measures: streamed, not replayed after the end.
+      expect(seen.finished).toBeNull();
+      expect(child.exitCode).toBeNull();
+      await page.waitForSelector(`.live-run[data-run="${seen.runId}"][data-finished="true"]`, { timeout: 60_000 });
+      expect(await exited).toBe(0);
+      // Recorded in the history: the link on the card opens the run's full page.
+      await page.click(`.live-run[data-run="${seen.runId}"] a.history-link`);
+      await page.waitForFunction((name) => (globalThis as unknown as BrowserGlobals).document.getElementById('page')?.dataset.ready === name, 'run');
+      expect(await page.$$eval('section.suite h2', (hs) => hs.map((h) => h.textContent))).toContain('selftest · in-process');
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live-run.png') });
+    } finally {
+      if (child.exitCode === null) child.kill();
+    }
+  }, 120_000);
 
   it('made no request off 127.0.0.1 and logged no console error', () => {
     expect(requests.length).toBeGreaterThan(0);
