@@ -93,7 +93,7 @@
     const chart = new uPlot({
       width, height: opts.height || 280, title: opts.title,
       scales: { x: { time: opts.time !== false } },
-      axes: [{}, { values: (u, vals) => vals.map((v) => fmtUnit(v, opts.unit)), size: 70 }],
+      axes: [opts.xUnit ? { values: (u, vals) => vals.map((v) => fmtUnit(v, opts.xUnit)) } : {}, { values: (u, vals) => vals.map((v) => fmtUnit(v, opts.unit)), size: 70 }],
       series: [{ label: opts.time === false ? opts.xLabel || 'x' : 'time' }, ...opts.series.map((s, i) => ({
         label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true,
         points: { show: true, size: 5 }, value: (u, v) => (v === null ? '—' : fmtUnit(v, opts.unit)),
@@ -413,14 +413,29 @@
     page.append(grid);
     const perNodes = (metric) => protocols.map((p) => ({ label: p, points: rows.filter((r) => r.protocol + (r.scenario ? ' · ' + r.scenario : '') === p && r.nodes !== null).map((r) => ({ t: r.nodes, value: metric(r), runId: r.runId })).filter((pt) => Number.isFinite(pt.value)).sort((a, b) => a.t - b.t) }));
     const first = (r) => r.operations[0] || { throughput: NaN, p99: NaN };
-    for (const [title, unit, metric] of [['throughput against cluster size', 'ops/s', (r) => first(r).throughput], ['p99 against cluster size', 'us', (r) => first(r).p99], ['messages per operation', 'none', (r) => (r.metrics.messagesPerOp === undefined ? NaN : r.metrics.messagesPerOp)]]) {
+    const draws = [['throughput against cluster size', 'ops/s', (r) => first(r).throughput], ['p99 against cluster size', 'us', (r) => first(r).p99], ['messages per operation', 'none', (r) => (r.metrics.messagesPerOp === undefined ? NaN : r.metrics.messagesPerOp)]].map(([title, unit, metric]) => {
       const card = el('div', { class: 'card' }); grid.append(card);
-      timeChart(card, { title, unit, time: false, xLabel: 'nodes', series: perNodes(metric), onRun: (id) => { location.hash = '#/run/' + encodeURIComponent(id); } });
-    }
+      return () => timeChart(card, { title, unit, time: false, xLabel: 'nodes', series: perNodes(metric), onRun: (id) => { location.hash = '#/run/' + encodeURIComponent(id); } });
+    });
+    draws.push(electionCdf(grid, rows));
+    // Every card is in the grid before any chart measures its width: the grid's columns are then final.
+    for (const draw of draws) draw();
     page.append(el('table', {}, el('tr', {}, ['started', 'suite', 'scenario', 'mode', 'nodes', 'operation', 'throughput', 'p50', 'p99', 'metrics'].map((h) => el('th', { text: h }))),
       rows.slice(-200).reverse().map((r) => el('tr', {}, el('td', {}, runLink(r.runId, fmtDate(r.startedAt))), el('td', { text: r.suite }), el('td', { text: r.scenario }), el('td', { text: r.mode }), el('td', { class: 'num', text: r.nodes === null ? '' : r.nodes }),
         el('td', { text: first(r).name || '' }), el('td', { class: 'num', text: fmtRate(first(r).throughput) }), el('td', { class: 'num', text: fmtUs(first(r).p50) }), el('td', { class: 'num', text: fmtUs(first(r).p99) }),
         el('td', { class: 'muted', text: Object.entries(r.metrics).slice(0, 6).map(([k, v]) => k + ' ' + trim(v)).join(' · ') })))));
+  }
+
+  /** A card for the time to a new leader of the latest election runs (up to 8) as distributions, and the function that draws its chart. */
+  function electionCdf(grid, rows) {
+    const runs = rows.filter((r) => r.electionCdf && r.electionCdf.length).slice(-8).reverse();
+    if (runs.length === 0) return () => {};
+    const card = el('div', { class: 'card', id: 'election-cdf' });
+    grid.append(card);
+    return () => timeChart(card, { title: 'election time distribution (CDF)', unit: 'ratio', xUnit: 'us', time: false, xLabel: 'time to a new leader',
+      series: runs.map((r) => ({ label: r.protocol + (r.nodes === null ? '' : ' · ' + r.nodes + ' nodes') + (r.mode ? ' · ' + r.mode : '') + ' · ' + fmtDate(r.startedAt),
+        points: r.electionCdf.map((p) => ({ t: p.valueUs, value: p.fraction, runId: r.runId })) })),
+      onRun: (id) => { location.hash = '#/run/' + encodeURIComponent(id); } });
   }
 
   function livePage() {

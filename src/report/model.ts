@@ -83,6 +83,23 @@ export function latencySpectrum(op: OperationResult): Array<{ percentile: number
   return LatencyHistogram.using((h) => h.spectrum(), op.histogram);
 }
 
+/** Percentiles a CDF is drawn through: every 5 % of the body, then the tail. */
+const CDF_PERCENTILES = [0, ...Array.from({ length: 19 }, (_, i) => 5 * (i + 1)), 97.5, 99, 99.5, 99.9, 100];
+
+/**
+ * The distribution function of an operation's latency (e.g. election times): the fraction of
+ * operations done within each time, read from its histogram. Empty when it completed nothing.
+ */
+export function latencyCdf(op: OperationResult): Array<{ valueUs: number; fraction: number }> {
+  if (op.count === 0 || op.histogram === '') return [];
+  return LatencyHistogram.using((h) => CDF_PERCENTILES.map((p) => ({ valueUs: h.percentile(p), fraction: p / 100 })), op.histogram);
+}
+
+/** Operations whose latency distribution is what a reader looks at as a whole: leader elections. */
+export function isElectionOperation(suite: string, operation: string): boolean {
+  return operation === 'election' || (suite === 'election' && operation !== 'resources');
+}
+
 /**
  * Position of a percentile on the classic HdrHistogram spectrum axis: log10(1 / (1 − p)), so
  * 90 % → 1, 99 % → 2, 99.9 % → 3. The maximum (p = 100) sits one half-step past the last point.

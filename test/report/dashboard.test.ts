@@ -19,7 +19,7 @@ import { startDashboard, type Dashboard } from '../../src/report/dashboard/serve
 import type { RunResult } from '../../src/core/result.js';
 import { parsePrometheusText } from '../helpers/prom-parse.js';
 import { startCli } from '../helpers/cli.js';
-import { HOSTILE, healthyRun, historyRuns, troubledRun } from './fixtures.js';
+import { HOSTILE, healthyRun, historyRuns, runResult, suite, troubledRun } from './fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -44,6 +44,12 @@ function rampRuns(): RunResult[] {
     for (const op of run.suites[0]!.operations) for (const k of Object.keys(op.latencyUs) as Array<keyof typeof op.latencyUs>) op.latencyUs[k] = Math.round(op.latencyUs[k] * level);
     return run;
   });
+}
+
+/** A Raft election scenario: 400 recorded times to a new leader (exponential around 150 ms). */
+function electionRun(): RunResult {
+  const raft = suite('consensus.raft', 'simulated', [{ name: 'election', meanUs: 150_000, count: 400 }], []);
+  return runResult('20251130-120000-elect1', '2025-11-30T12:00:00.000Z', [raft], { config: { command: 'bench', protocol: 'raft', scenario: 'election', nodes: 5, seed: 1 } });
 }
 
 let dir: string;
@@ -71,7 +77,7 @@ beforeAll(async () => {
   troubled.findings = findBottlenecks(troubled);
   runs = [...historyRuns(16), troubled];
   const history = HistoryStore.open(join(dir, 'history.db'));
-  for (const run of [...runs, ...rampRuns()]) history.record(run);
+  for (const run of [...runs, ...rampRuns(), electionRun()]) history.record(run);
   history.close();
   // Judged on the latest run of each configuration (overview) and on every live window.
   addAlertRule(alertsPath(dir), LIVE_RULE);
@@ -204,6 +210,14 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/^drift: worsening \+\d+(\.\d+)? %\/run in ramp\.create\.p99 \(ramp · run · short/);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-trends-drift.png') });
+  });
+
+  it('consensus page draws the election time distribution (CDF) from the run histogram', async () => {
+    await open('#/consensus', 'consensus');
+    const chart = await page.waitForSelector('#election-cdf .chart');
+    // One series through 25 percentiles (0 … 100 %) of the recorded election times.
+    expect(Number(await chart.getAttribute('data-points'))).toBe(25);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-consensus.png') });
   });
 
   it('run page shows findings and the hostile suite as text', async () => {
