@@ -273,7 +273,7 @@ export function renderHtml(input: ReportInput): string {
 </head>
 <body>
 ${headerHtml(run)}
-<nav><a href="#overview">Overview</a><a href="#summary">Suites</a><a href="#findings">Findings (${run.findings?.length ?? 0})</a><a href="#trends">Trends</a>${input.runs.length > 1 ? '<a href="#runs">Runs</a>' : ''}</nav>
+<nav><a href="#overview">Overview</a><a href="#summary">Summary</a><a href="#findings">Findings (${run.findings?.length ?? 0})</a><a href="#trends">Trends</a>${input.runs.length > 1 ? '<a href="#runs">Runs</a>' : ''}</nav>
 <main>
 ${overviewHtml(run)}
 <section id="summary"><h2>Summary</h2>
