@@ -201,7 +201,7 @@
     const box = el('div', { class: 'grid2 status' });
     const regressions = data.rows.flatMap((r) => r.regressions.map((g) => ({ row: r, g })));
     const regCard = el('div', { class: 'card', id: 'open-regressions' }, el('div', { class: 'chart-title', text: 'Open regressions (' + regressions.length + ')' }));
-    if (regressions.length === 0) regCard.append(el('p', { class: 'muted', text: 'None: no metric of any configuration regressed between consecutive runs without recovering since (last 10 runs, compare verdicts).' }));
+    if (regressions.length === 0) regCard.append(el('p', { class: 'muted', text: 'None: no metric of any configuration regressed between consecutive runs without recovering since (compare verdicts over the last 11 runs).' }));
     else {
       const shown = 10;
       regCard.append(el('table', { class: 'compact' }, el('tr', {}, ['metric', 'change', 'since', 'configuration'].map((h) => el('th', { text: h }))),
