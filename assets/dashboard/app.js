@@ -88,11 +88,12 @@
       data.push(ys);
     });
     const markers = opts.markers || [];
+    const bands = opts.bands || [];
     const width = Math.max(320, (container.clientWidth || 900) - 24);
     const chart = new uPlot({
       width, height: opts.height || 280, title: opts.title,
       scales: { x: { time: opts.time !== false } },
-      axes: [{}, { values: (u, vals) => vals.map((v) => fmtUnit(v, opts.unit)), size: 70 }],
+      axes: [opts.xUnit ? { values: (u, vals) => vals.map((v) => fmtUnit(v, opts.xUnit)) } : {}, { values: (u, vals) => vals.map((v) => fmtUnit(v, opts.unit)), size: 70 }],
       series: [{ label: opts.time === false ? opts.xLabel || 'x' : 'time' }, ...opts.series.map((s, i) => ({
         label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true,
         points: { show: true, size: 5 }, value: (u, v) => (v === null ? '—' : fmtUnit(v, opts.unit)),
@@ -100,6 +101,21 @@
       hooks: {
         draw: [(u) => {
           const ctx = u.ctx;
+          // Drifts: a shaded stretch from its first to its last run, its rate written at the top.
+          for (const b of bands) {
+            const x0 = Math.max(u.bbox.left, u.valToPos(isTime ? b.t0 / 1000 : b.t0, 'x', true));
+            const x1 = Math.min(u.bbox.left + u.bbox.width, u.valToPos(isTime ? b.t1 / 1000 : b.t1, 'x', true));
+            if (x1 < x0) continue;
+            ctx.save();
+            ctx.fillStyle = b.kind === 'worsening' ? 'rgba(179, 38, 30, 0.10)' : 'rgba(27, 110, 58, 0.10)';
+            ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
+            ctx.fillStyle = b.kind === 'worsening' ? '#b3261e' : '#1b6e3a';
+            ctx.font = 12 * devicePixelRatio + 'px system-ui, sans-serif';
+            ctx.textAlign = 'left';
+            ctx.textBaseline = 'top';
+            ctx.fillText(b.label, x0 + 4 * devicePixelRatio, u.bbox.top + 4 * devicePixelRatio);
+            ctx.restore();
+          }
           for (const m of markers) {
             const x = u.valToPos(isTime ? m.t / 1000 : m.t, 'x', true);
             if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
@@ -115,6 +131,7 @@
     }, data, container);
     chart.root.dataset.points = String(opts.series.reduce((n, s) => n + s.points.length, 0));
     chart.root.dataset.markers = String(markers.length);
+    chart.root.dataset.drifts = String(bands.length);
     if (opts.time !== false && xs.length) {
       // The axis is drawn on a canvas: its date range is also put where a test (or a screen reader) can read it.
       chart.root.dataset.timeAxis = 'true';
@@ -152,8 +169,9 @@
     page.append(el('h1', { text: 'Overview' }));
     if (data.live > 0) page.append(el('p', {}, el('a', { href: '#/live', text: data.live + ' run(s) measuring now →' })));
     if (rows.length === 0) { page.append(el('p', { class: 'muted', text: 'No runs in this history yet: run `swarmperf run --quick` and they appear here.' })); return; }
+    page.append(statusLists(data));
     const table = el('table', { id: 'overview-table' },
-      el('tr', {}, ['configuration', 'runs', 'latest run', 'checks', 'throughput', '', 'p99 (worst op)', '', 'last change', 'top findings'].map((h) => el('th', { text: h }))));
+      el('tr', {}, ['configuration', 'runs', 'latest run', 'checks', 'throughput', '', 'p99 (worst op)', '', 'last change', 'open regressions', 'breached alerts', 'top findings'].map((h) => el('th', { text: h }))));
     for (const r of rows) {
       const last = (s) => (s && s.points.length ? s.points[s.points.length - 1].value : null);
       const v = r.verdict;
@@ -170,10 +188,41 @@
         el('td', { class: 'num', text: fmtUs(last(r.p99)) }),
         el('td', {}, sparkline(r.p99 && r.p99.points)),
         el('td', {}, verdict),
+        el('td', { class: 'regressions' }, r.regressions.length ? el('span', { class: 'fail', text: String(r.regressions.length) }) : el('span', { class: 'muted', text: '0' })),
+        el('td', { class: 'alerts' }, r.alerts.length ? el('span', { class: 'fail', text: String(r.alerts.length) }) : el('span', { class: 'muted', text: data.alertRules ? '0' : '—' })),
         el('td', {}, r.findings.map((f) => el('div', { class: 'sev-' + f.severity, text: f.severity + ' · ' + f.kind + (f.component ? ' · ' + f.component : '') }))),
       ));
     }
     page.append(table);
+  }
+
+  /** The overview's first lines: what needs attention now, each item linked to the run it is about. */
+  function statusLists(data) {
+    const box = el('div', { class: 'grid2 status' });
+    const regressions = data.rows.flatMap((r) => r.regressions.map((g) => ({ row: r, g })));
+    const regCard = el('div', { class: 'card', id: 'open-regressions' }, el('div', { class: 'chart-title', text: 'Open regressions (' + regressions.length + ')' }));
+    if (regressions.length === 0) regCard.append(el('p', { class: 'muted', text: 'None: no metric of any configuration regressed between consecutive runs without recovering since (compare verdicts over the last 11 runs).' }));
+    else {
+      const shown = 10;
+      regCard.append(el('table', { class: 'compact' }, el('tr', {}, ['metric', 'change', 'since', 'configuration'].map((h) => el('th', { text: h }))),
+        regressions.slice(0, shown).map(({ row, g }) => el('tr', { 'data-metric': g.metric },
+          el('td', {}, el('a', { href: '#/trends?metric=' + encodeURIComponent(g.metric), text: g.metric })),
+          el('td', { class: 'num fail', text: g.change === null ? 'from 0' : pct(g.change) }),
+          el('td', {}, runLink(g.sinceRunId, fmtDate(g.sinceStartedAt))),
+          el('td', { class: 'muted', text: row.configuration })))));
+      if (regressions.length > shown) regCard.append(el('p', { class: 'muted', text: '… and ' + (regressions.length - shown) + ' more (each row below counts its own).' }));
+    }
+    const alerts = data.rows.flatMap((r) => r.alerts.map((a) => ({ row: r, a })));
+    const alertCard = el('div', { class: 'card', id: 'breached-alerts' }, el('div', { class: 'chart-title', text: 'Breached alerts (' + alerts.length + ')' }));
+    if (data.alertsError) alertCard.append(el('p', { class: 'error', text: data.alertsError }));
+    else if (!data.alertRules) alertCard.append(el('p', { class: 'muted', text: 'No alert rules: `swarmperf alerts add "tasks.claim.p99 < 5ms"` adds one.' }));
+    else if (alerts.length === 0) alertCard.append(el('p', { class: 'muted', text: 'None: the latest run of every configuration holds all ' + data.alertRules + ' rule(s).' }));
+    else alertCard.append(el('table', { class: 'compact' }, el('tr', {}, ['rule', 'value', 'latest run', 'configuration'].map((h) => el('th', { text: h }))),
+      alerts.slice(0, 30).map(({ row, a }) => el('tr', { 'data-rule': a.rule },
+        el('td', { class: 'fail', text: a.rule }), el('td', { class: 'num', text: a.metric + ' = ' + a.value }),
+        el('td', {}, runLink(row.latest.id, fmtDate(row.latest.startedAt))), el('td', { class: 'muted', text: row.configuration })))));
+    box.append(regCard, alertCard);
+    return box;
   }
 
   async function trends(params) {
@@ -207,15 +256,22 @@
       const card = el('div', { class: 'card trend-card' });
       page.append(card);
       const markers = list3.flatMap((s) => s.changePoints.map((c) => ({ t: s.points[c.index].t, kind: c.kind })));
+      const bands = list3.flatMap((s) => s.drifts.map((d) => ({ t0: s.points[d.start].t, t1: s.points[d.end - 1].t, kind: d.kind, label: 'drift ' + driftRate(d, unit) })));
       timeChart(card, {
-        title: list3.map((s) => s.metric).filter((v, i, a) => a.indexOf(v) === i).join(', '), unit, markers,
+        title: list3.map((s) => s.metric).filter((v, i, a) => a.indexOf(v) === i).join(', '), unit, markers, bands,
         series: list3.map((s) => ({ label: s.metric + ' — ' + s.configuration, points: s.points })),
         onRun: (id) => { location.hash = '#/run/' + encodeURIComponent(id); },
       });
       const notes = el('ul', { class: 'changes' });
-      for (const s of list3) for (const c of s.changePoints) notes.append(el('li', { class: c.kind === 'regression' ? 'fail' : 'pass' }, c.kind + ' ' + pct(c.change) + ' in ' + s.metric + ' (' + s.configuration + ') at ', runLink(c.runId)));
-      card.append(el('div', { class: 'muted', text: 'Drag across the chart to zoom, double-click to reset, click a point to open its run. Dashed lines: change points.' }), notes);
+      for (const s of list3) for (const c of s.changePoints) notes.append(el('li', { class: c.kind === 'regression' ? 'fail' : 'pass' }, 'step: ' + c.kind + ' ' + pct(c.change) + ' in ' + s.metric + ' (' + s.configuration + ') at ', runLink(c.runId)));
+      for (const s of list3) for (const d of s.drifts) notes.append(el('li', { class: d.kind === 'worsening' ? 'fail' : 'pass', 'data-drift': s.metric }, 'drift: ' + d.kind + ' ' + driftRate(d, unit) + ' in ' + s.metric + ' (' + s.configuration + ') from ', runLink(d.startRunId), ' to ', runLink(d.endRunId)));
+      card.append(el('div', { class: 'muted', text: 'Drag across the chart to zoom, double-click to reset, click a point to open its run. Dashed lines: steps (change points); shaded stretches: drifts, with their rate.' }), notes);
     }
+  }
+
+  /** A drift's rate per run: relative when its level is not 0 (+1.2 %/run), else in the metric's unit. */
+  function driftRate(d, unit) {
+    return d.relativePerRun !== null ? pct(d.relativePerRun) + '/run' : (d.slopePerRun >= 0 ? '+' : '') + fmtUnit(d.slopePerRun, unit) + '/run';
   }
 
   async function runsPage() {
@@ -358,14 +414,29 @@
     page.append(grid);
     const perNodes = (metric) => protocols.map((p) => ({ label: p, points: rows.filter((r) => r.protocol + (r.scenario ? ' · ' + r.scenario : '') === p && r.nodes !== null).map((r) => ({ t: r.nodes, value: metric(r), runId: r.runId })).filter((pt) => Number.isFinite(pt.value)).sort((a, b) => a.t - b.t) }));
     const first = (r) => r.operations[0] || { throughput: NaN, p99: NaN };
-    for (const [title, unit, metric] of [['throughput against cluster size', 'ops/s', (r) => first(r).throughput], ['p99 against cluster size', 'us', (r) => first(r).p99], ['messages per operation', 'none', (r) => (r.metrics.messagesPerOp === undefined ? NaN : r.metrics.messagesPerOp)]]) {
+    const draws = [['throughput against cluster size', 'ops/s', (r) => first(r).throughput], ['p99 against cluster size', 'us', (r) => first(r).p99], ['messages per operation', 'none', (r) => (r.metrics.messagesPerOp === undefined ? NaN : r.metrics.messagesPerOp)]].map(([title, unit, metric]) => {
       const card = el('div', { class: 'card' }); grid.append(card);
-      timeChart(card, { title, unit, time: false, xLabel: 'nodes', series: perNodes(metric), onRun: (id) => { location.hash = '#/run/' + encodeURIComponent(id); } });
-    }
+      return () => timeChart(card, { title, unit, time: false, xLabel: 'nodes', series: perNodes(metric), onRun: (id) => { location.hash = '#/run/' + encodeURIComponent(id); } });
+    });
+    draws.push(electionCdf(grid, rows));
+    // Every card is in the grid before any chart measures its width: the grid's columns are then final.
+    for (const draw of draws) draw();
     page.append(el('table', {}, el('tr', {}, ['started', 'suite', 'scenario', 'mode', 'nodes', 'operation', 'throughput', 'p50', 'p99', 'metrics'].map((h) => el('th', { text: h }))),
       rows.slice(-200).reverse().map((r) => el('tr', {}, el('td', {}, runLink(r.runId, fmtDate(r.startedAt))), el('td', { text: r.suite }), el('td', { text: r.scenario }), el('td', { text: r.mode }), el('td', { class: 'num', text: r.nodes === null ? '' : r.nodes }),
         el('td', { text: first(r).name || '' }), el('td', { class: 'num', text: fmtRate(first(r).throughput) }), el('td', { class: 'num', text: fmtUs(first(r).p50) }), el('td', { class: 'num', text: fmtUs(first(r).p99) }),
         el('td', { class: 'muted', text: Object.entries(r.metrics).slice(0, 6).map(([k, v]) => k + ' ' + trim(v)).join(' · ') })))));
+  }
+
+  /** A card for the time to a new leader of the latest election runs (up to 8) as distributions, and the function that draws its chart. */
+  function electionCdf(grid, rows) {
+    const runs = rows.filter((r) => r.electionCdf && r.electionCdf.length).slice(-8).reverse();
+    if (runs.length === 0) return () => {};
+    const card = el('div', { class: 'card', id: 'election-cdf' });
+    grid.append(card);
+    return () => timeChart(card, { title: 'election time distribution (CDF)', unit: 'ratio', xUnit: 'us', time: false, xLabel: 'time to a new leader',
+      series: runs.map((r) => ({ label: r.protocol + (r.nodes === null ? '' : ' · ' + r.nodes + ' nodes') + (r.mode ? ' · ' + r.mode : '') + ' · ' + fmtDate(r.startedAt),
+        points: r.electionCdf.map((p) => ({ t: p.valueUs, value: p.fraction, runId: r.runId })) })),
+      onRun: (id) => { location.hash = '#/run/' + encodeURIComponent(id); } });
   }
 
   function livePage() {
@@ -377,18 +448,40 @@
     const view = (runId) => {
       let v = views.get(runId);
       if (v) return v;
-      const card = el('div', { class: 'card live-run', 'data-run': runId, 'data-windows': '0' });
+      const card = el('div', { class: 'card live-run', 'data-run': runId, 'data-windows': '0', 'data-fired': '0' });
       const status = el('span', { class: 'status muted', text: 'measuring' });
       const figures = el('div', { class: 'figures' });
+      const alertList = el('ul', { class: 'live-alerts' });
       const chartBox = el('div', {});
-      card.append(el('div', { class: 'chart-title' }, runId, ' · ', status), figures, chartBox);
+      card.append(el('div', { class: 'chart-title' }, runId, ' · ', status), alertList, figures, chartBox);
       holder.prepend(card);
-      v = { card, status, figures, chartBox, windows: [], chart: null };
+      v = { card, status, figures, alertList, chartBox, windows: [], chart: null };
       views.set(runId, v);
       return v;
     };
+    // Alert rules are judged by the server on every window; a rule that fired stays listed with how often and its latest value.
+    const drawAlerts = (v) => {
+      const fired = new Map();
+      v.windows.forEach((w, i) => {
+        for (const a of w.alerts || []) {
+          if (!a.fired) continue;
+          const broken = a.values.filter((x) => !x.held);
+          const f = fired.get(a.rule) || { rule: a.rule, first: i + 1, count: 0 };
+          f.count++; f.last = i + 1; f.lastEndUs = w.endUs; f.values = broken;
+          fired.set(a.rule, f);
+        }
+      });
+      v.card.dataset.fired = String(fired.size);
+      clear(v.alertList);
+      for (const f of fired.values()) {
+        v.alertList.append(el('li', { class: 'fail', 'data-rule': f.rule },
+          '⚠ ' + f.rule + ' fired in ' + f.count + ' of ' + v.windows.length + ' window(s), first in window ' + f.first + ', latest at ' + trim(f.lastEndUs / 1e6) + ' s: ',
+          el('span', { text: f.values.map((x) => x.metric + ' = ' + x.display).join(', ') })));
+      }
+    };
     const draw = (v) => {
       v.card.dataset.windows = String(v.windows.length);
+      drawAlerts(v);
       const totals = new Map();
       for (const w of v.windows) for (const o of w.operations) totals.set(o.name, (totals.get(o.name) || 0) + o.count);
       const last = v.windows[v.windows.length - 1];
@@ -401,7 +494,12 @@
       if (v.windows.length) v.chart = timeChart(v.chartBox, { title: 'throughput per window', unit: 'ops/s', time: false, xLabel: 's into the run', height: 200,
         series: ops.map((name) => ({ label: name, points: v.windows.map((w) => ({ t: w.endUs / 1e6, value: (w.operations.find((o) => o.name === name) || { throughput: null }).throughput })).filter((p) => p.value !== null) })) });
     };
-    const finish = (v, f) => { v.status.textContent = f.passed ? 'finished ✓' : 'finished ✗'; v.status.className = 'status ' + (f.passed ? 'pass' : 'fail'); v.card.dataset.finished = 'true'; };
+    const finish = (v, f) => {
+      v.status.textContent = f.passed ? 'finished ✓' : 'finished ✗'; v.status.className = 'status ' + (f.passed ? 'pass' : 'fail');
+      // The finished run is recorded in the history (unless run with --no-history): its full page is there.
+      if (!v.card.dataset.finished) v.status.after(' · ', el('a', { class: 'history-link', href: '#/run/' + encodeURIComponent(v.card.dataset.run), text: 'in the history →' }));
+      v.card.dataset.finished = 'true';
+    };
     liveSource = new EventSource('/api/live/stream');
     liveSource.addEventListener('snapshot', (e) => {
       for (const r of JSON.parse(e.data)) { const v = view(r.runId); v.windows = r.windows; draw(v); if (r.finished) finish(v, r.finished); else if (r.stale) { v.status.textContent = 'stopped reporting'; } }

@@ -44,6 +44,8 @@ td.name { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; word-brea
 .sev-critical { background: #b91c1c; } .sev-warning { background: #c2410c; } .sev-info { background: #2563eb; }
 .check-ok { color: #15803d; } .check-fail { color: #b91c1c; font-weight: 600; }
 .muted { color: #6b7280; }
+.verdict { font-size: 16px; font-weight: 600; margin: 0 0 10px; } .verdict.good { color: #15803d; } .verdict.bad { color: #b91c1c; }
+ol.top-findings li { margin-bottom: 6px; }
 .worse { color: #b91c1c; } .better { color: #15803d; }
 #tooltip { position: fixed; pointer-events: none; background: rgba(17,24,39,.92); color: #fff; padding: 4px 8px; border-radius: 4px; font-size: 12px; display: none; z-index: 10; max-width: 420px; }
 .legend-item { cursor: pointer; }
@@ -151,6 +153,65 @@ function suiteHtml(suite: SuiteResult, charts: ChartSpec[]): string {
   return parts.join('\n');
 }
 
+/** How many of a suite's (or run's) checks passed, failed, or were not checked. */
+function checkCounts(suites: readonly SuiteResult[]): Record<CheckStatus, number> {
+  const counts: Record<CheckStatus, number> = { passed: 0, failed: 0, 'not-checked': 0 };
+  for (const s of suites) for (const c of s.checks) counts[checkStatus(c)]++;
+  return counts;
+}
+
+function checksCell(counts: Record<CheckStatus, number>): string {
+  const parts = [
+    counts.failed > 0 ? `<span class="check-fail">${CHECK_MARK.failed} ${counts.failed} failed</span>` : '',
+    counts.passed > 0 ? `<span class="check-ok">${CHECK_MARK.passed} ${counts.passed} passed</span>` : '',
+    counts['not-checked'] > 0 ? `<span class="muted">${CHECK_MARK['not-checked']} ${counts['not-checked']} not checked</span>` : '',
+  ].filter((x) => x !== '');
+  return parts.length > 0 ? parts.join(' · ') : '<span class="muted">no checks</span>';
+}
+
+/** The first thing a reader sees: is it fine (checks), how fast (headline figures per suite), and what to look at first (findings by impact). */
+function overviewHtml(run: RunResult): string {
+  const counts = checkCounts(run.suites);
+  const total = counts.passed + counts.failed + counts['not-checked'];
+  const verdict =
+    counts.failed > 0
+      ? `<p class="verdict bad">${CHECK_MARK.failed} ${counts.failed} of ${total} checks failed</p>`
+      : total > 0
+        ? `<p class="verdict good">${CHECK_MARK.passed} ${counts.passed === total ? `all ${total} checks passed` : `${counts.passed} checks passed, ${counts['not-checked']} not checked`}</p>`
+        : '<p class="verdict muted">no checks in this run</p>';
+  const rows = run.suites.map((s) => {
+    const ops = s.operations;
+    const throughput = ops.reduce((n, o) => n + o.throughput, 0);
+    const worst = ops.reduce<(typeof ops)[number] | undefined>((w, o) => (o.count > 0 && (!w || o.latencyUs.p99 > w.latencyUs.p99) ? o : w), undefined);
+    const count = ops.reduce((n, o) => n + o.count, 0);
+    const errors = ops.reduce((n, o) => n + o.errors, 0);
+    return [
+      td(`${h(s.name)} <span class="muted">(${h(s.backend)})</span>`, 'name'),
+      td(count.toLocaleString('en-US')),
+      td(h(formatRate(throughput))),
+      td(worst ? `${h(formatUs(worst.latencyUs.p99))} <span class="muted">${h(worst.name)}</span>` : '—'),
+      td(errors === 0 ? '0' : `${errors.toLocaleString('en-US')} <span class="muted">(${count > 0 ? Number(((errors / count) * 100).toPrecision(2)) : 0}%)</span>`, errors > 0 ? 'worse' : undefined),
+      td(checksCell(checkCounts([s])), 'text'),
+    ];
+  });
+  const top = (run.findings ?? []).slice(0, 5);
+  const findings =
+    top.length === 0
+      ? '<p class="muted">No bottleneck findings.</p>'
+      : `<ol class="top-findings">${top
+          .map(
+            (f) =>
+              `<li><span class="sev sev-${f.severity}">${h(f.severity)}</span> <strong>${h(f.kind)}</strong>${f.component ? ` <code>${h(f.component)}</code>` : ''}${f.impact ? ` — explains ${Number((f.impact.share * 100).toPrecision(2))}% of ${h(f.impact.of)}` : ''}<br><span class="muted">${h(f.evidence)}</span></li>`,
+          )
+          .join('\n')}</ol>${(run.findings?.length ?? 0) > top.length ? `<p class="muted"><a href="#findings">all ${run.findings?.length} findings</a></p>` : ''}`;
+  return `<section id="overview"><h2>Overview</h2>
+${verdict}
+${table(['suite', 'operations', 'throughput (sum)', 'p99 (worst operation)', 'errors', 'checks'], rows, 1)}
+<h3>Top findings, by impact</h3>
+${findings}
+</section>`;
+}
+
 function findingsHtml(findings: readonly Finding[] | undefined): string {
   if (!findings || findings.length === 0) return '<p>No bottleneck findings: every figure is within the thresholds.</p>';
   return findingsByCauseHtml(findings);
@@ -166,6 +227,7 @@ function trendsHtml(trends: readonly TrendSeries[], charts: ChartSpec[]): string
     const cls = change === undefined || Math.abs(change) < 0.05 ? '' : worse ? 'worse' : 'better';
     return [
       td(h(t.metric), 'name'),
+      td(t.configuration ? h(t.configuration) : '—', 'text'),
       td(String(t.points.length)),
       td(h(fmt(t.points[0]!.value))),
       td(t.baseline !== undefined ? h(fmt(t.baseline)) : '—'),
@@ -174,7 +236,7 @@ function trendsHtml(trends: readonly TrendSeries[], charts: ChartSpec[]): string
       td(t.changePoints.length === 0 ? '—' : t.changePoints.map((i) => `<code>${h(t.points[i]?.runId ?? String(i))}</code>`).join(' '), 'text'),
     ];
   });
-  return `${table(['metric', 'runs', 'first', 'baseline', 'latest', 'latest vs baseline', 'change points (run)'], rows)}<div class="charts">${charts.map((c) => c.svg).join('\n')}</div>`;
+  return `${table(['metric', 'configuration', 'runs', 'first', 'baseline', 'latest', 'latest vs baseline', 'change points (run)'], rows, 2)}<div class="charts">${charts.map((c) => c.svg).join('\n')}</div>`;
 }
 
 export function renderHtml(input: ReportInput): string {
@@ -200,8 +262,9 @@ export function renderHtml(input: ReportInput): string {
 </head>
 <body>
 ${headerHtml(run)}
-<nav><a href="#summary">Summary</a><a href="#findings">Findings (${run.findings?.length ?? 0})</a><a href="#trends">Trends</a>${input.runs.length > 1 ? '<a href="#runs">Runs</a>' : ''}</nav>
+<nav><a href="#overview">Overview</a><a href="#summary">Summary</a><a href="#findings">Findings (${run.findings?.length ?? 0})</a><a href="#trends">Trends</a>${input.runs.length > 1 ? '<a href="#runs">Runs</a>' : ''}</nav>
 <main>
+${overviewHtml(run)}
 <section id="summary"><h2>Summary</h2>
 ${suites || '<p>This run has no suites.</p>'}
 </section>

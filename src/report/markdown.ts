@@ -6,7 +6,7 @@
  */
 import { formatMetricValue, isWorse } from '../results/metrics.js';
 import { checkStatus, type CheckStatus, type Finding, type RunResult, type SuiteResult } from '../core/result.js';
-import { reportCharts, type ChartSpec } from './charts/run-charts.js';
+import { formatDate, reportCharts, type ChartSpec } from './charts/run-charts.js';
 import { escapeMarkdown as md, fileSlug, markdownCode as code } from './escape.js';
 import type { ReportInput, TrendSeries } from './model.js';
 import { OPERATION_COLUMNS, operationRow } from './terminal.js';
@@ -131,7 +131,7 @@ export function trendsSection(trends: readonly TrendSeries[]): string[] {
         const worse = t.lastChange !== undefined && isWorse(t.direction, 0, t.lastChange);
         const change = pctChange(t.lastChange);
         return [
-          md(t.metric),
+          md(t.metric) + (trends.some((o) => o.metric === t.metric && o !== t) && t.configuration ? ` — ${md(t.configuration)}` : ''),
           String(t.points.length),
           fmt((t.points[0] as { value: number }).value),
           t.baseline !== undefined ? fmt(t.baseline) : '—',
@@ -154,7 +154,9 @@ function mermaidText(text: string): string {
 }
 
 function mermaidChart(c: ChartSpec): string[] {
-  const series = c.series.filter((s) => s.points.length > 0);
+  // xychart-beta shares one category axis between lines: a trend's configurations ran on different
+  // dates, so only the first (the reported run's own configuration) is drawn; the SVG charts show all.
+  const series = c.series.filter((s) => s.points.length > 0).slice(0, c.kind === 'trend' ? 1 : undefined);
   if (series.length === 0) return [];
   // xychart needs one category axis shared by all lines: the x positions of the longest series.
   const longest = series.reduce((a, s) => (s.points.length > a.points.length ? s : a));
@@ -169,7 +171,8 @@ function mermaidChart(c: ChartSpec): string[] {
       // Enough digits to tell 99.99 % from 99.999 %: two more than the nines the point has.
       return `${Number((100 - 100 / Math.pow(10, x)).toPrecision(Math.min(12, Math.ceil(x) + 2)))}%`;
     }
-    if (c.kind === 'trend') return `#${Math.round(x)}`;
+    if (c.kind === 'trend') return formatDate(x).slice(0, 10);
+    if (c.kind === 'cdf') return formatUs(x);
     return `${Number(x.toFixed(1))}s`;
   };
   const values = series.map((s) => xs.map((x) => {

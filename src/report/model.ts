@@ -6,7 +6,8 @@
 import { LatencyHistogram } from '../measure/histogram.js';
 import { median } from '../measure/stats.js';
 import { extractMetrics, metricInfo, type Direction, type MetricUnit } from '../results/metrics.js';
-import type { OperationResult, RunResult } from '../core/result.js';
+import { fingerprintOfMetric } from '../results/env.js';
+import type { Fingerprint, OperationResult, RunResult } from '../core/result.js';
 
 export interface ReportInput {
   /** The run reported in detail (the newest of `runs`). */
@@ -37,6 +38,21 @@ export interface TrendSeries {
   baseline?: number;
   /** Relative change of the latest point against the baseline (0.1 = +10 %). */
   lastChange?: number;
+  /**
+   * The configuration fingerprint the points share (results/env.ts) and a readable label of it: a
+   * metric measured in several configurations (backends, agent counts …) is one series per
+   * configuration, never one line mixing them. The reported run's own configuration comes first.
+   */
+  fingerprint?: string;
+  configuration?: string;
+}
+
+/** A fingerprint as a reader tells configurations apart: its set parts, e.g. "sqlite · agents=4 · short(5-30s)", and its id. */
+export function fingerprintLabel(fp: Fingerprint): string {
+  const shown = Object.entries(fp.parts)
+    .filter(([k, v]) => k !== 'suite' && k !== 'host' && v !== null && v !== false)
+    .map(([k, v]) => (k === 'backend' || k === 'durationClass' || k === 'command' ? String(v) : `${k}=${String(v)}`));
+  return `${shown.join(' · ')} (${fp.id.slice(0, 6)})`;
 }
 
 /** Detects change points in a series of values; returns indices of the first point of each new level. */
@@ -58,29 +74,57 @@ export function buildTrends(run: RunResult, history: readonly RunResult[], detec
   const valuesByRun = runs.map((r) => new Map(extractMetrics(r).map((m) => [m.name, m.value])));
   const out: TrendSeries[] = [];
   for (const name of wanted) {
-    const points: TrendPoint[] = [];
+    const own = fingerprintOfMetric(run, name);
+    const groups = new Map<string, { fp: Fingerprint | undefined; points: TrendPoint[] }>([[own?.id ?? '', { fp: own, points: [] }]]);
     runs.forEach((r, i) => {
       const v = valuesByRun[i]?.get(name);
-      if (v !== undefined) points.push({ runId: r.id, at: r.startedAt, value: v });
+      if (v === undefined) return;
+      const fp = fingerprintOfMetric(r, name);
+      const group = groups.get(fp?.id ?? '') ?? { fp, points: [] };
+      group.points.push({ runId: r.id, at: r.startedAt, value: v });
+      groups.set(fp?.id ?? '', group);
     });
-    if (points.length < 2) continue;
-    const info = metricInfo(name);
-    const series: TrendSeries = { metric: name, unit: info.unit, direction: info.direction, points, changePoints: detect(points.map((p) => p.value)) };
-    const lastIndex = points.length - 1;
-    const levelStart = Math.max(0, ...series.changePoints.filter((i) => i < lastIndex));
-    const baseline = median(points.slice(levelStart, lastIndex).map((p) => p.value));
-    const last = (points[lastIndex] as TrendPoint).value;
-    series.baseline = baseline;
-    if (baseline !== 0) series.lastChange = (last - baseline) / Math.abs(baseline);
-    out.push(series);
+    for (const { fp, points } of groups.values()) {
+      if (points.length >= 2) out.push(trendSeries(name, points, detect, fp));
+    }
   }
   return out;
+}
+
+/** One configuration's series of one metric, with its change points and the latest run against its baseline. */
+function trendSeries(name: string, points: TrendPoint[], detect: ChangePointDetector, fp: Fingerprint | undefined): TrendSeries {
+  const info = metricInfo(name);
+  const series: TrendSeries = { metric: name, unit: info.unit, direction: info.direction, points, changePoints: detect(points.map((p) => p.value)), ...(fp ? { fingerprint: fp.id, configuration: fingerprintLabel(fp) } : {}) };
+  const lastIndex = points.length - 1;
+  const levelStart = Math.max(0, ...series.changePoints.filter((i) => i < lastIndex));
+  const baseline = median(points.slice(levelStart, lastIndex).map((p) => p.value));
+  const last = (points[lastIndex] as TrendPoint).value;
+  series.baseline = baseline;
+  if (baseline !== 0) series.lastChange = (last - baseline) / Math.abs(baseline);
+  return series;
 }
 
 /** The percentile spectrum of an operation's latency histogram (empty when it completed nothing). */
 export function latencySpectrum(op: OperationResult): Array<{ percentile: number; valueUs: number }> {
   if (op.count === 0 || op.histogram === '') return [];
   return LatencyHistogram.using((h) => h.spectrum(), op.histogram);
+}
+
+/** Percentiles a CDF is drawn through: every 5 % of the body, then the tail. */
+const CDF_PERCENTILES = [0, ...Array.from({ length: 19 }, (_, i) => 5 * (i + 1)), 97.5, 99, 99.5, 99.9, 100];
+
+/**
+ * The distribution function of an operation's latency (e.g. election times): the fraction of
+ * operations done within each time, read from its histogram. Empty when it completed nothing.
+ */
+export function latencyCdf(op: OperationResult): Array<{ valueUs: number; fraction: number }> {
+  if (op.count === 0 || op.histogram === '') return [];
+  return LatencyHistogram.using((h) => CDF_PERCENTILES.map((p) => ({ valueUs: h.percentile(p), fraction: p / 100 })), op.histogram);
+}
+
+/** Operations whose latency distribution is what a reader looks at as a whole: leader elections. */
+export function isElectionOperation(suite: string, operation: string): boolean {
+  return operation === 'election' || (suite === 'election' && operation !== 'resources');
 }
 
 /**

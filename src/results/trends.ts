@@ -210,6 +210,19 @@ function driftOf(points: readonly SeriesPoint[], values: readonly number[], star
   };
 }
 
+/**
+ * The drift of each stretch between steps (`bounds`: the first index, each step's index, the end),
+ * unadjusted p-values; analyzeSeries keeps those below its alpha, computeTrends Holm-adjusts them.
+ */
+export function driftsBetween(points: readonly SeriesPoint[], values: readonly number[], bounds: readonly number[], direction: Direction): TrendDrift[] {
+  const drifts: TrendDrift[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const d = driftOf(points, values, bounds[i] as number, bounds[i + 1] as number, direction);
+    if (d) drifts.push(d);
+  }
+  return drifts;
+}
+
 /** Change points and trend of one metric's series (points oldest first). Multiple testing across metrics: see computeTrends. */
 export function analyzeSeries(metric: string, points: SeriesPoint[], options: TrendOptions = {}): MetricTrend {
   const info = metricInfo(metric);
@@ -236,11 +249,7 @@ export function analyzeSeries(metric: string, points: SeriesPoint[], options: Tr
     };
     return out;
   });
-  const drifts: TrendDrift[] = [];
-  for (let i = 0; i + 1 < bounds.length; i++) {
-    const d = driftOf(points, values, bounds[i] as number, bounds[i + 1] as number, info.direction);
-    if (d) drifts.push(d);
-  }
+  const drifts = driftsBetween(points, values, bounds, info.direction);
   // The trend is that of the current level: the stretch since the last step.
   const lastStart = bounds[bounds.length - 2] as number;
   const current = values.slice(lastStart);

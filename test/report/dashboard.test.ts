@@ -14,10 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBottlenecks } from '../../src/analysis/bottlenecks.js';
 import { HistoryStore } from '../../src/results/history/store.js';
 import { liveOutput } from '../../src/results/live.js';
+import { addAlertRule, alertsPath } from '../../src/results/alerts.js';
 import { startDashboard, type Dashboard } from '../../src/report/dashboard/server.js';
 import type { RunResult } from '../../src/core/result.js';
 import { parsePrometheusText } from '../helpers/prom-parse.js';
-import { HOSTILE, historyRuns, troubledRun } from './fixtures.js';
+import { startCli } from '../helpers/cli.js';
+import { HOSTILE, healthyRun, historyRuns, runResult, suite, troubledRun } from './fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -31,9 +33,29 @@ interface BrowserGlobals {
   __pwned?: number;
 }
 
+/** A second suite whose latency creeps up 4 % per run: a drift on its trend chart. */
+function rampRuns(): RunResult[] {
+  return Array.from({ length: 12 }, (_, i) => {
+    const day = String(i + 1).padStart(2, '0');
+    const run = healthyRun(`202511${day}-120000-ramp${String(i).padStart(2, '0')}`, `2025-11-${day}T12:00:00.000Z`);
+    run.suites[0]!.name = 'ramp';
+    run.config.suites = ['ramp'];
+    const level = (1 + 0.04 * i) * (1 + 0.03 * Math.sin(i * 1.7));
+    for (const op of run.suites[0]!.operations) for (const k of Object.keys(op.latencyUs) as Array<keyof typeof op.latencyUs>) op.latencyUs[k] = Math.round(op.latencyUs[k] * level);
+    return run;
+  });
+}
+
+/** A Raft election scenario: 400 recorded times to a new leader (exponential around 150 ms). */
+function electionRun(): RunResult {
+  const raft = suite('consensus.raft', 'simulated', [{ name: 'election', meanUs: 150_000, count: 400 }], []);
+  return runResult('20251130-120000-elect1', '2025-11-30T12:00:00.000Z', [raft], { config: { command: 'bench', protocol: 'raft', scenario: 'election', nodes: 5, seed: 1 } });
+}
+
 let dir: string;
 let dashboard: Dashboard;
 let runs: RunResult[];
+const LIVE_RULE = 'tasks.claim.p99 < 1ms';
 
 function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolvePromise, reject) => {
@@ -55,8 +77,10 @@ beforeAll(async () => {
   troubled.findings = findBottlenecks(troubled);
   runs = [...historyRuns(16), troubled];
   const history = HistoryStore.open(join(dir, 'history.db'));
-  for (const run of runs) history.record(run);
+  for (const run of [...runs, ...rampRuns(), electionRun()]) history.record(run);
   history.close();
+  // Judged on the latest run of each configuration (overview) and on every live window.
+  addAlertRule(alertsPath(dir), LIVE_RULE);
   dashboard = await startDashboard({ dataDir: dir, historyPath: join(dir, 'history.db'), host: '127.0.0.1', port: 0, pollMs: 50 });
 });
 
@@ -80,6 +104,21 @@ describe('dashboard server', () => {
     expect(series[0]?.changePoints.some((c) => c.index === 8)).toBe(true);
   });
 
+  it('lists the alert rule the latest run breaches on the overview, with its value', async () => {
+    const { rows, alertRules } = JSON.parse((await get('/api/overview')).body) as { alertRules: number; rows: Array<{ configuration: string; alerts: Array<{ rule: string; metric: string; value: string }> }> };
+    expect(alertRules).toBe(1);
+    const tasks = rows.find((r) => r.configuration.startsWith('tasks · run · short'));
+    // The troubled latest run's claim tail is ~40 ms.
+    expect(tasks?.alerts).toEqual([{ rule: LIVE_RULE, metric: 'tasks.claim.p99', value: expect.stringMatching(/ms$/) as unknown as string }]);
+    expect(rows.find((r) => r.configuration.startsWith('bus · '))?.alerts).toEqual([]);
+  });
+
+  it('shows the planted step as an open regression since its first run', async () => {
+    const { rows } = JSON.parse((await get('/api/overview')).body) as { rows: Array<{ configuration: string; regressions: Array<{ metric: string; sinceRunId: string }> }> };
+    const tasks = rows.find((r) => r.configuration.startsWith('tasks · run · short'));
+    expect(tasks?.regressions.find((g) => g.metric === 'tasks.create.p50')?.sinceRunId).toBe(runs[8]?.id);
+  });
+
   it('refuses a foreign Host, a foreign Origin, writes, and bad parameters, with a message', async () => {
     expect((await get('/api/overview', { Host: 'attacker.example:80' })).status).toBe(421);
     expect((await get('/api/overview', { Origin: 'http://attacker.example' })).status).toBe(403);
@@ -101,7 +140,7 @@ describe('dashboard server', () => {
     expect(throughput?.type).toBe('gauge');
     const latest = runs[runs.length - 1] as RunResult;
     const claim = latest.suites.find((s) => s.name === 'tasks')?.operations.find((o) => o.name === 'claim');
-    const sample = throughput?.samples.find((s) => s.labels.configuration?.startsWith('tasks · run ·') === true && s.labels.operation === 'claim');
+    const sample = throughput?.samples.find((s) => s.labels.configuration?.startsWith('tasks · run · short') === true && s.labels.operation === 'claim');
     expect(sample?.value).toBeCloseTo(claim?.throughput ?? NaN, 6);
     const hostile = throughput?.samples.find((s) => s.labels.suite === HOSTILE.suite);
     expect(hostile?.labels.operation).toBe(HOSTILE.operation);
@@ -146,6 +185,9 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     expect(configurations.some((c) => c?.startsWith('tasks · run · '))).toBe(true);
     expect(configurations.some((c) => c?.startsWith(`${HOSTILE.suite} · run · `))).toBe(true);
     expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).__pwned)).toBeUndefined();
+    // The troubled latest run's claim tail is an open regression (newest first) and breaches the rule.
+    expect(await page.$$eval('#open-regressions tr[data-metric]', (rows) => rows.map((r) => r.getAttribute('data-metric')))).toContain('tasks.claim.p99');
+    expect(await page.$$eval('#breached-alerts tr[data-rule]', (rows) => rows.map((r) => r.getAttribute('data-rule')))).toEqual([LIVE_RULE]);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-overview.png') });
   });
 
@@ -157,6 +199,25 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     expect(await chart.getAttribute('data-time-axis')).toBe('true');
     expect(await chart.getAttribute('data-x-from')).toBe('2025-12-01T12:00:00.000Z');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-trends.png') });
+  });
+
+  it('trend chart shades a planted drift with its rate per run, and marks no step in it', async () => {
+    await open('#/trends?metric=ramp.create.p99', 'trends');
+    const charts = await page.$$('.trend-card .chart');
+    const drifts = await Promise.all(charts.map((c) => c.getAttribute('data-drifts')));
+    expect(drifts).toEqual(['1']);
+    const notes = await page.$$eval('li[data-drift]', (lis) => lis.map((li) => li.textContent ?? ''));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^drift: worsening \+\d+(\.\d+)? %\/run in ramp\.create\.p99 \(ramp · run · short/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-trends-drift.png') });
+  });
+
+  it('consensus page draws the election time distribution (CDF) from the run histogram', async () => {
+    await open('#/consensus', 'consensus');
+    const chart = await page.waitForSelector('#election-cdf .chart');
+    // One series through 25 percentiles (0 … 100 %) of the recorded election times.
+    expect(Number(await chart.getAttribute('data-points'))).toBe(25);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-consensus.png') });
   });
 
   it('run page shows findings and the hostile suite as text', async () => {
@@ -175,14 +236,48 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium', () => {
     const runId = '20261202-000000-live01';
     await output.start?.({ runId, command: 'run', suite: 'tasks', startedAt: new Date().toISOString(), plannedDurationUs: 3_000_000 });
     for (let i = 1; i <= 3; i++) {
-      await output.window?.({ runId, suite: 'tasks', startUs: (i - 1) * 1e6, endUs: i * 1e6, operations: [{ name: 'claim', count: 1000 * i, errors: 0, throughput: 1000 * i, p50: 80, p99: 400, max: 900 }], resources: [] });
+      // The third window breaks the rule "tasks.claim.p99 < 1ms"; the first two hold it.
+      const p99 = i === 3 ? 2500 : 400;
+      await output.window?.({ runId, suite: 'tasks', startUs: (i - 1) * 1e6, endUs: i * 1e6, operations: [{ name: 'claim', count: 1000 * i, errors: 0, throughput: 1000 * i, p50: 80, p99, max: 9000 }], resources: [] });
       // Each window is seen by the page before the next is written: the stream is live, not a replay.
-      await page.waitForSelector(`.live-run[data-run="${runId}"][data-windows="${i}"]`);
+      const card = await page.waitForSelector(`.live-run[data-run="${runId}"][data-windows="${i}"]`);
+      expect(await card.getAttribute('data-fired')).toBe(i === 3 ? '1' : '0');
     }
+    const fired = await page.$eval(`.live-run[data-run="${runId}"] .live-alerts li`, (li) => ({ rule: li.getAttribute('data-rule'), text: li.textContent }));
+    expect(fired.rule).toBe(LIVE_RULE);
+    expect(fired.text).toContain('tasks.claim.p99 = 2.5ms');
     await output.finish?.({ ...(runs[0] as RunResult), id: runId });
     await page.waitForSelector(`.live-run[data-run="${runId}"][data-finished="true"]`);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png') });
   });
+
+  it('a real `swarmperf run` started beside the dashboard streams at least three windows while it runs, then moves to the history', async () => {
+    await open('#/live', 'live');
+    const known = new Set(await page.$$eval('.live-run', (cards) => cards.map((c) => c.getAttribute('data-run'))));
+    const child = startCli(['run', 'selftest', '--duration', '5s', '--warmup', '0s', '--seed', '3', '--data-dir', dir, '--quiet']);
+    const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    try {
+      // The first card that was not there before is this run's.
+      const handle = await page.waitForFunction((before) => {
+        const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> } }).document;
+        const mine = Array.from(doc.querySelectorAll('.live-run')).find((c) => !before.includes(c.getAttribute('data-run') ?? ''));
+        return mine && Number(mine.getAttribute('data-windows')) >= 3 ? { runId: mine.getAttribute('data-run'), finished: mine.getAttribute('data-finished') } : null;
+      }, [...known].filter((x): x is string => x !== null), { timeout: 60_000 });
+      const seen = (await handle.jsonValue()) as { runId: string; finished: string | null };
+      // Three windows on the page while the run still measures: streamed, not replayed after the end.
+      expect(seen.finished).toBeNull();
+      expect(child.exitCode).toBeNull();
+      await page.waitForSelector(`.live-run[data-run="${seen.runId}"][data-finished="true"]`, { timeout: 60_000 });
+      expect(await exited).toBe(0);
+      // Recorded in the history: the link on the card opens the run's full page.
+      await page.click(`.live-run[data-run="${seen.runId}"] a.history-link`);
+      await page.waitForFunction((name) => (globalThis as unknown as BrowserGlobals).document.getElementById('page')?.dataset.ready === name, 'run');
+      expect(await page.$$eval('section.suite h2', (hs) => hs.map((h) => h.textContent))).toContain('selftest · in-process');
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live-run.png') });
+    } finally {
+      if (child.exitCode === null) child.kill();
+    }
+  }, 120_000);
 
   it('made no request off 127.0.0.1 and logged no console error', () => {
     expect(requests.length).toBeGreaterThan(0);

@@ -6,11 +6,11 @@
  */
 import { formatMetricValue } from '../../results/metrics.js';
 import type { RunResult, SuiteResult } from '../../core/result.js';
-import { latencySpectrum, spectrumX, type TrendSeries } from '../model.js';
+import { isElectionOperation, latencyCdf, latencySpectrum, spectrumX, type TrendSeries } from '../model.js';
 import { formatBytes, formatRate, formatUs } from '../../core/units.js';
 import { lineChart, type ChartSeries, type Tick } from './svg.js';
 
-export type ChartKind = 'spectrum' | 'throughput' | 'p99' | 'cpu' | 'memory' | 'trend';
+export type ChartKind = 'spectrum' | 'cdf' | 'throughput' | 'p99' | 'cpu' | 'memory' | 'trend';
 
 export interface ChartSpec {
   /** Stable, unique, id-safe: kind plus the index of the suite/trend (never an outside name). */
@@ -56,6 +56,19 @@ export function suiteCharts(suite: SuiteResult, index: number): ChartSpec[] {
     out.push(
       spec(`s${index}-spectrum`, 'spectrum', `Latency by percentile — ${label}`, suite.name, spectrum, 'latency', (id, title) =>
         lineChart(spectrum, { id, title, xLabel: 'percentile', yLabel: 'latency', yScale: 'log', formatX: (x) => `${Number(x.toFixed(2))}`, formatY: formatUs, xTicks: SPECTRUM_TICKS }),
+      ),
+    );
+  }
+
+  // Leader elections are read as a distribution: the share of elections done within each time.
+  const elections: ChartSeries[] = suite.operations
+    .filter((op) => isElectionOperation(suite.name, op.name))
+    .map((op) => ({ name: op.name, points: latencyCdf(op).map((p) => ({ x: p.valueUs, y: p.fraction * 100, tip: `${op.name}: ${Number((p.fraction * 100).toFixed(1))}% within ${formatUs(p.valueUs)}` })) }))
+    .filter((s) => s.points.length > 0);
+  if (elections.length > 0) {
+    out.push(
+      spec(`s${index}-cdf`, 'cdf', `Election time distribution (CDF) — ${label}`, suite.name, elections, 'elections done', (id, title) =>
+        lineChart(elections, { id, title, xLabel: 'time to a new leader', yLabel: 'elections done (%)', formatX: formatUs, formatY: (v) => `${Number(v.toFixed(0))}%` }),
       ),
     );
   }
@@ -131,32 +144,66 @@ function bytesTickBase(series: ChartSeries[]): number {
   return max >= 4 * 2 ** 30 ? 2 ** 30 : max >= 4 * 2 ** 20 ? 2 ** 20 : 1024;
 }
 
-/** One chart per trended metric: its value over runs (x = run index), change points marked. */
+/**
+ * One chart per trended metric: its value over time (x = each run's start date), one series per
+ * configuration fingerprint (a backend or agent count is never one line with another), change
+ * points marked between the last run before and the first run after each change.
+ */
 export function trendCharts(trends: readonly TrendSeries[]): ChartSpec[] {
-  return trends.map((t, i) => {
-    const fmt = (v: number): string => formatMetricValue(v, t.unit);
-    const series: ChartSeries[] = [
-      { name: t.metric, points: t.points.map((p, j) => ({ x: j + 1, y: p.value, tip: `run ${p.runId} (${p.at}): ${fmt(p.value)}` })) },
-    ];
-    const markers = t.changePoints.map((cp) => {
-      const p = t.points[cp];
-      return { x: cp + 0.5, label: `change point before run ${p?.runId ?? cp + 1}` };
-    });
-    const title = `${t.metric} over the last ${t.points.length} runs (${t.direction} is better)`;
-    return spec(`t${i}-trend`, 'trend', title, t.metric, series, t.metric, (id, tt) =>
+  const byMetric = new Map<string, TrendSeries[]>();
+  for (const t of trends) byMetric.set(t.metric, [...(byMetric.get(t.metric) ?? []), t]);
+  return [...byMetric.values()].map((group, i) => {
+    const first = group[0] as TrendSeries;
+    const fmt = (v: number): string => formatMetricValue(v, first.unit);
+    const series: ChartSeries[] = group.map((t) => ({
+      name: group.length > 1 ? (t.configuration ?? t.metric) : t.metric,
+      points: t.points.map((p) => ({ x: Date.parse(p.at), y: p.value, tip: `${t.configuration ? `${t.configuration}: ` : ''}run ${p.runId} (${p.at}): ${fmt(p.value)}` })),
+    }));
+    const markers = group.flatMap((t) =>
+      t.changePoints.map((cp) => {
+        const after = t.points[cp];
+        const before = t.points[cp - 1] ?? after;
+        return { x: (Date.parse(before?.at ?? '') + Date.parse(after?.at ?? '')) / 2, label: `change point before run ${after?.runId ?? cp + 1}${t.configuration ? ` (${t.configuration})` : ''}` };
+      }),
+    );
+    const runs = group.reduce((n, t) => n + t.points.length, 0);
+    const title = `${first.metric} over ${runs} runs${group.length > 1 ? ` in ${group.length} configurations` : ''} (${first.direction} is better)`;
+    const xs = series.flatMap((s) => s.points.map((p) => p.x));
+    return spec(`t${i}-trend`, 'trend', title, first.metric, series, first.metric, (id, tt) =>
       lineChart(series, {
         id,
         title: tt,
-        xLabel: 'run (oldest → newest)',
-        yLabel: t.unit === 'us' ? 'latency' : t.unit,
-        formatX: (x) => String(Math.round(x)),
+        xLabel: 'run start (UTC)',
+        yLabel: first.unit === 'us' ? 'latency' : first.unit,
+        formatX: formatDate,
         formatY: fmt,
         markers,
-        xTicks: t.points.length <= 12 ? t.points.map((_, j) => ({ value: j + 1, label: String(j + 1) })) : undefined,
+        xTicks: timeTicks(Math.min(...xs), Math.max(...xs)),
         height: 220,
       }),
     );
   });
+}
+
+/** A run start as an axis label: the day, with the time when the chart spans under two days. */
+export function formatDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Date ticks on whole hours or days (UTC), at most about six of them, labelled as dates. */
+export function timeTicks(minMs: number, maxMs: number): Tick[] {
+  if (!Number.isFinite(minMs) || !Number.isFinite(maxMs)) return [];
+  const span = Math.max(maxMs - minMs, 1);
+  const steps = [HOUR, 2 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
+  const step = steps.find((st) => span / st <= 6) ?? Math.ceil(span / 6 / DAY) * DAY;
+  const label = (ms: number): string => (step < DAY ? formatDate(ms).slice(5) : formatDate(ms).slice(0, 10));
+  const ticks: Tick[] = [];
+  for (let t = Math.ceil(minMs / step) * step; t <= maxMs; t += step) ticks.push({ value: t, label: label(t) });
+  // A single run (or runs within one step): its own date is the tick.
+  return ticks.length > 0 ? ticks : [{ value: minMs, label: label(minMs) }];
 }
 
 export function reportCharts(run: RunResult, trends: readonly TrendSeries[]): ChartSpec[] {

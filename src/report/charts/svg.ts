@@ -103,10 +103,40 @@ function domainOf(values: number[], log: boolean, base = 1): Domain {
   return { min, max };
 }
 
+/** Average width of a character of the 13 px bold title, for wrapping without a layout engine (generous, so nothing is cut off). */
+const TITLE_CHAR_PX = 7.6;
+const TITLE_LINE_PX = 16;
+
+/** Splits a title into lines of at most `maxChars`, at spaces where it can, inside a long word where it must. */
+export function wrapTitle(title: string, maxChars: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of title.split(' ')) {
+    let w = word;
+    while (w.length > maxChars) {
+      if (line) lines.push(line);
+      lines.push(w.slice(0, maxChars));
+      w = w.slice(maxChars);
+      line = '';
+    }
+    if (line === '') line = w;
+    else if (line.length + 1 + w.length <= maxChars) line += ` ${w}`;
+    else {
+      lines.push(line);
+      line = w;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.length > 0 ? lines : [''];
+}
+
 /** A line chart as one <svg> element (inline in HTML or as a standalone .svg file). */
 export function lineChart(series: ChartSeries[], o: ChartOptions): string {
   const width = o.width ?? 640;
   const plotW = width - MARGIN.left - MARGIN.right;
+  // The title wraps onto as many lines as it needs; the legend and the plot move down with it.
+  const titleLines = wrapTitle(o.title, Math.max(20, Math.floor((width - 8 - MARGIN.right) / TITLE_CHAR_PX)));
+  const titleExtra = (titleLines.length - 1) * TITLE_LINE_PX;
   // Legend: entries in rows under the title; the plot starts below them. The HTML report's
   // script makes each entry a toggle for its series.
   const legend: string[] = [];
@@ -114,20 +144,20 @@ export function lineChart(series: ChartSeries[], o: ChartOptions): string {
   let row = 0;
   if (series.length > 1) {
     series.forEach((s, i) => {
-      const label = s.name.length > 32 ? s.name.slice(0, 31) + '…' : s.name;
+      const label = s.name.length > 64 ? s.name.slice(0, 63) + '…' : s.name;
       const w = 14 + label.length * 6.2 + 12;
       if (lx + w > width - MARGIN.right && lx > MARGIN.left) {
         row++;
         lx = MARGIN.left;
       }
-      const y = 24 + row * 15;
+      const y = 24 + titleExtra + row * 15;
       legend.push(
         `<g class="legend-item" data-series="${i}" tabindex="0" role="button" aria-pressed="true" cursor="pointer"><rect x="${r(lx)}" y="${y}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${r(lx + 14)}" y="${y + 9}" fill="#333">${escapeHtml(label)}</text><title>${escapeHtml(s.name)}</title></g>`,
       );
       lx += w;
     });
   }
-  const top = MARGIN.top + (series.length > 1 ? (row + 1) * 15 : 0);
+  const top = MARGIN.top + titleExtra + (series.length > 1 ? (row + 1) * 15 : 0);
   const height = (o.height ?? 300) + (top - MARGIN.top);
   const plotH = height - top - MARGIN.bottom;
   const log = o.yScale === 'log';
@@ -149,7 +179,9 @@ export function lineChart(series: ChartSeries[], o: ChartOptions): string {
   );
   parts.push(`<title>${escapeHtml(o.title)}</title>`);
   parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`);
-  parts.push(`<text x="${MARGIN.left}" y="16" font-size="13" font-weight="600" fill="#222">${escapeHtml(o.title)}</text>`);
+  // A title that fits keeps its place over the plot; a longer one starts at the left edge and wraps.
+  const titleX = titleLines.length === 1 && o.title.length * TITLE_CHAR_PX <= width - MARGIN.left - MARGIN.right ? MARGIN.left : 8;
+  parts.push(`<text x="${titleX}" y="16" font-size="13" font-weight="600" fill="#222">${titleLines.map((l, i) => (i === 0 ? escapeHtml(l) : `<tspan x="${titleX}" dy="${TITLE_LINE_PX}">${escapeHtml(l)}</tspan>`)).join('')}</text>`);
 
   // Grid and axes.
   const yTicks = log ? logTicks(yd.min, yd.max) : linearTicks(yd.min / base, yd.max / base).map((t) => t * base);

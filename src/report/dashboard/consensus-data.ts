@@ -3,7 +3,9 @@
  * gives one suite per member), with its cluster size, headline operation figures and the suite's own
  * metrics (messagesPerOp, election times, rounds to convergence …) so pages can plot them against n.
  */
+import type { SuiteResult } from '../../core/result.js';
 import type { DashboardData } from './data.js';
+import { isElectionOperation, latencyCdf } from '../model.js';
 
 export interface ConsensusRow {
   runId: string;
@@ -15,6 +17,8 @@ export interface ConsensusRow {
   nodes: number | null;
   operations: Array<{ name: string; throughput: number; p50: number; p99: number; count: number }>;
   metrics: Record<string, number>;
+  /** Time to a new leader as a distribution (fraction of elections done within each time), for runs that measured elections. */
+  electionCdf?: Array<{ valueUs: number; fraction: number }>;
 }
 
 /** Most recent protocol runs read in full; older ones are left out of the page (the history keeps them). */
@@ -26,6 +30,11 @@ function nodesOf(workers: Array<Record<string, unknown>> | undefined, label: str
   const fromLabel = /(\d+)-nodes|nodes=(\d+)/.exec(label);
   if (fromLabel) return Number(fromLabel[1] ?? fromLabel[2]);
   return typeof config.nodes === 'number' ? config.nodes : null;
+}
+
+function electionCdfOf(suite: SuiteResult): Pick<ConsensusRow, 'electionCdf'> {
+  const election = suite.operations.find((o) => isElectionOperation(suite.name, o.name) && o.count > 0);
+  return election ? { electionCdf: latencyCdf(election) } : {};
 }
 
 export function consensusRows(history: DashboardData): ConsensusRow[] {
@@ -47,6 +56,7 @@ export function consensusRows(history: DashboardData): ConsensusRow[] {
         nodes: nodesOf(suite.workers, `${suite.backend} ${suite.name}`, run.config),
         operations: suite.operations.map((o) => ({ name: o.name, throughput: o.throughput, p50: o.latencyUs.p50, p99: o.latencyUs.p99, count: o.count })),
         metrics: suite.metrics ?? {},
+        ...electionCdfOf(suite),
       });
     }
   }

@@ -8,10 +8,13 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { RunResult } from '../../core/result.js';
 import { parseRunResult } from '../../core/result.js';
-import { detectSteps } from '../../results/trends.js';
+import { detectSteps, driftsBetween } from '../../results/trends.js';
+import type { Direction } from '../../results/metrics.js';
 import { metricInfo } from '../../results/metrics.js';
 import { durationClass } from '../../results/env.js';
 import { mean, median } from '../../measure/stats.js';
+import type { AlertRule } from '../../results/alerts.js';
+import { breachedAlerts, openRegressions, REGRESSION_WINDOW, type BreachedAlert, type OpenRegression } from './overview-status.js';
 
 /** One row of runs as listing needs it. */
 interface RunRow {
@@ -47,11 +50,29 @@ export interface Series {
   metric: string;
   configuration: string;
   unit: string;
-  direction: string;
+  direction: Direction;
   points: SeriesPoint[];
   /** Indexes into points where the level changed (E-Divisive with a permutation test). */
   changePoints: Array<{ index: number; runId: string; change: number; kind: 'regression' | 'improvement' }>;
+  /** Stretches between steps whose values keep moving one way (results/trends.ts), points[start] … points[end − 1]. */
+  drifts: SeriesDrift[];
 }
+
+export interface SeriesDrift {
+  start: number;
+  end: number;
+  startRunId: string;
+  endRunId: string;
+  /** Theil–Sen slope per run and per day, in the metric's unit; relative to the stretch's median (null when 0). */
+  slopePerRun: number;
+  slopePerDay: number;
+  relativePerRun: number | null;
+  pValue: number;
+  kind: 'worsening' | 'improving';
+}
+
+/** Drift significance per series: one Mann–Kendall test per stretch between steps, as `swarmperf trends` runs for one metric. */
+const DRIFT_ALPHA = 0.05;
 
 export interface OverviewRow {
   configuration: string;
@@ -63,6 +84,10 @@ export interface OverviewRow {
   /** The change of the headline figures at the last detected change point, with its verdict. */
   verdict: { kind: 'regression' | 'improvement' | 'steady' | 'too few runs'; metric?: string; change?: number; atRunId?: string };
   findings: Array<{ kind: string; severity: string; component?: string; evidence: string }>;
+  /** Metrics whose latest non-unchanged compare verdict between consecutive runs is a regression. */
+  regressions: OpenRegression[];
+  /** Alert rules (data folder's alerts.json) the latest run breaches. */
+  alerts: BreachedAlert[];
 }
 
 /** Fields of a run's config that make two runs of one suite comparable; the rest (seed, paths) do not. */
@@ -95,6 +120,11 @@ function parseJsonObject(text: string): Record<string, unknown> {
   }
 }
 
+/** A text matched literally inside a LIKE pattern (with ESCAPE '\\'). */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** The runs table keeps a run's suites as one sorted, comma-separated column. */
 function parseSuites(text: string): string[] {
   return text === '' ? [] : text.split(',');
@@ -102,7 +132,9 @@ function parseSuites(text: string): string[] {
 
 export class DashboardData {
   private readonly db: Database.Database | undefined;
-  private readonly changePointCache = new Map<string, Series['changePoints']>();
+  private readonly changeCache = new Map<string, LevelChanges>();
+  /** Open regressions per configuration, valid while its latest run stays the latest. */
+  private readonly regressionCache = new Map<string, { latestId: string; regressions: OpenRegression[] }>();
 
   constructor(readonly historyPath: string) {
     // A data folder with no history yet is an empty dashboard, not an error; the file is never created here.
@@ -138,7 +170,7 @@ export class DashboardData {
   /** Metric names known to the history, optionally filtered by a case-insensitive substring. */
   metricNames(search = '', limit = 200): string[] {
     if (!this.db) return [];
-    const rows = this.db.prepare(`SELECT DISTINCT name FROM metrics WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?`).all(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{ name: string }>;
+    const rows = this.db.prepare(`SELECT DISTINCT name FROM metrics WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?`).all(`%${likeEscape(search)}%`, limit) as Array<{ name: string }>;
     return rows.map((r) => r.name);
   }
 
@@ -159,7 +191,7 @@ export class DashboardData {
     }
     return [...bySeries].map(([configuration, points]) => {
       const shown = downsample(points, maxPoints);
-      return { metric, configuration, unit: info.unit, direction: info.direction, points: shown, changePoints: this.cachedChangePoints(`${metric}\u0000${configuration}`, shown, info.direction) };
+      return { metric, configuration, unit: info.unit, direction: info.direction, points: shown, ...this.cachedChanges(`${metric}\u0000${configuration}`, shown, info.direction) };
     });
   }
 
@@ -167,20 +199,20 @@ export class DashboardData {
    * Change points of a series, remembered until the series gains a run: the history only grows, so a
    * series with the same length and last run is the same series (a removed run changes the length).
    */
-  private cachedChangePoints(key: string, points: SeriesPoint[], direction: string): Series['changePoints'] {
+  private cachedChanges(key: string, points: SeriesPoint[], direction: Direction): LevelChanges {
     const last = points[points.length - 1];
     const full = `${key}\u0000${points.length}\u0000${last?.runId ?? ''}`;
-    const hit = this.changePointCache.get(full);
+    const hit = this.changeCache.get(full);
     if (hit) return hit;
-    const found = changePoints(points, direction);
-    if (this.changePointCache.size >= 1000) this.changePointCache.clear();
-    this.changePointCache.set(full, found);
+    const found = levelChanges(points, direction);
+    if (this.changeCache.size >= 1000) this.changeCache.clear();
+    this.changeCache.set(full, found);
     return found;
   }
 
-  /** One row per configuration: the latest run, its headline figures over time, and the verdict on their last change. */
-  overview(): OverviewRow[] {
-    return [...this.configurations()].map(([configuration, g]) => this.overviewRow(configuration, g.suite, g.runs)).sort((a, b) => b.latest.startedAt.localeCompare(a.latest.startedAt));
+  /** One row per configuration: the latest run, its headline figures over time, the verdict on their last change, open regressions and breached alert rules. */
+  overview(rules: readonly AlertRule[] = []): OverviewRow[] {
+    return [...this.configurations()].map(([configuration, g]) => this.overviewRow(configuration, g.suite, g.runs, rules)).sort((a, b) => b.latest.startedAt.localeCompare(a.latest.startedAt));
   }
 
   /** The latest run of every configuration, parsed once each (what /metrics exposes; no series, no change points). */
@@ -205,7 +237,7 @@ export class DashboardData {
     return groups;
   }
 
-  private overviewRow(configuration: string, suite: string, runs: RunListItem[]): OverviewRow {
+  private overviewRow(configuration: string, suite: string, runs: RunListItem[], rules: readonly AlertRule[]): OverviewRow {
     const latest = runs[runs.length - 1] as RunListItem;
     const result = this.run(latest.id);
     const suiteResult = result?.suites.find((s) => s.name === suite);
@@ -217,7 +249,44 @@ export class DashboardData {
       .filter((f) => f.component === undefined || f.component.startsWith(suite))
       .slice(0, 3)
       .map((f) => ({ kind: f.kind, severity: f.severity, component: f.component, evidence: f.evidence }));
-    return { configuration, suite, runs: runs.length, latest: { id: latest.id, startedAt: latest.startedAt, partial: latest.partial, passed }, throughput, p99, verdict: verdictOf(throughput, p99), findings };
+    const regressions = this.cachedRegressions(configuration, suite, runs);
+    const alerts = result ? breachedAlerts(rules, result, suite) : [];
+    return { configuration, suite, runs: runs.length, latest: { id: latest.id, startedAt: latest.startedAt, partial: latest.partial, passed }, throughput, p99, verdict: verdictOf(throughput, p99), findings, regressions, alerts };
+  }
+
+  private cachedRegressions(configuration: string, suite: string, runs: RunListItem[]): OpenRegression[] {
+    const latestId = (runs[runs.length - 1] as RunListItem).id;
+    const hit = this.regressionCache.get(configuration);
+    if (hit?.latestId === latestId) return hit.regressions;
+    const compared = runs.slice(-(REGRESSION_WINDOW + 1)).flatMap((r) => this.run(r.id) ?? []);
+    const regressions = openRegressions(suite, compared, this.priorValues(suite, runs.map((r) => r.id)));
+    this.regressionCache.set(configuration, { latestId, regressions });
+    return regressions;
+  }
+
+  /**
+   * The run-to-run noise compare needs: a metric's values in the runs of one configuration before a
+   * given run (the 30 before it, as `swarmperf compare` takes), read from the metrics table in one query.
+   */
+  private priorValues(suite: string, ids: string[]): (metric: string, beforeRunId: string) => number[] {
+    const window = ids.slice(-(REGRESSION_WINDOW + 1 + 30));
+    const byMetric = new Map<string, Map<string, number>>();
+    if (this.db && window.length > 0) {
+      const rows = this.db
+        .prepare(`SELECT run_id, name, value FROM metrics WHERE run_id IN (${window.map(() => '?').join(',')}) AND name LIKE ? ESCAPE '\\'`)
+        .all(...window, `${likeEscape(suite)}.%`) as Array<{ run_id: string; name: string; value: number }>;
+      for (const r of rows) {
+        const values = byMetric.get(r.name) ?? new Map<string, number>();
+        values.set(r.run_id, r.value);
+        byMetric.set(r.name, values);
+      }
+    }
+    return (metric, beforeRunId) => {
+      const values = byMetric.get(metric);
+      const end = window.indexOf(beforeRunId);
+      if (!values || end < 0) return [];
+      return window.slice(Math.max(0, end - 30), end).flatMap((id) => values.get(id) ?? []);
+    };
   }
 
   /** A suite's headline figure per run: the sum (throughput) or the worst (p99) over its operations. */
@@ -225,10 +294,10 @@ export class DashboardData {
     if (!this.db || runIds.length === 0) return null;
     const recent = runIds.slice(-60);
     const placeholders = recent.map(() => '?').join(',');
-    const like = `${suite.replace(/[\\%_]/g, (c) => `\\${c}`)}.%.${stat}`;
+    const like = `${likeEscape(suite)}.%.${stat}`;
     const rows = this.db
       .prepare(`SELECT r.id, r.started_at, ${aggregate}(m.value) AS value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE m.run_id IN (${placeholders}) AND m.name LIKE ? ESCAPE '\\' AND m.name NOT LIKE ? ESCAPE '\\' GROUP BY r.id ORDER BY r.started_at, r.seq`)
-      .all(...recent, like, `${suite.replace(/[\\%_]/g, (c) => `\\${c}`)}.resources.%`) as Array<{ id: string; started_at: string; value: number }>;
+      .all(...recent, like, `${likeEscape(suite)}.resources.%`) as Array<{ id: string; started_at: string; value: number }>;
     if (rows.length === 0) return null;
     return { metric: `${suite}.*.${stat} (${aggregate === 'SUM' ? 'sum' : 'worst'})`, points: rows.map((r) => ({ runId: r.id, t: Date.parse(r.started_at), value: r.value })) };
   }
@@ -250,8 +319,16 @@ export function downsample<T>(points: T[], n: number): T[] {
  */
 const MAX_DETECTION_POINTS = 120;
 
-function changePoints(points: SeriesPoint[], direction: string): Series['changePoints'] {
-  if (points.length < 6) return [];
+type LevelChanges = Pick<Series, 'changePoints' | 'drifts'>;
+
+/**
+ * Steps and drifts of a series as `swarmperf trends` tells them apart (results/trends.ts): steps by
+ * E-Divisive kept where two flat pieces beat a line, then a Theil–Sen slope with a Mann–Kendall test
+ * on each stretch between steps. Long series are tested on bucket medians; a drift's rate per run is
+ * its rate per bucket over the bucket size.
+ */
+function levelChanges(points: SeriesPoint[], direction: Direction): LevelChanges {
+  if (points.length < 6) return { changePoints: [], drifts: [] };
   const size = Math.ceil(points.length / MAX_DETECTION_POINTS);
   const starts: number[] = [];
   const values: number[] = [];
@@ -259,15 +336,29 @@ function changePoints(points: SeriesPoint[], direction: string): Series['changeP
     starts.push(i);
     values.push(median(points.slice(i, i + size).map((p) => p.value)));
   }
+  const pointAt = (bucket: number): number => (bucket < starts.length ? (starts[bucket] as number) : points.length);
   // Steps only: a steady drift cut into pieces by E-Divisive is not a string of steps.
-  return detectSteps(values).map((c) => {
+  const steps = detectSteps(values);
+  const changePoints = steps.map((c): Series['changePoints'][number] => {
     const before = mean(values.slice(0, c.index));
     const after = mean(values.slice(c.index));
     const change = before === 0 ? 0 : (after - before) / Math.abs(before);
     const worse = direction === 'bigger' ? change < 0 : change > 0;
-    const index = starts[c.index] as number;
+    const index = pointAt(c.index);
     return { index, runId: (points[index] as SeriesPoint).runId, change, kind: worse ? 'regression' : 'improvement' };
   });
+  const buckets = starts.map((i, b) => ({ runId: (points[i] as SeriesPoint).runId, at: new Date((points[i] as SeriesPoint).t).toISOString(), value: values[b] as number }));
+  const drifts = driftsBetween(buckets, values, [0, ...steps.map((c) => c.index), values.length], direction)
+    .filter((d) => d.pValue < DRIFT_ALPHA)
+    .map((d): SeriesDrift => {
+      const end = pointAt(d.end);
+      return { start: pointAt(d.start), end, startRunId: d.startRunId, endRunId: (points[end - 1] as SeriesPoint).runId, slopePerRun: d.slopePerRun / size, slopePerDay: d.slopePerDay, relativePerRun: d.relativePerRun === null ? null : d.relativePerRun / size, pValue: d.pValue, kind: d.kind };
+    });
+  return { changePoints, drifts };
+}
+
+function changePoints(points: SeriesPoint[], direction: Direction): Series['changePoints'] {
+  return levelChanges(points, direction).changePoints;
 }
 
 /** The last change point of either headline series decides; a configuration with few runs says so. */

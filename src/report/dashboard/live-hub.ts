@@ -6,11 +6,18 @@
 import { basename } from 'node:path';
 import { listLiveFiles, readLiveEvents, type LiveCursor, type LiveEvent } from '../../results/live.js';
 import type { RunStartEvent, RunWindowEvent } from '../../core/events.js';
+import { AlertRulesFile, evaluateWindow, type WindowAlert } from './live-alerts.js';
+
+/** A window as the dashboard streams it: with the alert rules judged on it. */
+export type LiveWindow = RunWindowEvent & { alerts: WindowAlert[] };
+
+/** What the hub sends its listeners: a live file's event, windows with their alerts. */
+export type LiveHubEvent = Exclude<LiveEvent, { type: 'window' }> | ({ type: 'window' } & LiveWindow);
 
 export interface LiveRun {
   runId: string;
   start?: RunStartEvent;
-  windows: RunWindowEvent[];
+  windows: LiveWindow[];
   finished?: { finishedAt: string; partial: boolean; passed: boolean };
   stale: boolean;
 }
@@ -20,7 +27,7 @@ const MAX_WINDOWS = 2_000;
 /** Runs remembered: the newest ones. */
 const MAX_RUNS = 50;
 
-export type LiveListener = (event: LiveEvent) => void;
+export type LiveListener = (event: LiveHubEvent) => void;
 
 export class LiveHub {
   private readonly cursors = new Map<string, LiveCursor>();
@@ -28,11 +35,15 @@ export class LiveHub {
   private readonly listeners = new Set<LiveListener>();
   private timer: NodeJS.Timeout | undefined;
   skippedLines = 0;
+  /** The data folder's alert rules: judged on every window, and shown on the overview. */
+  readonly alertRules: AlertRulesFile;
 
   constructor(
     private readonly dataDir: string,
     private readonly pollMs = 250,
-  ) {}
+  ) {
+    this.alertRules = new AlertRulesFile(dataDir);
+  }
 
   start(): void {
     this.poll();
@@ -58,6 +69,7 @@ export class LiveHub {
   /** Reads whatever the live files gained since the last poll; exported for tests that step it. */
   poll(): void {
     const files = listLiveFiles(this.dataDir).slice(0, MAX_RUNS);
+    if (files.length > 0) this.alertRules.refresh();
     for (const { file, stale } of files) {
       let cursor = this.cursors.get(file);
       if (!cursor) {
@@ -90,8 +102,11 @@ export class LiveHub {
       run.start = start;
     } else if (event.type === 'window') {
       const { type: _type, ...window } = event;
-      run.windows.push(window);
+      const judged: LiveWindow = { ...window, alerts: evaluateWindow(this.alertRules.rules, window) };
+      run.windows.push(judged);
       if (run.windows.length > MAX_WINDOWS) run.windows.splice(0, run.windows.length - MAX_WINDOWS);
+      for (const listener of this.listeners) listener({ type: 'window', ...judged });
+      return;
     } else {
       run.finished = { finishedAt: event.finishedAt, partial: event.partial, passed: event.passed };
     }

@@ -165,7 +165,12 @@ type Route = (params: URLSearchParams, res: ServerResponse) => void;
 
 function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub, dataDir: string): Record<string, Route> {
   return {
-    '/api/overview': (_p, res) => sendJson(res, { rows: history.overview(), live: hub.snapshot().filter((r) => !r.finished && !r.stale).length }),
+    '/api/overview': (_p, res) => {
+      // Re-read when changed: the user edits the rules with `swarmperf alerts` while the dashboard runs; a broken file is shown, not fatal.
+      const rules = hub.alertRules.refresh();
+      const error = hub.alertRules.error;
+      sendJson(res, { rows: history.overview(rules), alertRules: rules.length, ...(error ? { alertsError: error } : {}), live: hub.snapshot().filter((r) => !r.finished && !r.stale).length });
+    },
     '/api/runs': (p, res) => sendJson(res, history.runs(numberParam(p, 'limit', 1000, 1, 100_000))),
     '/api/run': (p, res) => {
       const id = stringParam(p, 'id', 200);
