@@ -54,6 +54,8 @@ export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend, para
       // The agents' drain runs inside the grace period; 5 s more for reporting.
       finishGraceMs: drainTimeoutMs + 5_000,
       onEvent: (event, agent) => history.accept(event, agent),
+      // Before any agent logs: the claim and the completion may come from the two least certain hosts.
+      onRemoteJoined: (clocks) => (history.skewUs = 2 * Math.max(0, ...clocks.map((c) => c.uncertaintyUs))),
     });
     history.finish();
     const logs = agentLogs<TasksAgentLog>(r);
@@ -117,21 +119,30 @@ class StreamedHistory {
   readonly checker = new TaskHistoryChecker();
   private readonly merge = new OrderedMerge<KeyedTaskEvent>((e) => this.checker.feed(e));
 
+  /** Allowance for the clock offsets of agents on other hosts, µs (0 on one host). */
+  skewUs = 0;
+
   constructor(agents: number) {
     // Every agent is a source from the start: nothing is released ahead of one not heard from yet.
     for (let i = 0; i < agents; i++) this.merge.open(sourceOf({ index: i, generation: 0 }));
   }
 
-  accept(event: unknown, agent: Pick<AgentInfo, 'index' | 'generation' | 'agentId'>): void {
+  /**
+   * An agent on another host logs on its own monotonic clock: its times are moved onto this host's
+   * by the measured offset, and every claim is held back by twice the largest offset uncertainty, so
+   * a claim is reported early only when it was early whatever the true offsets within their bounds.
+   */
+  accept(event: unknown, agent: Pick<AgentInfo, 'index' | 'generation' | 'agentId' | 'clock'>): void {
     const batch = event as Partial<TaskLogBatch> | null;
     if (batch?.kind !== 'tasks-log' || !Array.isArray(batch.entries)) return;
     const source = sourceOf(agent);
+    const shift = agent.clock?.orderOffsetUs ?? 0;
     const keyed: KeyedTaskEvent[] = batch.entries.map((e) =>
       e[0] === 'c'
-        ? keyedClaim({ taskId: e[1], workerId: agent.agentId, startUs: e[2], endUs: e[3], dependsOn: e[4] })
-        : keyedComplete({ taskId: e[1], workerId: agent.agentId, startUs: e[2], endUs: e[3], ok: e[4] }),
+        ? keyedClaim({ taskId: e[1], workerId: agent.agentId, startUs: e[2] - shift, endUs: e[3] - shift, dependsOn: e[4] }, this.skewUs)
+        : keyedComplete({ taskId: e[1], workerId: agent.agentId, startUs: e[2] - shift, endUs: e[3] - shift, ok: e[4] }),
     );
-    this.merge.push(source, keyed, batch.watermarkUs ?? -Infinity);
+    this.merge.push(source, keyed, (batch.watermarkUs ?? -Infinity) - shift);
     if (batch.final) this.merge.close(source);
   }
 
@@ -188,6 +199,7 @@ export const tasksSuite: SuiteDefinition<typeof tasksParams.shape> = {
   name: 'tasks',
   description: 'task queue shared by N agents: create, claim, complete, update; claim conflicts; no double claims, dependencies respected',
   runByDefault: true,
+  remoteAgents: true,
   params: tasksParams,
   run: (o, params) => runTasksSuite(o, undefined, params),
 };
