@@ -61,6 +61,11 @@ export function registerAgentCommand(program: Command): void {
         log,
       });
       log(`served ${r.runs} run${r.runs === 1 ? '' : 's'}`);
+      if (r.stuck !== undefined) {
+        process.stderr.write(`swarmperf agent: ${r.stuck}; exiting\n`);
+        // The stuck call holds the event loop open: end the process, as the harness ends a hung worker.
+        process.exit(1);
+      }
       process.exitCode = r.interrupted ? 130 : 0;
     } finally {
       process.off('SIGINT', onSignal);

@@ -183,6 +183,8 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   // Remote agents first: a run whose hosts do not all join starts nothing locally.
   const pool = o.remote ? await RemotePool.recruit(o.remote, o.signal, (line) => o.progress.log(line)) : undefined;
   const localCount = o.agents - (o.remote?.count ?? 0);
+  // Ctrl-C while hosts were joining: the run measured nothing, and no agent starts.
+  const startCount = o.remote && !pool ? 0 : o.agents;
   if (pool) o.onRemoteJoined?.(pool.slots.map((s) => s.clock));
 
   const control: AgentsControl = {
@@ -351,7 +353,7 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   o.signal.addEventListener('abort', onAbort, { once: true });
   let progressTimer: NodeJS.Timeout | undefined;
   try {
-    for (let i = 0; i < o.agents; i++) handles.push(spawn(i, 0));
+    for (let i = 0; i < startCount; i++) handles.push(spawn(i, 0));
     const startDeadline = Date.now() + (o.startTimeoutMs ?? 60_000);
     const allReady = await waitFor(() => o.signal.aborted || handles.every((h) => h.state !== 'starting'), startDeadline);
     const broken = handles.filter((h) => h.failure !== undefined || (h.state === 'starting' && !o.signal.aborted));
@@ -441,7 +443,7 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
     return out;
   });
   const result: RunAgentsResult = { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats };
-  if (pool) result.hosts = hostSummaries(localCount, pool.slots);
+  if (o.remote) result.hosts = hostSummaries(localCount, pool?.slots ?? []);
   return result;
 }
 

@@ -43,7 +43,15 @@ export interface ServeRemoteResult {
   runs: number;
   /** Stopped by the signal while a run was under way. */
   interrupted: boolean;
+  /**
+   * Why serving ended on a role that would not stop (a backend call that never returns): the
+   * caller should end the process, as the harness SIGKILLs a local worker that does not report.
+   */
+  stuck?: string;
 }
+
+/** How long a left run's role has to stop before the agent gives up on it. */
+const LEAVE_GRACE_MS = 10_000;
 
 interface Claim {
   run: string;
@@ -66,6 +74,7 @@ export async function serveRemoteAgent(o: ServeRemoteOptions): Promise<ServeRemo
   let claim: Claim | undefined;
   let runs = 0;
   let interrupted = false;
+  let stuck: string | undefined;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
 
@@ -83,10 +92,16 @@ export async function serveRemoteAgent(o: ServeRemoteOptions): Promise<ServeRemo
   };
   /** Stops the run under way without a report (or frees the slot at once if it had not started). */
   const leave = (c: Claim, why: string): void => {
+    if (c.silenced) return;
     c.silenced = true;
     c.abort.abort();
-    if (!c.started) free(why);
-    else o.log(`leaving run ${c.run}: ${why}`);
+    if (!c.started) return free(why);
+    o.log(`leaving run ${c.run}: ${why}`);
+    setTimeout(() => {
+      if (claim !== c) return;
+      stuck = `run ${c.run}: the agent's role did not stop within ${LEAVE_GRACE_MS} ms after it was left (${why}); a backend call never returned`;
+      finish();
+    }, LEAVE_GRACE_MS).unref();
   };
 
   const startRun = (c: Claim, m: Extract<ToAgent, { type: 'parent' }>): void => {
@@ -134,7 +149,10 @@ export async function serveRemoteAgent(o: ServeRemoteOptions): Promise<ServeRemo
         toRun(c.run, { type: 'pong', run: c.run, from: me.id, seq: m.seq, wallUs: wallUs(), orderUs: orderUs() });
         break;
       case 'parent':
-        if (m.message.type === 'go') c.releasePlan(m.message.plan);
+        if (m.message.type === 'go') {
+          c.releasePlan(m.message.plan);
+          o.log(`run ${c.run}: released at the common start`);
+        }
         else if (m.message.type === 'stop') c.abort.abort();
         else startRun(c, m);
         break;
@@ -177,5 +195,5 @@ export async function serveRemoteAgent(o: ServeRemoteOptions): Promise<ServeRemo
     unsubscribe();
     await channel.flush().catch(() => {});
   }
-  return { runs, interrupted };
+  return { runs, interrupted, ...(stuck !== undefined ? { stuck } : {}) };
 }

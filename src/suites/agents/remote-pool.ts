@@ -77,9 +77,9 @@ export class RemotePool {
 
   /**
    * Recruits the agents and measures their clocks; throws (after releasing whoever joined) when
-   * too few join in time or the run is interrupted meanwhile.
+   * too few join in time. Interrupted meanwhile (Ctrl-C): undefined, nothing held.
    */
-  static async recruit(o: RemoteAgentsOptions, signal: AbortSignal, log: (line: string) => void): Promise<RemotePool> {
+  static async recruit(o: RemoteAgentsOptions, signal: AbortSignal, log: (line: string) => void): Promise<RemotePool | undefined> {
     const url = parseControlUrl('--control', o.control);
     const group = o.group ?? DEFAULT_CONTROL_GROUP;
     const version = swarmperfVersion();
@@ -145,7 +145,11 @@ export class RemotePool {
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
-      if (signal.aborted) throw new Error(`--remote-agents: interrupted while waiting for remote agents (${joined.size} of ${o.count} had joined)`);
+      if (signal.aborted) {
+        log(`interrupted while waiting for remote agents (${joined.size} of ${o.count} had joined)`);
+        await giveUp();
+        return undefined;
+      }
       if (joined.size < o.count) {
         const why = refused.size > 0 ? `; refused: ${[...refused.values()].join(', ')}` : '';
         const groupFlag = group === DEFAULT_CONTROL_GROUP ? '' : ` --control-group ${group}`;
