@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ServerUnreachableError } from '../remote/spec.js';
-import type { ControlChannel, ControlHandler } from './channel.js';
+import type { ControlChannel, ControlHandler } from './types.js';
 import { encodeFrames, FrameJoiner } from './framing.js';
 
 export async function openNatsChannel(url: string, connectTimeoutMs: number): Promise<ControlChannel> {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ServerUnreachableError } from '../remote/spec.js';
-import type { ControlChannel, ControlHandler } from './channel.js';
+import type { ControlChannel, ControlHandler } from './types.js';
 import { encodeFrames, FrameJoiner } from './framing.js';
 
 /** Redis takes messages up to 512 MB; frames stay far below so one report never blocks the server long. */
