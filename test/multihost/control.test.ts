@@ -98,3 +98,22 @@ describe('--control', () => {
     expect(() => checkControlGroup('--control-group', 'a.b')).toThrow(/--control-group/);
   });
 });
+
+describe('dependency check across hosts: early only beyond the clock tolerance', async () => {
+  const { TaskHistoryChecker, keyedClaim, keyedComplete } = await import('../../src/suites/invariants/tasks.js');
+  /** A claim of T (depends on D) returning at 1000 µs, D's completion starting `gapUs` later. */
+  const check = (gapUs: number, toleranceUs: number): boolean => {
+    const c = new TaskHistoryChecker();
+    c.toleranceUs = toleranceUs;
+    const events = [keyedClaim({ taskId: 'T', workerId: 'a', startUs: 900, endUs: 1_000, dependsOn: ['D'] }), keyedComplete({ taskId: 'D', workerId: 'b', startUs: 1_000 + gapUs, endUs: 1_100 + gapUs, ok: true })];
+    events.sort((x, y) => x.key - y.key || x.rank - y.rank);
+    for (const e of events) c.feed(e);
+    return c.dependencyCheck(() => 'completed').passed;
+  };
+  it('within the tolerance is not reported; beyond it is; with no tolerance (one clock) any early claim is', () => {
+    expect(check(500, 1_000)).toBe(true);
+    expect(check(5_000, 1_000)).toBe(false);
+    expect(check(500, 0)).toBe(false);
+    expect(check(-10, 0)).toBe(true);
+  });
+});

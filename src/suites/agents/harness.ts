@@ -349,6 +349,8 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
       state: 'starting',
       killed: false,
       stderrTail: '',
+      windows: [],
+      closedBefore: 0,
       send: (m) => slot.send(m),
     };
     slot.onMessage = (m) => onMessage(h, m);

@@ -55,7 +55,7 @@ export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend, para
       finishGraceMs: drainTimeoutMs + 5_000,
       onEvent: (event, agent) => history.accept(event, agent),
       // Before any agent logs: the claim and the completion may come from the two least certain hosts.
-      onRemoteJoined: (clocks) => (history.skewUs = 2 * Math.max(0, ...clocks.map((c) => c.uncertaintyUs))),
+      onRemoteJoined: (clocks) => (history.checker.toleranceUs = 2 * Math.max(0, ...clocks.map((c) => c.uncertaintyUs))),
     });
     history.finish();
     const logs = agentLogs<TasksAgentLog>(r);
@@ -119,9 +119,6 @@ class StreamedHistory {
   readonly checker = new TaskHistoryChecker();
   private readonly merge = new OrderedMerge<KeyedTaskEvent>((e) => this.checker.feed(e));
 
-  /** Allowance for the clock offsets of agents on other hosts, µs (0 on one host). */
-  skewUs = 0;
-
   constructor(agents: number) {
     // Every agent is a source from the start: nothing is released ahead of one not heard from yet.
     for (let i = 0; i < agents; i++) this.merge.open(sourceOf({ index: i, generation: 0 }));
@@ -129,8 +126,9 @@ class StreamedHistory {
 
   /**
    * An agent on another host logs on its own monotonic clock: its times are moved onto this host's
-   * by the measured offset, and every claim is held back by twice the largest offset uncertainty, so
-   * a claim is reported early only when it was early whatever the true offsets within their bounds.
+   * by the measured offset (a constant per source, so each source's keys stay in order, as the merge
+   * needs), and the checker forgives a claim early by no more than twice the largest offset
+   * uncertainty: a claim is reported early only when it was early whatever the true offsets.
    */
   accept(event: unknown, agent: Pick<AgentInfo, 'index' | 'generation' | 'agentId' | 'clock'>): void {
     const batch = event as Partial<TaskLogBatch> | null;
@@ -139,7 +137,7 @@ class StreamedHistory {
     const shift = agent.clock?.orderOffsetUs ?? 0;
     const keyed: KeyedTaskEvent[] = batch.entries.map((e) =>
       e[0] === 'c'
-        ? keyedClaim({ taskId: e[1], workerId: agent.agentId, startUs: e[2] - shift, endUs: e[3] - shift, dependsOn: e[4] }, this.skewUs)
+        ? keyedClaim({ taskId: e[1], workerId: agent.agentId, startUs: e[2] - shift, endUs: e[3] - shift, dependsOn: e[4] })
         : keyedComplete({ taskId: e[1], workerId: agent.agentId, startUs: e[2] - shift, endUs: e[3] - shift, ok: e[4] }),
     );
     this.merge.push(source, keyed, (batch.watermarkUs ?? -Infinity) - shift);
