@@ -26,7 +26,7 @@ import type { Backend, BackendStats } from '../../targets/ports.js';
 import { LiveWindows } from './live-windows.js';
 import { mergeRecordings, type MergedRecording } from './merge.js';
 import { isAgentMessage, type AgentMessage, type AgentParams, type AgentReport, type AgentSpec, type ParentMessage, type TimingPlan } from './protocol.js';
-import { runAgentRole, type AgentRole } from './runtime.js';
+import { runAgentRole, sumBackendStats, type AgentRole } from './runtime.js';
 import type { HostClock } from './control-protocol.js';
 import { RemotePool, type RemoteAgentsOptions, type RemoteSlot } from './remote-pool.js';
 
@@ -124,6 +124,11 @@ export interface RunAgentsResult {
   counters: Record<string, number>;
   /** Contention counters summed over every agent's connection. */
   backendStats: BackendStats;
+  /**
+   * Resource-sample labels of the processes that recorded the latencies (SuiteResult.measuredBy):
+   * the agent processes, or 'main' when the agents ran in this process.
+   */
+  measuredBy: string[];
   /** Present when agents ran on other hosts: this host first, then each remote agent. */
   hosts?: HostSummary[];
 }
@@ -453,20 +458,16 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   liveWindows?.finish(reports.map((r) => r.recording.windows), merged.durationUs);
   const counters: Record<string, number> = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
-  const backendStats: BackendStats = { retries: {}, busy: {} };
-  const statSources = mode === 'in-process' ? [o.inProcess?.backend.stats?.()] : reports.map((r) => r.backendStats);
-  for (const s of statSources) {
-    if (!s) continue;
-    for (const [k, v] of Object.entries(s.retries)) backendStats.retries[k] = (backendStats.retries[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(s.busy)) backendStats.busy[k] = (backendStats.busy[k] ?? 0) + v;
-  }
+  const backendStats = sumBackendStats(mode === 'in-process' ? [o.inProcess?.backend.stats?.()] : reports.map((r) => r.backendStats));
   const outcomes: AgentOutcome[] = all.map((h) => {
     const out: AgentOutcome = { ...infoOf(h), killed: h.killed, mode: h.remote ? 'remote' : mode };
     if (h.report) out.report = h.report;
     if (h.failure !== undefined && !h.killed) out.failure = h.failure;
     return out;
   });
-  const result: RunAgentsResult = { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats };
+  // Agents on other hosts are not sampled here: only this host's processes can back a process finding.
+  const measuredBy = mode === 'in-process' ? ['main'] : [...new Set(all.filter((h) => h.report && !h.remote).map((h) => h.agentId))];
+  const result: RunAgentsResult = { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats, measuredBy };
   if (o.remote) result.hosts = hostSummaries(localCount, pool?.slots ?? []);
   return result;
 }
