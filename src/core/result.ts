@@ -222,6 +222,26 @@ export const ResourcesSchema = z.object({
 });
 export type Resources = z.infer<typeof ResourcesSchema>;
 
+export const HostSchema = z.object({
+  host: z.string(),
+  /** False for the host that coordinated the run. */
+  remote: z.boolean(),
+  pid: z.number(),
+  agents: z.number(),
+  /** Operations (and errors) its agents completed in the measured window. */
+  operations: z.number(),
+  errors: z.number(),
+  /** Its wall clock minus this host's, ms (positive: ahead), from pings over the control plane. */
+  clockOffsetMs: z.number().optional(),
+  /** Its monotonic clock minus this host's, ms (what the ordering checks line up). */
+  orderClockOffsetMs: z.number().optional(),
+  /** The offsets are exact to within ± this (half the best ping's round trip), ms. */
+  clockUncertaintyMs: z.number().optional(),
+  /** Round trip of the best ping over the control plane, ms. */
+  rttMs: z.number().optional(),
+});
+export type HostResult = z.infer<typeof HostSchema>;
+
 export const SuiteSchema = z.object({
   name: z.string(),
   backend: z.string(),
@@ -244,6 +264,12 @@ export const SuiteSchema = z.object({
   virtualTime: z.boolean().optional(),
   /** Why the suite did not run (the backend lacks the port it drives); absent when it ran. */
   skipped: z.string().optional(),
+  /**
+   * Agents on several hosts (--remote-agents): this host first, then one entry per agent on another
+   * host, with the operations it made and its clock offset against this host (latency never
+   * crosses clocks: each host measured its own calls).
+   */
+  hosts: z.array(HostSchema).optional(),
 });
 export type SuiteResult = z.infer<typeof SuiteSchema>;
 

@@ -70,8 +70,18 @@ export function formatSuite(suite: SuiteResult): string {
   if (suite.metrics && Object.keys(suite.metrics).length > 0) {
     lines.push('  ' + Object.entries(suite.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`).join(' · '));
   }
+  lines.push(...hostLines(suite));
   for (const c of suite.checks) lines.push(`  ${CHECK_MARK[checkStatus(c)]} ${escapeTerminal(c.name)}: ${escapeTerminal(c.detail)}`);
   return lines.join('\n');
+}
+
+/** Agents on several hosts: each host's share and its clock offset (never used for latency). */
+function hostLines(suite: SuiteResult): string[] {
+  if (!suite.hosts) return [];
+  return suite.hosts.map((h) => {
+    const clock = h.clockOffsetMs !== undefined ? ` · clock ${h.clockOffsetMs >= 0 ? '+' : ''}${h.clockOffsetMs.toFixed(3)} ms ± ${(h.clockUncertaintyMs ?? 0).toFixed(3)} ms (rtt ${(h.rttMs ?? 0).toFixed(3)} ms)` : '';
+    return `  host ${escapeTerminal(h.host)}${h.remote ? ` (remote, pid ${h.pid})` : ' (this host)'}: ${h.agents} agent${h.agents === 1 ? '' : 's'} · ${h.operations} ops · ${h.errors} errors${clock}`;
+  });
 }
 
 /** One mark per check state: a check that could not run is neither ✓ nor ✗. */

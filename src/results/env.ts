@@ -94,6 +94,9 @@ function configParts(run: Pick<RunResult, 'config' | 'env'>): Record<string, Par
     // A profiled run is not comparable with an unprofiled one (the sampler's signals change lock
     // waits, bench/profile-overhead.bench.ts); the key is absent otherwise so older ids stay the same.
     ...(c.profileIntervalUs !== undefined ? { profiled: true } : {}),
+    // Agents on other hosts add network round trips to the store: a different setup. Absent
+    // otherwise, so the ids of single-host runs stay the same.
+    ...(typeof c.remoteAgents === 'number' && c.remoteAgents > 0 ? { remoteAgents: c.remoteAgents } : {}),
   };
 }
 

@@ -18,7 +18,9 @@ import { getSuite, listSuites, type AnySuite, type SuiteRunOptions } from '../su
 
 /** Where a suite reports progress (the suites' own contract; the run session's monitors fit it). */
 type ProgressSink = SuiteRunOptions['progress'];
-import { parseBackendSpec } from '../targets/backend.js';
+import { getBackend, parseBackendSpec } from '../targets/backend.js';
+import { checkControlGroup, parseControlUrl } from '../targets/control/channel.js';
+import { DEFAULT_CONTROL_GROUP, type RemoteAgentsOptions } from '../suites/agents/remote-pool.js';
 import { enrichRunResult, sinkRunResult, type RunContext } from './pipeline.js';
 import { buildRunResult } from './run-result.js';
 import { defaultIntervalUs } from '../runner/interval.js';
@@ -50,6 +52,10 @@ export const RUN_PARAMS = defineParams({
   iterations: intParam({ help: 'stop after this many operations (if sooner than the duration)', min: 1, max: Number.MAX_SAFE_INTEGER }),
   seed: intParam({ help: 'seed for every random choice (reproduces the run)', defaultNote: 'random, printed', min: 0, max: 2 ** 32 - 1 }),
   keepStore: switchParam({ help: 'keep each suite\'s scratch store (<data-dir>/scratch/<id>/) instead of removing it at the end' }),
+  remoteAgents: intParam({ help: 'how many of --agents run on other hosts (each started there with `swarmperf agent --control URL`); needs --control and a server backend every host reaches (docs/multi-host.md)', default: 0, min: 0, max: 256 }),
+  control: textParam({ help: 'control server the remote agents join: nats://HOST:PORT or redis://HOST:PORT', placeholder: '<url>', maxLength: 1024, check: (label, t) => parseControlUrl(label, t).url }),
+  controlGroup: textParam({ help: 'control group: keeps the agents of concurrent runs on one control server apart (the agents\' --control-group)', default: DEFAULT_CONTROL_GROUP, maxLength: 40, check: checkControlGroup }),
+  joinTimeout: durationParam({ help: 'time the remote agents have to join before the run fails', default: '60s', unit: 'ms', min: 100, max: 3_600_000 }),
 });
 /** The settings as a run uses them: the interval window resolved (at least 10 windows per run). */
 export type RunSettings = Omit<ParamValues<typeof RUN_PARAMS.shape>, 'interval'> & { interval: number };
@@ -123,7 +129,38 @@ export function planSuiteRun(request: SuiteRunRequest): SuiteRunPlan {
   const unknown = Object.keys(raw).filter((k) => raw[k] !== undefined && !known.has(k));
   if (unknown.length > 0) throw new UsageError(`unknown suite parameter(s): ${unknown.join(', ')}; known: ${[...known].join(', ') || 'none'}`);
   const planned = suites.map((suite) => ({ suite, params: suite.params.parse(raw, { ...naming, fieldPrefix: 'params.' }) as Record<string, unknown> }));
+  checkRemoteAgents(settings, suites);
   return { suites: planned, settings: withSeed(settings), quick };
+}
+
+/**
+ * Agents on other hosts need a control server, a backend every host reaches (a server, not a file
+ * or this process's memory), and suites whose figures never subtract two agents' clocks.
+ */
+function checkRemoteAgents(s: ParamValues<typeof RUN_PARAMS.shape>, suites: readonly AnySuite[]): void {
+  if (s.remoteAgents === 0) {
+    if (s.control !== undefined) throw new UsageError('--control: only used with --remote-agents N (agents on other hosts)');
+    return;
+  }
+  if (s.control === undefined) throw new UsageError('--remote-agents: needs --control nats://HOST:PORT or redis://HOST:PORT, the server the agents on other hosts join');
+  if (s.remoteAgents > s.agents) throw new UsageError(`--remote-agents: ${s.remoteAgents} is more than --agents ${s.agents} (remote agents count within --agents)`);
+  for (const spec of backendList(s.backend)) {
+    const kind = parseBackendSpec(spec, '.').kind;
+    if (getBackend(kind)?.location !== 'url') {
+      throw new UsageError(`--remote-agents: the ${kind} backend ("${spec}") cannot be reached from other hosts; use a server backend every host reaches: redis://, postgres://, nats://, etcd://`);
+    }
+  }
+  const unable = suites.filter((x) => x.remoteAgents !== true);
+  if (unable.length > 0) {
+    const able = listSuites().filter((x) => x.remoteAgents === true).map((x) => x.name);
+    throw new UsageError(`--remote-agents: suite ${unable.map((x) => x.name).join(', ')} cannot run on several hosts (it measures latency between two agents, which would cross hosts' clocks); suites that can: ${able.join(', ')}`);
+  }
+}
+
+/** The run's remote-agent settings for the suites, or undefined when every agent runs here. */
+function remoteOf(s: RunSettings): RemoteAgentsOptions | undefined {
+  if (s.remoteAgents === 0 || s.control === undefined) return undefined;
+  return { control: s.control, group: s.controlGroup, count: s.remoteAgents, joinTimeoutMs: s.joinTimeout };
 }
 
 /** The settings with a seed: the given one, or a fresh random one (recorded, so the run can be repeated). */
@@ -194,6 +231,7 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
         dataDir: env.dataDir,
         signal,
         progress: env.progressFor?.(suite.name, s.duration) ?? progress,
+        ...(remoteOf(s) ? { remote: remoteOf(s) as RemoteAgentsOptions } : {}),
       };
       results.push(await runUnlessPortMissing(suite, options, params));
     }
@@ -214,6 +252,7 @@ export async function executeSuiteRun(plan: SuiteRunPlan, env: SuiteRunEnvironme
       intervalUs: s.interval,
       seed: s.seed,
       ...(s.iterations !== undefined ? { iterations: s.iterations } : {}),
+      ...(s.remoteAgents > 0 ? { remoteAgents: s.remoteAgents } : {}),
       ...suiteParamsConfig(plan),
     },
     suites: results,

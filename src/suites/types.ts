@@ -8,6 +8,7 @@ import type { Clock } from '../measure/clock.js';
 import type { ProgressSink } from '../core/events.js';
 import type { SuiteResult } from '../core/result.js';
 import { defineParams, type ParamSet, type ParamShape, type ParamValues } from '../core/params.js';
+import type { RemoteAgentsOptions } from './agents/remote-pool.js';
 
 export interface SuiteRunOptions {
   clock: Clock;
@@ -30,6 +31,8 @@ export interface SuiteRunOptions {
   dataDir: string;
   signal: AbortSignal;
   progress: ProgressSink;
+  /** Agents on other hosts (counted within `agents`), for suites that declare `remoteAgents`. */
+  remote?: RemoteAgentsOptions;
 }
 
 export interface SuiteDefinition<S extends ParamShape = ParamShape> {
@@ -39,6 +42,12 @@ export interface SuiteDefinition<S extends ParamShape = ParamShape> {
   params: ParamSet<S>;
   /** Whether `swarmperf run` with no suite named runs this one. */
   runByDefault?: boolean;
+  /**
+   * Whether agents may run on other hosts (--remote-agents): true only for suites that measure no
+   * latency across two agents' clocks and whose checks can line up logged times with the measured
+   * clock offsets (docs/multi-host.md).
+   */
+  remoteAgents?: boolean;
   run(options: SuiteRunOptions, params: ParamValues<S>): Promise<SuiteResult>;
 }
 

@@ -21,6 +21,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   // Measure …
   { name: 'run', usage: '[options] [suites...]', setup: true, description: 'run benchmark suites (default: the coordination suites) and record the result', load: async () => (await import('./run.js')).registerRunCommand },
+  { name: 'agent', usage: '[options]', setup: false, description: 'join runs coordinated on another host as an agent on this one (`run --remote-agents N --control URL` there)', load: async () => (await import('./agent.js')).registerAgentCommand },
   { name: 'load', usage: '[options] <url>', setup: true, description: 'load an HTTP endpoint at an arrival rate (--rate, --ramp) or a concurrency (--concurrency)', load: async () => (await import('./load.js')).registerLoadCommand },
   { name: 'stress', usage: '[options] <url>', setup: true, description: 'find the highest arrival rate an HTTP endpoint sustains within an SLO (steps the rate up until it breaks)', load: async () => (await import('./stress.js')).registerStressCommand },
   { name: 'bench', usage: '[options]', setup: true, description: 'benchmark consensus protocols in the deterministic simulator or over real TCP (see docs: consensus)', load: async () => (await import('./bench.js')).registerBenchCommand },

@@ -9,9 +9,14 @@
  * wall-clock plan (warmup start, measured start, measured end) so every agent measures the same
  * window → agents report → the parent merges histograms exactly. Ctrl-C sends stop: agents end their
  * load and report what they measured. Agents that do not report in time are killed (SIGKILL).
+ *
+ * With `remote`, the last `remote.count` slots are agents on other hosts (remote-pool.ts), reached
+ * over the control plane instead of IPC: the same messages, the same barrier (the plan moved onto
+ * each host's clock), the same exact merge; an agent that falls silent is reported like one that died.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ProgressSink, ProgressSnapshot } from '../../core/events.js';
 import { startSuiteSampler } from '../../runner/suite.js';
@@ -22,6 +27,8 @@ import { LiveWindows } from './live-windows.js';
 import { mergeRecordings, type MergedRecording } from './merge.js';
 import { isAgentMessage, type AgentMessage, type AgentParams, type AgentReport, type AgentSpec, type ParentMessage, type TimingPlan } from './protocol.js';
 import { runAgentRole, sumBackendStats, type AgentRole } from './runtime.js';
+import type { HostClock } from './control-protocol.js';
+import { RemotePool, type RemoteAgentsOptions, type RemoteSlot } from './remote-pool.js';
 
 /**
  * How long after the measured window agents may take to clean up and report before they are killed
@@ -63,6 +70,10 @@ export interface RunAgentsOptions {
   sampleIntervalMs?: number;
   /** Raw samples pooled for each operation's bootstrap intervals (see MergeOptions.ciSamples). */
   ciSamples?: number;
+  /** Agents on other hosts, joining over the control plane: the last `count` of the `agents` slots. */
+  remote?: RemoteAgentsOptions;
+  /** The remote hosts' measured clocks, once they joined and before any agent starts. */
+  onRemoteJoined?: (clocks: HostClock[]) => void;
 }
 
 export interface AgentInfo {
@@ -70,6 +81,13 @@ export interface AgentInfo {
   agentId: string;
   generation: number;
   pid: number;
+  /** The host of an agent on another host (absent: this host). */
+  host?: string;
+  /**
+   * That host's clocks against this one's, measured at join: what an invariant checker needs to
+   * line up the agent's logged times (never used for latency).
+   */
+  clock?: HostClock;
 }
 
 export interface AgentsControl {
@@ -84,7 +102,17 @@ export interface AgentOutcome extends AgentInfo {
   failure?: string;
   /** Killed on purpose by the suite (a failover). */
   killed: boolean;
-  mode: 'process' | 'in-process';
+  mode: 'process' | 'in-process' | 'remote';
+}
+
+/** One host's share of the run: the coordinator's own (remote false) and each agent on another host. */
+export interface HostSummary {
+  host: string;
+  remote: boolean;
+  /** Process id of the remote agent (the coordinator's own pid for this host). */
+  pid: number;
+  agents: number;
+  clock?: HostClock;
 }
 
 export interface RunAgentsResult {
@@ -101,10 +129,13 @@ export interface RunAgentsResult {
    * the agent processes, or 'main' when the agents ran in this process.
    */
   measuredBy: string[];
+  /** Present when agents ran on other hosts: this host first, then each remote agent. */
+  hosts?: HostSummary[];
 }
 
 interface Handle extends AgentInfo {
   child?: ChildProcess;
+  remote?: RemoteSlot;
   abort?: AbortController;
   send(m: ParentMessage): void;
   state: 'starting' | 'ready' | 'running' | 'done';
@@ -133,6 +164,7 @@ export function workerScriptPath(): string {
 
 export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   if (!(o.agents >= 1)) throw new Error('agents: at least one agent is needed');
+  if (o.remote && (o.inProcess || !(o.remote.count >= 1 && o.remote.count <= o.agents))) throw new Error(`agents: ${o.remote.count} remote agents do not fit ${o.agents} agents${o.inProcess ? ' run in-process' : ''}`);
   const mode: 'process' | 'in-process' = o.inProcess ? 'in-process' : 'process';
   const role = o.inProcess?.role;
   const script = mode === 'process' ? workerScriptPath() : '';
@@ -159,6 +191,13 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
     }
     return true;
   };
+
+  // Remote agents first: a run whose hosts do not all join starts nothing locally.
+  const pool = o.remote ? await RemotePool.recruit(o.remote, o.signal, (line) => o.progress.log(line)) : undefined;
+  const localCount = o.agents - (o.remote?.count ?? 0);
+  // Ctrl-C while hosts were joining: the run measured nothing, and no agent starts.
+  const startCount = o.remote && !pool ? 0 : o.agents;
+  if (pool) o.onRemoteJoined?.(pool.slots.map((s) => s.clock));
 
   const control: AgentsControl = {
     replace(index: number) {
@@ -199,7 +238,7 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
         }
         break;
       case 'event':
-        o.onEvent?.(m.event, { index: h.index, agentId: h.agentId, generation: h.generation, pid: h.pid }, control);
+        o.onEvent?.(m.event, infoOf(h), control);
         break;
       case 'report':
         // The report holds only the windows not yet sent with progress: one list, in order.
@@ -233,6 +272,8 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
       intervalUs: o.intervalUs,
     };
     if (o.iterations !== undefined) spec.iterations = Math.ceil(o.iterations / o.agents);
+    const slot = generation === 0 && index >= localCount ? pool?.slots[index - localCount] : undefined;
+    if (slot) return spawnRemote(index, spec, slot);
     if (mode === 'in-process') {
       const abort = new AbortController();
       let releasePlan: (p: TimingPlan) => void = () => {};
@@ -300,6 +341,36 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
     return h;
   };
 
+  /** A slot on another host: the same messages over the control plane; silence counts as death. */
+  const spawnRemote = (index: number, spec: AgentSpec, slot: RemoteSlot): Handle => {
+    const h: Handle = {
+      index,
+      agentId: spec.agentId,
+      generation: spec.generation,
+      pid: slot.identity.pid,
+      host: slot.identity.host,
+      clock: slot.clock,
+      remote: slot,
+      state: 'starting',
+      killed: false,
+      stderrTail: '',
+      windows: [],
+      closedBefore: 0,
+      send: (m) => slot.send(m),
+    };
+    slot.onMessage = (m) => onMessage(h, m);
+    slot.onLost = (why) => {
+      if (h.state === 'done' || h.killed) return;
+      h.failure = `agent ${h.agentId} on host ${slot.identity.host} (pid ${slot.identity.pid}) ${why}`;
+      h.state = 'done';
+      poke();
+    };
+    // The host uses its own installation's roles, never a module path from this machine.
+    const { roleModule: _local, ...remoteSpec } = spec;
+    h.send({ type: 'start', spec: remoteSpec });
+    return h;
+  };
+
   // Samples stream to the run's outputs as they are taken (the runner's sampler).
   const sampler = startSuiteSampler(o.progress, {
     intervalMs: o.sampleIntervalMs ?? 500,
@@ -312,7 +383,7 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   o.signal.addEventListener('abort', onAbort, { once: true });
   let progressTimer: NodeJS.Timeout | undefined;
   try {
-    for (let i = 0; i < o.agents; i++) handles.push(spawn(i, 0));
+    for (let i = 0; i < startCount; i++) handles.push(spawn(i, 0));
     const startDeadline = Date.now() + (o.startTimeoutMs ?? 60_000);
     const allReady = await waitFor(() => o.signal.aborted || handles.every((h) => h.state !== 'starting'), startDeadline);
     const broken = handles.filter((h) => h.failure !== undefined || (h.state === 'starting' && !o.signal.aborted));
@@ -370,6 +441,7 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
     if (progressTimer) clearInterval(progressTimer);
     o.progress.done();
     o.signal.removeEventListener('abort', onAbort);
+    await pool?.close();
   }
   const resources = sampler.stop();
   // Reported workers exit on their own; make sure none lingers.
@@ -388,17 +460,33 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   for (const r of reports) for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
   const backendStats = sumBackendStats(mode === 'in-process' ? [o.inProcess?.backend.stats?.()] : reports.map((r) => r.backendStats));
   const outcomes: AgentOutcome[] = all.map((h) => {
-    const out: AgentOutcome = { index: h.index, agentId: h.agentId, generation: h.generation, pid: h.pid, killed: h.killed, mode };
+    const out: AgentOutcome = { ...infoOf(h), killed: h.killed, mode: h.remote ? 'remote' : mode };
     if (h.report) out.report = h.report;
     if (h.failure !== undefined && !h.killed) out.failure = h.failure;
     return out;
   });
-  const measuredBy = mode === 'in-process' ? ['main'] : [...new Set(all.filter((h) => h.report).map((h) => h.agentId))];
-  return { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats, measuredBy };
+  // Agents on other hosts are not sampled here: only this host's processes can back a process finding.
+  const measuredBy = mode === 'in-process' ? ['main'] : [...new Set(all.filter((h) => h.report && !h.remote).map((h) => h.agentId))];
+  const result: RunAgentsResult = { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats, measuredBy };
+  if (o.remote) result.hosts = hostSummaries(localCount, pool?.slots ?? []);
+  return result;
+}
+
+function infoOf(h: Handle): AgentInfo {
+  const info: AgentInfo = { index: h.index, agentId: h.agentId, generation: h.generation, pid: h.pid };
+  if (h.host !== undefined) info.host = h.host;
+  if (h.clock) info.clock = h.clock;
+  return info;
+}
+
+function hostSummaries(localCount: number, slots: readonly RemoteSlot[]): HostSummary[] {
+  const here: HostSummary = { host: hostname(), remote: false, pid: process.pid, agents: localCount };
+  return [here, ...slots.map((s): HostSummary => ({ host: s.identity.host, remote: true, pid: s.identity.pid, agents: 1, clock: s.clock }))];
 }
 
 function kill(h: Handle): void {
-  if (h.child) {
+  if (h.remote) h.remote.kill();
+  else if (h.child) {
     if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
   } else h.abort?.abort();
 }

@@ -4,7 +4,7 @@
  * memory backend), folding the backend's contention counters into the operations, and assembling
  * the SuiteResult.
  */
-import type { CheckResult, OperationResult, SuiteResult } from '../../core/result.js';
+import type { CheckResult, HostResult, OperationResult, SuiteResult } from '../../core/result.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -115,6 +115,7 @@ export interface AgentsRunInput {
   label: string;
   finishGraceMs?: number;
   onEvent?: RunAgentsOptions['onEvent'];
+  onRemoteJoined?: RunAgentsOptions['onRemoteJoined'];
 }
 
 export function runSuiteAgents(o: SuiteRunOptions, sb: SuiteBackend, input: AgentsRunInput): Promise<RunAgentsResult> {
@@ -131,7 +132,7 @@ export function runSuiteAgents(o: SuiteRunOptions, sb: SuiteBackend, input: Agen
     intervalUs: o.intervalUs,
     signal: o.signal,
     progress: o.progress,
-    label: `${input.label} (${sb.backend.name}, ${o.agents} agent${o.agents === 1 ? '' : 's'}${sb.inProcess ? ', in-process' : ''})`,
+    label: `${input.label} (${sb.backend.name}, ${o.agents} agent${o.agents === 1 ? '' : 's'}${sb.inProcess ? ', in-process' : ''}${o.remote ? `, ${o.remote.count} on other hosts` : ''})`,
     sampleIntervalMs: o.quick ? 250 : 1000,
     ...(o.quick ? { ciSamples: 300 } : {}),
   };
@@ -140,6 +141,11 @@ export function runSuiteAgents(o: SuiteRunOptions, sb: SuiteBackend, input: Agen
   else options.roleModule = roleModuleUrl();
   if (input.finishGraceMs !== undefined) options.finishGraceMs = input.finishGraceMs;
   if (input.onEvent) options.onEvent = input.onEvent;
+  if (input.onRemoteJoined) options.onRemoteJoined = input.onRemoteJoined;
+  if (o.remote) {
+    if (sb.inProcess) throw new UsageError(`--remote-agents: the ${sb.backend.name} backend runs its agents in this process; agents on other hosts need a server backend every host reaches`);
+    options.remote = o.remote;
+  }
   return runAgents(options);
 }
 
@@ -202,6 +208,7 @@ export function agentFigures(outcomes: readonly AgentOutcome[], durationUs: numb
     const count = ops.reduce((s, op) => s + op.count, 0);
     const errors = ops.reduce((s, op) => s + op.errors, 0);
     const row: Record<string, unknown> = { agent: a.agentId, pid: a.pid, mode: a.mode, operations: count, errors, throughput: count / (durationUs / 1e6) };
+    if (a.host !== undefined) row.host = a.host;
     if (a.killed) row.killed = true;
     if (a.failure !== undefined) row.failure = withoutStackFrames(a.failure);
     if (a.report) for (const [k, v] of Object.entries(a.report.counters)) row[k] = v;
@@ -222,7 +229,9 @@ export function assembleSuiteResult(
   const allChecks = [agentsReportedCheck(r.outcomes), ...checks];
   const cleanMetrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(metrics)) if (Number.isFinite(v)) cleanMetrics[k] = v;
+  const hosts = r.hosts ? hostResults(r) : undefined;
   return {
+    ...(hosts ? { hosts } : {}),
     name,
     backend: sb.backend.name,
     operations,
@@ -234,6 +243,23 @@ export function assembleSuiteResult(
     // The agents recorded the latencies: the main process's event loop and GC are nobody's latency.
     measuredBy: r.measuredBy,
   };
+}
+
+/** Each host's agents, operations and clock offset (agents on several hosts only). */
+function hostResults(r: RunAgentsResult): HostResult[] {
+  const ms = (us: number): number => Math.round(us) / 1000;
+  return (r.hosts ?? []).map((h) => {
+    const mine = r.outcomes.filter((a) => (h.remote ? a.mode === 'remote' && a.pid === h.pid && a.host === h.host : a.mode !== 'remote'));
+    const ops = mine.flatMap((a) => a.report?.recording.operations ?? []);
+    const row: HostResult = { host: h.host, remote: h.remote, pid: h.pid, agents: h.agents, operations: ops.reduce((s, op) => s + op.count, 0), errors: ops.reduce((s, op) => s + op.errors, 0) };
+    if (h.clock) {
+      row.clockOffsetMs = ms(h.clock.wallOffsetUs);
+      row.orderClockOffsetMs = ms(h.clock.orderOffsetUs);
+      row.clockUncertaintyMs = ms(h.clock.uncertaintyUs);
+      row.rttMs = ms(h.clock.rttUs);
+    }
+    return row;
+  });
 }
 
 /** The agents' `log` fields, typed by the caller (each role defines its own log shape). */

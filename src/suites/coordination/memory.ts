@@ -77,6 +77,7 @@ function sumCounts(ops: readonly { name: string; count: number }[], names: reado
 
 export const memorySuite: SuiteDefinition<typeof memoryParams.shape> = {
   name: 'memory',
+  remoteAgents: true,
   description: 'shared memory: store, retrieve, search (glob, query), list, delete with zipfian keys; read-back and namespace isolation',
   runByDefault: true,
   params: memoryParams,

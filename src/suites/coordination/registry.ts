@@ -10,7 +10,8 @@ import { checkRegistry } from '../invariants/registry.js';
 import { skipped } from '../invariants/common.js';
 import { defineParams, durationParam, intParam, mixParam, type ParamValues } from '../../core/params.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
-import { agentLogs, assembleSuiteResult, runSuiteAgents, withSuiteBackend } from './common.js';
+import { assembleSuiteResult, runSuiteAgents, withSuiteBackend } from './common.js';
+import type { RunAgentsResult } from '../agents/harness.js';
 import { REGISTRY_OPS, type RegistryAgentLog } from './registry-agent.js';
 
 const OP_TO_BACKEND: Record<string, string[]> = {
@@ -34,7 +35,9 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend, p
   const mix = params.registryMix;
   return withSuiteBackend(o, injected, async (sb) => {
     const r = await runSuiteAgents(o, sb, { role: 'registry', label: 'registry', params: { staleMs, maxLive, mix, abandonPercent: 20 } });
-    const logs = agentLogs<RegistryAgentLog>(r);
+    const logs = logsOnThisClock(r);
+    // Times of agents on other hosts are known to ± their clock uncertainty: the allowance grows by both ends'.
+    const slackMs = 2 + (2 * Math.max(0, ...r.outcomes.map((a) => a.clock?.uncertaintyUs ?? 0))) / 1000;
     const complete = !r.aborted && r.outcomes.every((a) => a.report !== undefined);
     const lastReapMs = Math.max(0, ...logs.map((l) => l.lastReapMs));
     let live = logs.flatMap((l) => l.live).map((a) => a.id);
@@ -60,7 +63,7 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend, p
         if (await sb.backend.registry.heartbeat(id)) survivors.push(id);
         else {
           const last = lastHeartbeat.get(id) ?? 0;
-          if (last < lastReapMs - staleMs + 2) reapedLate++;
+          if (last < lastReapMs - staleMs + slackMs) reapedLate++;
           else reapedWhileFresh.push({ id, sinceHeartbeatMs: lastReapMs - last });
         }
       }
@@ -96,8 +99,24 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend, p
   });
 }
 
+/**
+ * The agents' logs with every wall-clock time on this host's clock: an agent on another host wrote
+ * its times on its own, which the measured offset moves onto ours (the end-state check compares one
+ * agent's last heartbeat with another's last reap).
+ */
+function logsOnThisClock(r: RunAgentsResult): RegistryAgentLog[] {
+  return r.outcomes.flatMap((a) => {
+    if (!a.report) return [];
+    const log = a.report.log as RegistryAgentLog;
+    const shiftMs = (a.clock?.wallOffsetUs ?? 0) / 1000;
+    if (shiftMs === 0) return [log];
+    return [{ ...log, lastReapMs: log.lastReapMs === 0 ? 0 : log.lastReapMs - shiftMs, live: log.live.map((l) => ({ id: l.id, lastHeartbeatMs: l.lastHeartbeatMs - shiftMs })) }];
+  });
+}
+
 export const registrySuite: SuiteDefinition<typeof registryParams.shape> = {
   name: 'registry',
+  remoteAgents: true,
   description: 'agent registry under churn: register, heartbeat, deregister, list, reapStale; deregistered gone, stale reaped',
   runByDefault: true,
   params: registryParams,

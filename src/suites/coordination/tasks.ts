@@ -54,6 +54,8 @@ export async function runTasksSuite(o: SuiteRunOptions, injected?: Backend, para
       // The agents' drain runs inside the grace period; 5 s more for reporting.
       finishGraceMs: drainTimeoutMs + 5_000,
       onEvent: (event, agent) => history.accept(event, agent),
+      // Before any agent logs: the claim and the completion may come from the two least certain hosts.
+      onRemoteJoined: (clocks) => (history.checker.toleranceUs = 2 * Math.max(0, ...clocks.map((c) => c.uncertaintyUs))),
     });
     history.finish();
     const logs = agentLogs<TasksAgentLog>(r);
@@ -122,16 +124,23 @@ class StreamedHistory {
     for (let i = 0; i < agents; i++) this.merge.open(sourceOf({ index: i, generation: 0 }));
   }
 
-  accept(event: unknown, agent: Pick<AgentInfo, 'index' | 'generation' | 'agentId'>): void {
+  /**
+   * An agent on another host logs on its own monotonic clock: its times are moved onto this host's
+   * by the measured offset (a constant per source, so each source's keys stay in order, as the merge
+   * needs), and the checker forgives a claim early by no more than twice the largest offset
+   * uncertainty: a claim is reported early only when it was early whatever the true offsets.
+   */
+  accept(event: unknown, agent: Pick<AgentInfo, 'index' | 'generation' | 'agentId' | 'clock'>): void {
     const batch = event as Partial<TaskLogBatch> | null;
     if (batch?.kind !== 'tasks-log' || !Array.isArray(batch.entries)) return;
     const source = sourceOf(agent);
+    const shift = agent.clock?.orderOffsetUs ?? 0;
     const keyed: KeyedTaskEvent[] = batch.entries.map((e) =>
       e[0] === 'c'
-        ? keyedClaim({ taskId: e[1], workerId: agent.agentId, startUs: e[2], endUs: e[3], dependsOn: e[4] })
-        : keyedComplete({ taskId: e[1], workerId: agent.agentId, startUs: e[2], endUs: e[3], ok: e[4] }),
+        ? keyedClaim({ taskId: e[1], workerId: agent.agentId, startUs: e[2] - shift, endUs: e[3] - shift, dependsOn: e[4] })
+        : keyedComplete({ taskId: e[1], workerId: agent.agentId, startUs: e[2] - shift, endUs: e[3] - shift, ok: e[4] }),
     );
-    this.merge.push(source, keyed, batch.watermarkUs ?? -Infinity);
+    this.merge.push(source, keyed, (batch.watermarkUs ?? -Infinity) - shift);
     if (batch.final) this.merge.close(source);
   }
 
@@ -188,6 +197,7 @@ export const tasksSuite: SuiteDefinition<typeof tasksParams.shape> = {
   name: 'tasks',
   description: 'task queue shared by N agents: create, claim, complete, update; claim conflicts; no double claims, dependencies respected',
   runByDefault: true,
+  remoteAgents: true,
   params: tasksParams,
   run: (o, params) => runTasksSuite(o, undefined, params),
 };
