@@ -18,6 +18,7 @@ import type { Workload } from '../../load/types.js';
 import { RealClock } from '../../measure/clock.js';
 import { Recorder } from '../../measure/recorder.js';
 import { Rng } from '../../measure/rng.js';
+import { percentileSorted } from '../../measure/stats.js';
 import type { FaultRecord, FaultSchedule } from '../../sim/faults.js';
 import type { LatencySpec } from '../../sim/latency.js';
 import { RealFaultTimer } from '../real/fault-timer.js';
@@ -91,10 +92,8 @@ class OperationFailed extends Error {
   }
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
+/** Nearest-rank percentile of sorted values, 0 when there are none. */
+const percentile = (sortedValues: readonly number[], p: number): number => (sortedValues.length === 0 ? 0 : percentileSorted(sortedValues, p));
 
 export async function runMaelstrom(o: MaelstromOptions): Promise<MaelstromOutcome> {
   const def = WORKLOAD_DEFINITIONS[o.workload];

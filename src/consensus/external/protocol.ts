@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 import { parseDurationUs, parseIntFlag, parsePositiveDurationUs, parsePositiveNumber } from '../../core/parse.js';
 import type { SuiteResult } from '../../core/result.js';
+import { roundMetrics } from '../bench/common.js';
 import { withDefaults, workloadParams } from '../bench/params.js';
 import { splitCommandLine } from '../../targets/mcp/spec.js';
 import { windowListener } from '../../runner/phase.js';
@@ -50,8 +51,7 @@ const METRICS: Record<string, ProtocolMetric> = {
 };
 
 function toSuite(r: MaelstromOutcome, command: string): SuiteResult {
-  const metrics: Record<string, number> = {};
-  for (const [k, v] of Object.entries(r.metrics)) metrics[k] = Number.isFinite(v) ? Math.round(v * 1000) / 1000 : 0;
+  const metrics = roundMetrics(r.metrics);
   const suite: SuiteResult = {
     name: EXTERNAL_SUITE,
     backend: command,

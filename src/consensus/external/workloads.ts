@@ -15,6 +15,7 @@
  */
 import type { CheckResult } from '../../core/result.js';
 import type { Rng } from '../../measure/rng.js';
+import { percentileSorted } from '../../measure/stats.js';
 import { checkLinearizability, type HistoryOp } from '../checkers/linearizability.js';
 import { checkSetFull, ElementSet, type SetAdd, type SetRead } from '../checkers/set-full.js';
 import type { KvOp, KvResult } from '../kv/store.js';
@@ -132,7 +133,8 @@ interface SetShape {
   check: string;
 }
 
-const percentileOf = (sorted: readonly number[], p: number): number => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number));
+/** Nearest-rank percentile of sorted values, 0 when there are none. */
+const percentileOf = (sortedValues: readonly number[], p: number): number => (sortedValues.length === 0 ? 0 : percentileSorted(sortedValues, p));
 
 function growOnlySet(shape: SetShape, o: { rng: Rng }): WorkloadRun {
   const adds: SetAdd[] = [];
