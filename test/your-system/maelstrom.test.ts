@@ -58,7 +58,7 @@ describe('Maelstrom lin-kv against external node processes', () => {
 });
 
 describe('Maelstrom broadcast and g-set (set-full)', () => {
-  const lossy = { ...base, durationMs: 1_000, rpcTimeoutMs: 2_000, settleMs: 1_000, loss: 0.3 };
+  const lossy = { ...base, durationMs: 1_000, rpcTimeoutMs: 2_000, settleMs: 2_000, loss: 0.3 };
 
   it('a node that retries until acknowledged: nothing lost under 30% loss', async () => {
     const r = await runMaelstrom({ ...lossy, workload: 'broadcast', args: [SET] });

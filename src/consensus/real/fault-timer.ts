@@ -19,7 +19,11 @@ export interface RealFaultHost extends ClusterView {
 export class RealFaultTimer {
   /** Every start and end, in order, for recovery times and the report. */
   readonly log: FaultRecord[] = [];
+  /** Faults that could not be applied, why. */
+  readonly errors: string[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Starts and ends under way (a restart waits for the new process): stop() waits for them. */
+  private readonly inflight = new Set<Promise<void>>();
   private readonly undos = new Map<FaultEvent, { undo: () => Promise<void> | void; nodes: number[] }>();
   private stopped = false;
 
@@ -37,7 +41,11 @@ export class RealFaultTimer {
   private later(us: number, fn: () => Promise<void>): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
-      if (!this.stopped) void fn();
+      if (this.stopped) return;
+      // A fault that cannot be applied (a node that will not restart) is reported, not thrown.
+      const p = fn().catch((err: unknown) => void this.errors.push(err instanceof Error ? err.message : String(err)));
+      this.inflight.add(p);
+      void p.finally(() => this.inflight.delete(p));
     }, us / 1000);
     this.timers.add(t);
   }
@@ -90,12 +98,15 @@ export class RealFaultTimer {
   }
 
   /**
-   * Stops the schedule: no fault starts any more; with `undo`, every fault still in force is ended
-   * now (heal, resume, restart) so the run can be checked on a whole cluster.
+   * Stops the schedule: no fault starts any more, those under way finish; with `undo`, every fault
+   * still in force is ended now (heal, resume, restart) so the run can be checked on a whole cluster.
    */
   async stop(undo = false): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all(this.inflight);
+    for (const t of this.timers) clearTimeout(t); // ends scheduled by starts that were under way
     this.timers.clear();
     if (!undo) return;
     for (const [ev, u] of this.undos) {
