@@ -182,7 +182,10 @@ export class AgentContext {
 
   private ticker(recorder: Recorder, phase: 'warmup' | 'measure'): () => void {
     const timer = setInterval(() => {
-      this.transport.send({ type: 'progress', phase, snapshot: recorder.snapshot(this.clock.nowUs()) });
+      const nowUs = this.clock.nowUs();
+      const message: Extract<AgentMessage, { type: 'progress' }> = { type: 'progress', phase, snapshot: recorder.snapshot(nowUs) };
+      if (recorder instanceof AgentRecorder) message.windows = recorder.drainClosedWindows(nowUs);
+      this.transport.send(message);
     }, 250);
     timer.unref();
     return () => clearInterval(timer);
