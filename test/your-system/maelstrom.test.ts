@@ -123,7 +123,8 @@ describe('swarmperf bench --protocol external (the built CLI)', () => {
   it('runs n copies of the node and reports the stale reads as a failed linearizability check (exit 1)', async () => {
     const { runCli, tempDir } = await import('../helpers/cli.js');
     const dir = tempDir();
-    const r = runCli(['bench', '--protocol', 'external', '--mode', 'real', '--node', `node ${LIN_KV} --stale`, '--nodes', '3', '--duration', '1s', '--warmup', '0s', '--data-dir', dir, '--no-history', '--json', '-'], { timeoutMs: 120_000 });
+    // One key: every client meets every write, so a 30 ms stale window is hit even on a slow machine.
+    const r = runCli(['bench', '--protocol', 'external', '--mode', 'real', '--node', `node ${LIN_KV} --stale`, '--nodes', '3', '--node-keys', '1', '--duration', '2s', '--warmup', '0s', '--data-dir', dir, '--no-history', '--json', '-'], { timeoutMs: 120_000 });
     expect(r.status).toBe(1);
     const run = JSON.parse(r.stdout) as { suites: Array<{ name: string; checks: Array<{ name: string; passed: boolean }>; metrics: Record<string, number>; operations: Array<{ name: string; count: number }> }> };
     const suite = run.suites.find((s) => s.name === 'consensus.external')!;
@@ -154,12 +155,6 @@ describe('swarmperf bench --protocol external (the built CLI)', () => {
     const leader = bad(['--faults', 'crash-leader@1s']);
     expect(leader.status).toBe(2);
     expect(leader.stderr).toMatch(/--faults: "crash-leader@1s": external has no crash-leader target/);
-    const pauseBad = bad(['--faults', 'pause 9@1s-2s']);
-    expect(pauseBad.status).toBe(2);
-    expect(pauseBad.stderr).toMatch(/node 9 does not exist/);
-    const settle = bad(['--settle', 'soon']);
-    expect(settle.status).toBe(2);
-    expect(settle.stderr).toMatch(/--settle/);
     const missing = runCli(['bench', '--protocol', 'external', '--mode', 'real', '--node', 'no-such-node-binary', '--data-dir', tempDir(), '--no-history']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/--node: node n\d cannot start "no-such-node-binary": spawn no-such-node-binary ENOENT before answering init/);
