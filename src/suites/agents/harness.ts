@@ -21,7 +21,7 @@ import type { Backend, BackendStats } from '../../targets/ports.js';
 import { LiveWindows } from './live-windows.js';
 import { mergeRecordings, type MergedRecording } from './merge.js';
 import { isAgentMessage, type AgentMessage, type AgentParams, type AgentReport, type AgentSpec, type ParentMessage, type TimingPlan } from './protocol.js';
-import { runAgentRole, type AgentRole } from './runtime.js';
+import { runAgentRole, sumBackendStats, type AgentRole } from './runtime.js';
 
 /**
  * How long after the measured window agents may take to clean up and report before they are killed
@@ -96,6 +96,11 @@ export interface RunAgentsResult {
   counters: Record<string, number>;
   /** Contention counters summed over every agent's connection. */
   backendStats: BackendStats;
+  /**
+   * Resource-sample labels of the processes that recorded the latencies (SuiteResult.measuredBy):
+   * the agent processes, or 'main' when the agents ran in this process.
+   */
+  measuredBy: string[];
 }
 
 interface Handle extends AgentInfo {
@@ -381,20 +386,15 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   liveWindows?.finish(reports.map((r) => r.recording.windows), merged.durationUs);
   const counters: Record<string, number> = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
-  const backendStats: BackendStats = { retries: {}, busy: {} };
-  const statSources = mode === 'in-process' ? [o.inProcess?.backend.stats?.()] : reports.map((r) => r.backendStats);
-  for (const s of statSources) {
-    if (!s) continue;
-    for (const [k, v] of Object.entries(s.retries)) backendStats.retries[k] = (backendStats.retries[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(s.busy)) backendStats.busy[k] = (backendStats.busy[k] ?? 0) + v;
-  }
+  const backendStats = sumBackendStats(mode === 'in-process' ? [o.inProcess?.backend.stats?.()] : reports.map((r) => r.backendStats));
   const outcomes: AgentOutcome[] = all.map((h) => {
     const out: AgentOutcome = { index: h.index, agentId: h.agentId, generation: h.generation, pid: h.pid, killed: h.killed, mode };
     if (h.report) out.report = h.report;
     if (h.failure !== undefined && !h.killed) out.failure = h.failure;
     return out;
   });
-  return { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats };
+  const measuredBy = mode === 'in-process' ? ['main'] : [...new Set(all.filter((h) => h.report).map((h) => h.agentId))];
+  return { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats, measuredBy };
 }
 
 function kill(h: Handle): void {
