@@ -29,7 +29,7 @@ export interface ScenarioInfo {
 }
 
 /** Fault-schedule targets a protocol understands (see sim/faults.ts). */
-export type FaultTargetKind = 'crash' | 'crash-leader' | 'crash-random' | 'restart' | 'partition' | 'isolate' | 'isolate-leader' | 'rates';
+export type FaultTargetKind = 'crash' | 'crash-leader' | 'crash-random' | 'restart' | 'partition' | 'isolate' | 'isolate-leader' | 'pause' | 'rates';
 
 export interface ProtocolRunRequest {
   scenario: string;

@@ -19,6 +19,7 @@ import { getSuite, listSuites, type AnySuite, type SuiteRunOptions } from '../su
 /** Where a suite reports progress (the suites' own contract; the run session's monitors fit it). */
 type ProgressSink = SuiteRunOptions['progress'];
 import { getBackend, parseBackendSpec } from '../targets/backend.js';
+import { withMcpMap } from '../targets/external/index.js';
 import { checkControlGroup, parseControlUrl } from '../targets/control/channel.js';
 import { DEFAULT_CONTROL_GROUP, type RemoteAgentsOptions } from '../suites/agents/remote-pool.js';
 import { enrichRunResult, sinkRunResult, type RunContext } from './pipeline.js';
@@ -46,6 +47,7 @@ export const RUN_PARAMS = defineParams({
     // Kind and tuning checked here; the path is resolved against the data folder when the suite opens it.
     check: (_label, spec) => (backendList(spec).forEach((one) => parseBackendSpec(one, '.')), spec),
   }),
+  mcpMap: textParam({ help: 'mapping file (JSON or YAML) for the mcp: and mcp+http:// backends of --backend that have no ?map=', placeholder: '<file>', maxLength: 1024 }),
   duration: durationParam({ help: 'measured duration, e.g. 30s, 2m', default: '10s', quick: '2s', unit: 'us', min: 1, max: 7 * DAY_US }),
   warmup: durationParam({ help: 'warmup before measuring, excluded from results (0s for none)', default: '2s', quick: '0.5s', unit: 'us', min: 0, max: DAY_US }),
   interval: durationParam({ help: 'interval window for per-window figures', defaultNote: 'a tenth of the duration, at most 5s', unit: 'us', min: 1, max: DAY_US }),
@@ -124,6 +126,7 @@ export function planSuiteRun(request: SuiteRunRequest): SuiteRunPlan {
   const naming = { quick, naming: request.naming ?? 'flag' } as const;
   const suites = selectSuites(request.suites);
   const settings = RUN_PARAMS.parse(request.settings ?? {}, naming);
+  if (settings.mcpMap !== undefined) settings.backend = withMcpMap(settings.backend, settings.mcpMap);
   const raw = request.params ?? {};
   const known = new Set(listSuites().flatMap((s) => Object.keys(s.params.shape)));
   const unknown = Object.keys(raw).filter((k) => raw[k] !== undefined && !known.has(k));

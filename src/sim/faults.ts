@@ -11,6 +11,8 @@
  *   partition G|G..@T-T2 cut the cluster into groups, heal at T2 partition 1,2|3,4,5@10s-20s
  *                        (nodes not listed form one more group)
  *   isolate N@T-T2       cut one node off (also isolate-leader)  isolate-leader@4s-6s
+ *   pause N@T-T2         freeze a node (a process: SIGSTOP, then  pause 2@3s-5s
+ *                        SIGCONT); also pause-random. Real processes only (external nodes)
  *   loss=P[@T-T2]        drop a share of messages                loss=1%   loss=20%@3s-4s
  *   dup=P[@T-T2]         duplicate a share of messages           dup=0.5%
  *   reorder=P[@T-T2]     let a share of messages overtake        reorder=5%
@@ -35,6 +37,7 @@ export type FaultAction =
   | { kind: 'restart'; node: number }
   | { kind: 'partition'; groups: number[][] }
   | { kind: 'isolate'; target: FaultTarget }
+  | { kind: 'pause'; target: FaultTarget }
   | { kind: 'rate'; rate: RateKind; value: number };
 
 export interface FaultEvent {
@@ -145,7 +148,7 @@ function parseAction(head: string, nodes: number, where: (part?: string) => stri
     return { kind: 'rate', rate, value: parseRateValue((eq[2] as string).trim(), () => where(eq[2])) };
   }
   const m = /^([a-z]+)(?:-(leader|random))?(?:\s+(.*))?$/.exec(head);
-  if (!m) throw new FaultScheduleError(`${where(head)}: unknown fault (expected crash, restart, partition, isolate, loss=, dup=, reorder=)`);
+  if (!m) throw new FaultScheduleError(`${where(head)}: unknown fault (expected crash, restart, partition, isolate, pause, loss=, dup=, reorder=)`);
   const verb = m[1] as string;
   const suffix = m[2];
   const arg = (m[3] ?? '').trim();
@@ -158,6 +161,8 @@ function parseAction(head: string, nodes: number, where: (part?: string) => stri
       return { kind: 'crash', target: target() };
     case 'isolate':
       return { kind: 'isolate', target: target() };
+    case 'pause':
+      return { kind: 'pause', target: target() };
     case 'restart':
       if (suffix) throw new FaultScheduleError(`${where(head)}: restart needs a node number`);
       return { kind: 'restart', node: parseNode(arg, nodes, where) };
@@ -178,7 +183,7 @@ function parseAction(head: string, nodes: number, where: (part?: string) => stri
       return { kind: 'partition', groups };
     }
     default:
-      throw new FaultScheduleError(`${where(verb)}: unknown fault "${verb}" (expected crash, restart, partition, isolate, loss=, dup=, reorder=)`);
+      throw new FaultScheduleError(`${where(verb)}: unknown fault "${verb}" (expected crash, restart, partition, isolate, pause, loss=, dup=, reorder=)`);
   }
 }
 

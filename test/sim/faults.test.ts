@@ -13,7 +13,16 @@ describe('fault schedule parser', () => {
     expect(s.events[0]?.action).toEqual({ kind: 'rate', rate: 'loss', value: 0.01 });
   });
 
+  it('parses pause (SIGSTOP/SIGCONT of a node process) with a node or random target', () => {
+    const s = parseFaultSchedule('pause 2@1s-2s; pause-random@3s+500ms', 3);
+    expect(s.events.map((e) => [e.action, e.startUs, e.endUs])).toEqual([
+      [{ kind: 'pause', target: { kind: 'node', node: 1 } }, 1_000_000, 2_000_000],
+      [{ kind: 'pause', target: { kind: 'random' } }, 3_000_000, 3_500_000],
+    ]);
+  });
+
   it.each([
+    ['pause@1s', /pause.*which node/],
     ['crash-leader@5s; partition 1,2|3,9@10s-20s', /clause 2 "partition 1,2\|3,9@10s-20s" at "9": node 9 does not exist \(nodes are 1..5\)/],
     ['crash 2', /clause 1 "crash 2": needs a time/],
     ['crash-leader@5x', /at "5x": "5x" is not a time/],

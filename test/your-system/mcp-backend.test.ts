@@ -5,7 +5,7 @@
  * are caught by the contract checks and by the suites' invariants (agents as processes, each with
  * its own copy of the server over the same files); with --safe both pass.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,8 +20,9 @@ import type { Backend } from '../../src/targets/ports.js';
 setup();
 const SERVER = resolve('test/fixtures/your-system/store-server.mjs');
 const MAP = resolve('examples/mcp-map.json');
+const YAML_MAP = resolve('examples/mcp-map.yaml');
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'swarmperf-mcp-'));
-const spec = (dir: string, safe = false): string => `mcp:node ${SERVER} --dir ${dir}${safe ? ' --safe' : ''}?map=${MAP}`;
+const spec = (dir: string, safe = false, map = MAP): string => `mcp:node ${SERVER} --dir ${dir}${safe ? ' --safe' : ''}?map=${map}`;
 
 const opened: Backend[] = [];
 afterEach(async () => {
@@ -45,8 +46,8 @@ describe('mcp: backend through the contract checks', () => {
     expect(results.find((r) => r.name === 'concurrent writes kept')?.detail).toMatch(/reported success and are not readable/);
   });
 
-  it('the --safe server keeps every semantic it maps', async () => {
-    const b = await openBackend(spec(scratch(), true), scratch());
+  it('the --safe server keeps every semantic it maps (mapped by the YAML example)', async () => {
+    const b = await openBackend(spec(scratch(), true, YAML_MAP), scratch());
     opened.push(b);
     const results = await checkSemantics(b, { concurrency: 16, rounds: 2, ttlMs: 1000 });
     expect(results.filter((r) => r.status === 'fails')).toEqual([]);
@@ -79,6 +80,17 @@ describe('mapping file errors name the file and the field', () => {
     expect(() => parseMcpMapping('m.json', '{}')).toThrow(/maps no port/);
     expect(() => parseMcpMapping('m.json', '{"bus": {}}')).toThrow(/m\.json: bus: a message bus cannot be mapped/);
     expect(() => parseMcpMapping('m.json', 'nope')).toThrow(/m\.json: not valid JSON/);
+  });
+  it('YAML: the example says what the JSON example says; errors add the line', () => {
+    expect(parseMcpMapping(YAML_MAP, readFileSync(YAML_MAP, 'utf8'))).toEqual(parseMcpMapping(MAP, readFileSync(MAP, 'utf8')));
+    const badField = 'memory:\n  store:\n    tool: memory_usage\n  retrieve:\n    tool: 42\n';
+    expect(() => parseMcpMapping('m.yaml', badField)).toThrow(/^m\.yaml: memory\.retrieve\.tool \(line 5\): Invalid input: expected string, received number$/);
+    const unknownKey = 'tasks:\n  create: { tool: a }\n  claim: { tool: b }\n  list: { tool: c }\n  complete: { tool: d, bogus: 1 }\n';
+    expect(() => parseMcpMapping('m.yml', unknownKey)).toThrow(/^m\.yml: tasks\.complete \(line 5\): Unrecognized key: "bogus"$/);
+    // A missing field: the line of the nearest parent that is there.
+    expect(() => parseMcpMapping('m.yaml', 'memory:\n  store:\n    tool: s\n')).toThrow(/^m\.yaml: memory\.retrieve \(line 2\): /);
+    expect(() => parseMcpMapping('m.yaml', 'memory:\n  store: [\n')).toThrow(/^m\.yaml: not valid YAML at line \d+, column \d+: /);
+    expect(() => parseMcpMapping('m.yaml', 'memory:\n  store: {tool: a}\n  store: {tool: b}\n')).toThrow(/^m\.yaml: not valid YAML at line 3, column 3: Map keys must be unique/);
   });
   it('a tool the server does not have, a missing map, a missing file', async () => {
     const dir = scratch();

@@ -46,7 +46,8 @@ export function buildSuite(args: {
   return suite;
 }
 
-function roundMetrics(m: Record<string, number>): Record<string, number> {
+/** Metrics to three decimals (non-finite values as 0), as every protocol's suite reports them. */
+export function roundMetrics(m: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(m)) out[k] = Number.isFinite(v) ? Math.round(v * 1000) / 1000 : 0;
   return out;

@@ -109,7 +109,7 @@ function parseDisk(p: SharedParams): DiskConfig | undefined {
 
 /** Which targets a fault action needs (to reject `crash-leader` for a protocol without leaders). */
 function actionTargets(a: FaultAction): string {
-  if ((a.kind === 'crash' || a.kind === 'isolate') && a.target.kind === 'leader') return `${a.kind}-leader`;
+  if ((a.kind === 'crash' || a.kind === 'isolate' || a.kind === 'pause') && a.target.kind === 'leader') return `${a.kind}-leader`;
   return a.kind === 'rate' ? 'rates' : a.kind;
 }
 

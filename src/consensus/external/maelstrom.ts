@@ -1,244 +1,208 @@
 /**
  * External consensus nodes through the Maelstrom protocol (JSON lines on stdin/stdout): swarmperf
- * spawns n copies of the user's node binary, sends each `init` and waits for `init_ok`, routes
- * node-to-node messages through its own network (with a seeded latency), and drives a lin-kv
- * workload from closed-loop clients spread over all nodes, on few enough keys that they meet.
- * The history is checked with the project's linearizability checker (per key).
+ * spawns n copies of the user's node binary (cluster.ts), drives one of Maelstrom's workloads
+ * (workloads.ts) from clients spread over all nodes — closed loop (each client waits for its
+ * reply) or open loop (--rate arrivals whatever the nodes do, latency from the intended start) with
+ * the project's executors — plays the fault schedule on the real clock (partitions, crashes,
+ * pauses, loss windows), then heals everything, lets the cluster settle, reads every node once more
+ * where the workload needs it, and checks the history.
  *
- * Outcomes follow Maelstrom's error semantics: codes 0 (timeout) and 13 (crash) are indefinite —
- * the operation may or may not have happened, so it enters the history with an unknown return;
- * the other codes are definite failures (the operation did not happen) and leave the history,
- * except 20 (key does not exist: a read of nothing) and 22 (precondition failed: a cas that did
- * not swap), which are results. A client RPC that outlives the timeout is indefinite too.
- *
- * Not yet: partitions, crashes and pauses from the simulator's fault schedule; the broadcast,
- * g-set and unique-ids workloads; open-loop arrivals.
+ * Client c(k+1) talks to node n((k mod n)+1), as Maelstrom binds its clients. In the open loop a
+ * client is an in-flight slot: one request at a time, so its history stays sequential.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { CheckResult, IntervalResult, OperationResult } from '../../core/result.js';
+import type { ClosedWindow } from '../../core/events.js';
+import { runClosedLoop } from '../../load/closed-loop.js';
+import { constantRate, DEFAULT_MAX_LAG_US, runOpenLoop } from '../../load/open-loop.js';
+import type { Workload } from '../../load/types.js';
+import { RealClock } from '../../measure/clock.js';
+import { Recorder } from '../../measure/recorder.js';
 import { Rng } from '../../measure/rng.js';
-import { sampleLatency, type LatencySpec } from '../../sim/latency.js';
-import { checkLinearizability, type HistoryOp, type LinearizabilityResult } from '../checkers/linearizability.js';
-import type { KvOp, KvResult } from '../kv/store.js';
+import { percentileSorted } from '../../measure/stats.js';
+import type { FaultRecord, FaultSchedule } from '../../sim/faults.js';
+import type { LatencySpec } from '../../sim/latency.js';
+import { RealFaultTimer } from '../real/fault-timer.js';
+import { MaelstromCluster } from './cluster.js';
+import { WORKLOAD_DEFINITIONS, type Outcome, type WorkloadName } from './workloads.js';
 
 export interface MaelstromOptions {
   /** The node binary and its arguments (spawned directly, no shell). */
   command: string;
   args?: string[];
+  workload: WorkloadName;
   nodes: number;
+  /** Closed loop: clients; open loop: the most requests in flight (each slot one client). */
   clients: number;
-  /** Distinct keys the clients share (few, so that operations meet). */
-  keys: number;
-  /** Client operations in all (closed loop, stops earlier at durationMs). */
-  operations: number;
+  /** lin-kv: distinct keys the clients share (few, so that operations meet). */
+  keys?: number;
+  /** Stop after this many client operations (or at durationMs). */
+  operations?: number;
   durationMs: number;
+  /** Open loop: requests per second; absent = closed loop. */
+  rate?: number;
   /** A client RPC unanswered this long is indefinite (Maelstrom's timeout). */
   rpcTimeoutMs?: number;
   /** One-way latency of node-to-node messages (default uniform 0–2 ms). */
   latency?: LatencySpec;
-  /** Share of node-to-node messages lost (0..1). */
+  /** Share of node-to-node messages lost / duplicated / reordered (0..1). */
   loss?: number;
+  duplicate?: number;
+  reorder?: number;
+  /** Played on the real clock from the start of the load. */
+  faults?: FaultSchedule;
+  /** After the load and the healing: how long to wait before the final reads (broadcast, g-set). */
+  settleMs?: number;
   seed?: number;
   /** How long each node has to answer `init` (default 10 s). */
   initTimeoutMs?: number;
+  intervalUs?: number;
+  signal?: AbortSignal;
+  onWindow?: (w: ClosedWindow) => void;
+  /** Called every 100 ms with the recorder, for a progress line. */
+  onTick?: (recorder: Recorder, nowUs: number) => void;
 }
 
 export interface MaelstromOutcome {
-  history: HistoryOp[];
-  linearizability: LinearizabilityResult;
-  /** Messages between nodes / between clients and nodes (requests and replies). */
+  workload: WorkloadName;
+  checks: CheckResult[];
+  /** msgs per op, availability, counts and the workload's own figures. */
+  metrics: Record<string, number>;
+  operations: OperationResult[];
+  intervals: IntervalResult[];
+  /** Messages between nodes / between clients and nodes (requests and replies), during the load. */
   serverMessages: number;
   clientMessages: number;
   msgsPerOp: { server: number; client: number };
   ops: { invoked: number; ok: number; definiteFail: number; indefinite: number };
-  /** ok / invoked. */
+  /** Known outcomes / invoked. */
   availability: number;
-  /** Latency of completed client operations, µs. */
+  /** Latency of operations with a known outcome, µs (closed loop: service time; open loop: from the intended start). */
   latencyUs: { p50: number; p90: number; p99: number; max: number };
-  /** Every client operation: name (read, write, cas), start (µs since the run began), latency, error code if any. */
-  records: OpRecord[];
+  faults: FaultRecord[];
+  durationUs: number;
+  aborted: boolean;
   /** Lines nodes wrote to stderr (last few), for the report when something breaks. */
   stderrTail: string;
 }
 
-export interface OpRecord {
-  name: 'read' | 'write' | 'cas';
-  atUs: number;
-  latencyUs: number;
-  /** 'ok', a Maelstrom error code (e.g. "22"), or "timeout". */
-  outcome: string;
-}
-
-interface Message {
-  src: string;
-  dest: string;
-  body: Record<string, unknown> & { type: string; msg_id?: number; in_reply_to?: number };
-}
-
-const INDEFINITE = new Set([0, 13]);
-
-class NodeProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  /** Resolves with why the process is gone (failed to start, or exited). */
-  readonly exited: Promise<string>;
-  constructor(
-    readonly id: string,
-    command: string,
-    args: string[],
-    onMessage: (m: Message) => void,
-    onStderr: (line: string) => void,
-  ) {
-    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdin.on('error', () => {}); // a node that exits is reported by its missing replies
-    this.exited = new Promise((resolve) => {
-      this.child.once('error', (err) => resolve(`cannot start "${command}": ${err.message}`));
-      this.child.once('exit', (code, signal) => resolve(`exited (${signal ?? `code ${code}`})`));
-    });
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      try {
-        onMessage(JSON.parse(line) as Message);
-      } catch {
-        onStderr(`${id}: not a JSON message on stdout: ${line.slice(0, 200)}`);
-      }
-    });
-    createInterface({ input: this.child.stderr }).on('line', (line) => onStderr(`${id}: ${line}`));
-  }
-  send(m: Message): void {
-    if (this.child.stdin.writable) this.child.stdin.write(JSON.stringify(m) + '\n');
-  }
-  kill(): void {
-    this.child.kill('SIGKILL');
+/** Why an operation did not end with a known outcome: the recorder's error reason. */
+class OperationFailed extends Error {
+  constructor(readonly code: string) {
+    super(code);
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
+/** Nearest-rank percentile of sorted values, 0 when there are none. */
+const percentile = (sortedValues: readonly number[], p: number): number => (sortedValues.length === 0 ? 0 : percentileSorted(sortedValues, p));
 
-export async function runMaelstromLinKv(o: MaelstromOptions): Promise<MaelstromOutcome> {
+export async function runMaelstrom(o: MaelstromOptions): Promise<MaelstromOutcome> {
+  const def = WORKLOAD_DEFINITIONS[o.workload];
   const rng = new Rng(o.seed ?? 1);
-  const latency: LatencySpec = o.latency ?? { kind: 'uniform', minUs: 0, maxUs: 2_000 };
-  const loss = o.loss ?? 0;
   const rpcTimeoutMs = o.rpcTimeoutMs ?? 1_000;
-  const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
-  let stderr: string[] = [];
-  let serverMessages = 0;
-  let clientMessages = 0;
-  const pending = new Map<string, (body: Message['body']) => void>();
-  const t0 = process.hrtime.bigint();
-  const nowUs = (): number => Number((process.hrtime.bigint() - t0) / 1000n);
-
-  const nodes = new Map<string, NodeProcess>();
-  const route = (m: Message): void => {
-    if (nodes.has(m.dest)) {
-      serverMessages++;
-      if (loss > 0 && rng.bool(loss)) return;
-      setTimeout(() => nodes.get(m.dest)?.send(m), sampleLatency(latency, rng) / 1000);
-      return;
-    }
-    clientMessages++;
-    const key = `${m.dest}:${m.body.in_reply_to ?? ''}`;
-    const resolve = pending.get(key);
-    if (resolve) {
-      pending.delete(key);
-      resolve(m.body);
-    }
-  };
-  for (const id of ids) nodes.set(id, new NodeProcess(id, o.command, o.args ?? [], route, (l) => (stderr = [...stderr.slice(-20), l])));
-
-  let msgId = 0;
-  const rpc = (client: string, node: string, body: Record<string, unknown> & { type: string }, timeoutMs: number): Promise<Message['body'] | 'timeout'> => {
-    const id = ++msgId;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        pending.delete(`${client}:${id}`);
-        resolve('timeout');
-      }, timeoutMs);
-      pending.set(`${client}:${id}`, (b) => {
-        clearTimeout(timer);
-        resolve(b);
-      });
-      clientMessages++;
-      nodes.get(node)?.send({ src: client, dest: node, body: { ...body, msg_id: id } });
-    });
-  };
-
+  const cluster = new MaelstromCluster({
+    command: o.command,
+    args: o.args ?? [],
+    nodes: o.nodes,
+    latency: o.latency ?? { kind: 'uniform', minUs: 0, maxUs: 2_000 },
+    loss: o.loss ?? 0,
+    duplicate: o.duplicate ?? 0,
+    reorder: o.reorder ?? 0,
+    seed: o.seed ?? 1,
+    initTimeoutMs: o.initTimeoutMs ?? 10_000,
+    ...(def.setupMessage ? { setupMessage: def.setupMessage } : {}),
+  });
+  const signal = o.signal ?? new AbortController().signal;
   try {
-    // A node that cannot start or exits before init_ok fails the run at once, with its reason.
-    const gone = Promise.race([...nodes.values()].map((n) => n.exited.then((why) => `${n.id} ${why}`)));
-    const inits = await Promise.race([Promise.all(ids.map((id) => rpc('c0', id, { type: 'init', node_id: id, node_ids: ids }, o.initTimeoutMs ?? 10_000))), gone]);
-    if (typeof inits === 'string') throw new Error(`node ${inits} before answering init${stderr.length ? `; stderr:\n${stderr.join('\n')}` : ''}`);
-    const failed = inits.map((b, i) => [ids[i], b] as const).filter(([, b]) => b === 'timeout' || b.type !== 'init_ok');
-    if (failed.length > 0) throw new Error(`nodes ${failed.map(([id]) => id).join(', ')} did not answer init with init_ok${stderr.length ? `; stderr:\n${stderr.join('\n')}` : ''}`);
-    clientMessages = 0; // the workload's messages only
-
-    const history: HistoryOp[] = [];
-    const latencies: number[] = [];
-    const records: OpRecord[] = [];
+    await cluster.start();
+    const run = def.create({ keys: o.keys ?? 3, rng: rng.fork() });
+    const clock = new RealClock();
+    const recorder = new Recorder({ startUs: 0, intervalUs: o.intervalUs ?? 1_000_000, seed: o.seed ?? 1, ...(o.onWindow ? { onWindow: o.onWindow } : {}) });
+    for (const name of def.operations) recorder.declare(name);
     const ops = { invoked: 0, ok: 0, definiteFail: 0, indefinite: 0 };
-    const deadline = Date.now() + o.durationMs;
-    let remaining = o.operations;
-    const client = async (c: number): Promise<void> => {
-      const name = `c${c + 1}`;
-      const node = ids[c % ids.length] as string;
-      while (remaining > 0 && Date.now() < deadline) {
-        remaining--;
-        const key = String(rng.int(0, o.keys - 1));
-        const kind = rng.int(0, 2);
-        const op: KvOp = kind === 0 ? { op: 'get', key } : kind === 1 ? { op: 'put', key, value: String(rng.int(0, 4)) } : { op: 'cas', key, from: String(rng.int(0, 4)), to: String(rng.int(0, 4)) };
-        const body = op.op === 'get' ? { type: 'read', key: Number(key) } : op.op === 'put' ? { type: 'write', key: Number(key), value: Number(op.value) } : { type: 'cas', key: Number(key), from: Number(op.from), to: Number(op.to) };
-        ops.invoked++;
-        const call = nowUs();
-        const reply = await rpc(name, node, body, rpcTimeoutMs);
-        const ret = nowUs();
-        const result = outcome(op, reply);
-        records.push({ name: body.type as OpRecord['name'], atUs: call, latencyUs: ret - call, outcome: reply === 'timeout' ? 'timeout' : reply.type === 'error' ? String(reply.code) : 'ok' });
-        if (result === 'indefinite') {
-          ops.indefinite++;
-          history.push({ client: c, op, call });
-        } else if (result === 'failed') {
-          ops.definiteFail++;
-        } else {
-          ops.ok++; // a cas that did not swap is a known outcome too
-          latencies.push(ret - call);
-          history.push({ client: c, op, call, ret, result });
-        }
-      }
+    const latencies: number[] = [];
+
+    const workload: Workload = {
+      next(_iteration, worker) {
+        const { name, body } = run.next(worker);
+        return {
+          name,
+          run: async () => {
+            ops.invoked++;
+            const callUs = Math.round(clock.nowUs());
+            const reply = await cluster.rpc(`c${worker + 1}`, worker % o.nodes, body, rpcTimeoutMs);
+            const retUs = Math.round(clock.nowUs());
+            const outcome: Outcome = run.settle(worker, name, body, reply, callUs, retUs);
+            if (outcome.kind === 'ok') {
+              ops.ok++;
+              latencies.push(retUs - callUs);
+              return;
+            }
+            if (outcome.kind === 'fail') ops.definiteFail++;
+            else ops.indefinite++;
+            throw new OperationFailed(outcome.reason);
+          },
+        };
+      },
     };
-    await Promise.all(Array.from({ length: o.clients }, (_, c) => client(c)));
-    const linearizability = checkLinearizability(history);
+
+    const faults = new RealFaultTimer(o.faults?.events ?? [], cluster, cluster.links, rng.fork(), () => clock.nowUs());
+    const ticker = o.onTick ? setInterval(() => o.onTick?.(recorder, clock.nowUs()), 100) : undefined;
+    const ctx = { clock, recorder, signal };
+    const stop = { durationUs: o.durationMs * 1000, ...(o.operations !== undefined ? { iterations: o.operations } : {}) };
+    const outcome =
+      o.rate === undefined
+        ? await runClosedLoop(workload, { concurrency: o.clients, ...stop }, ctx)
+        : await runOpenLoop(workload, { schedule: constantRate(o.rate), maxInFlight: o.clients, maxLagUs: DEFAULT_MAX_LAG_US, ...stop }, ctx);
+    if (ticker) clearInterval(ticker);
+    const serverMessages = cluster.serverMessages;
+    const clientMessages = cluster.clientMessages;
+
+    // Heal, resume and restart what the schedule left in force, then read every node once more.
+    await faults.stop(true);
+    if (def.finalReads && run.finalRequest && run.settleFinal && !signal.aborted) {
+      await new Promise((r) => setTimeout(r, o.settleMs ?? 1_000));
+      await Promise.all(
+        cluster.ids.map(async (id, i) => {
+          if (!cluster.isUp(i)) return;
+          const { body } = run.finalRequest!();
+          const callUs = Math.round(clock.nowUs());
+          const reply = await cluster.rpc(`c${o.clients + i + 1}`, i, body, rpcTimeoutMs);
+          run.settleFinal!(id, reply, callUs, Math.round(clock.nowUs()));
+        }),
+      );
+    }
+    const verdict = run.check();
+    const { operations, intervals } = recorder.finish(outcome.endUs);
     latencies.sort((a, b) => a - b);
     const done = Math.max(1, ops.invoked);
+    const msgsPerOp = { server: serverMessages / done, client: clientMessages / done };
+    const availability = ops.invoked === 0 ? 0 : ops.ok / ops.invoked;
     return {
-      history,
-      records,
-      linearizability,
+      workload: o.workload,
+      checks: verdict.checks,
+      metrics: {
+        serverMsgsPerOp: msgsPerOp.server,
+        clientMsgsPerOp: msgsPerOp.client,
+        availability,
+        indefinite: ops.indefinite,
+        definiteFailures: ops.definiteFail,
+        faults: faults.log.filter((f) => f.phase === 'start').length,
+        ...verdict.metrics,
+      },
+      operations,
+      intervals,
       serverMessages,
       clientMessages,
-      msgsPerOp: { server: serverMessages / done, client: clientMessages / done },
+      msgsPerOp,
       ops,
-      availability: ops.ok / done,
+      availability,
       latencyUs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
-      stderrTail: stderr.join('\n'),
+      faults: faults.log,
+      durationUs: outcome.endUs,
+      aborted: outcome.aborted,
+      stderrTail: cluster.stderrTail,
     };
   } finally {
-    for (const n of nodes.values()) n.kill();
+    cluster.stop();
   }
-}
-
-/** A reply as a history result: known (with the value), a definite failure, or indefinite. */
-function outcome(op: KvOp, reply: Message['body'] | 'timeout'): KvResult | 'failed' | 'indefinite' {
-  if (reply === 'timeout') return 'indefinite';
-  if (reply.type === 'error') {
-    const code = Number(reply.code);
-    if (INDEFINITE.has(code)) return 'indefinite';
-    if (code === 20 && op.op === 'get') return { value: null, ok: true };
-    if ((code === 20 || code === 22) && op.op === 'cas') return { value: null, ok: false };
-    return 'failed';
-  }
-  if (op.op === 'get' && reply.type === 'read_ok') return { value: reply.value === null || reply.value === undefined ? null : String(reply.value as number), ok: true };
-  if (op.op === 'put' && reply.type === 'write_ok') return { value: op.value, ok: true };
-  if (op.op === 'cas' && reply.type === 'cas_ok') return { value: op.to, ok: true };
-  return 'failed';
 }

@@ -1,15 +1,17 @@
 /**
  * The fault proxy for real mode (this kernel has no netem): every Raft message between nodes goes
  * through it, one listener per destination node. Per message it applies what the simulator's
- * network would — partitions, crashed nodes, loss, duplication, added latency (FIFO per link) —
- * then forwards it over loopback TCP to the node's own port.
+ * network would — partitions, crashed nodes, loss, duplication, added latency (FIFO per link), as
+ * decided by LinkRules (links.ts) — then forwards it over loopback TCP to the node's own port.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Rng } from '../../measure/rng.js';
-import { sampleLatency, type LatencySpec } from '../../sim/latency.js';
+import type { FaultableLinks } from '../../sim/faults.js';
+import type { LatencySpec } from '../../sim/latency.js';
 import type { RateKind } from '../../sim/network.js';
 import type { RaftMessage } from '../raft/types.js';
 import { readFrames } from './frames.js';
+import { LinkRules } from './links.js';
 
 export interface ProxyStats {
   forwarded: number;
@@ -17,28 +19,24 @@ export interface ProxyStats {
   bytes: number;
 }
 
-export class FaultProxy {
+export class FaultProxy implements FaultableLinks {
   readonly stats: ProxyStats = { forwarded: 0, dropped: 0, bytes: 0 };
   private readonly servers: Server[] = [];
   readonly ports: number[] = [];
   private readonly targets: Array<number | undefined>;
   private readonly outbound: Array<Socket | undefined>;
-  private readonly down: boolean[];
-  private partitions: Array<{ id: number; groupOf: number[] }> = [];
-  private nextId = 1;
-  private readonly rates: Record<RateKind, Map<number, number>> = { loss: new Map(), duplicate: new Map(), reorder: new Map() };
-  private readonly lastArrival = new Map<string, number>();
+  private readonly links: LinkRules;
   private readonly inbound = new Set<Socket>();
 
   constructor(
     private readonly nodes: number,
-    private readonly latency: LatencySpec,
-    private readonly rng: Rng,
-    private readonly base: Record<RateKind, number>,
+    latency: LatencySpec,
+    rng: Rng,
+    base: Record<RateKind, number>,
   ) {
     this.targets = new Array<number | undefined>(nodes).fill(undefined);
     this.outbound = new Array<Socket | undefined>(nodes).fill(undefined);
-    this.down = new Array<boolean>(nodes).fill(false);
+    this.links = new LinkRules(nodes, latency, rng, base);
   }
 
   async start(): Promise<void> {
@@ -64,58 +62,29 @@ export class FaultProxy {
   }
 
   setDown(j: number, down: boolean): void {
-    this.down[j] = down;
+    this.links.setDown(j, down);
   }
 
   partition(groups: readonly (readonly number[])[]): number {
-    const groupOf = new Array<number>(this.nodes).fill(-1);
-    groups.forEach((g, i) => g.forEach((n) => (groupOf[n] = i)));
-    const id = this.nextId++;
-    this.partitions.push({ id, groupOf });
-    return id;
+    return this.links.partition(groups);
   }
 
   heal(id: number): void {
-    this.partitions = this.partitions.filter((p) => p.id !== id);
+    this.links.heal(id);
   }
 
   beginRate(kind: RateKind, value: number): number {
-    const id = this.nextId++;
-    this.rates[kind].set(id, value);
-    return id;
+    return this.links.beginRate(kind, value);
   }
 
   endRate(kind: RateKind, id: number): void {
-    this.rates[kind].delete(id);
-  }
-
-  private rate(kind: RateKind): number {
-    let r = this.base[kind];
-    for (const v of this.rates[kind].values()) if (v > r) r = v;
-    return r;
-  }
-
-  private cut(a: number, b: number): boolean {
-    return this.partitions.some((p) => p.groupOf[a] !== p.groupOf[b]);
+    this.links.endRate(kind, id);
   }
 
   private route(to: number, m: RaftMessage): void {
-    const from = m.from;
-    if (this.down[to] || this.down[from] || this.cut(from, to) || this.rng.next() < this.rate('loss')) {
-      this.stats.dropped++;
-      return;
-    }
-    const copies = this.rng.next() < this.rate('duplicate') ? 2 : 1;
-    for (let c = 0; c < copies; c++) {
-      let delayUs = sampleLatency(this.latency, this.rng);
-      const now = performance.now() * 1000;
-      const key = `${from}>${to}`;
-      if (this.rng.next() < this.rate('reorder')) delayUs += sampleLatency(this.latency, this.rng);
-      else {
-        const last = this.lastArrival.get(key) ?? 0;
-        if (now + delayUs < last) delayUs = last - now;
-        this.lastArrival.set(key, now + delayUs);
-      }
+    const delays = this.links.plan(m.from, to);
+    if (delays.length === 0) this.stats.dropped++;
+    for (const delayUs of delays) {
       if (delayUs < 500) this.forward(to, m);
       else setTimeout(() => this.forward(to, m), delayUs / 1000);
     }
@@ -123,7 +92,7 @@ export class FaultProxy {
 
   private forward(to: number, m: RaftMessage): void {
     // Re-check at arrival: a partition or crash that began in flight drops the message.
-    if (this.down[to] || this.cut(m.from, to)) {
+    if (!this.links.open(m.from, to)) {
       this.stats.dropped++;
       return;
     }

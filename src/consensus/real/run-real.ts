@@ -8,7 +8,6 @@ import { Recorder } from '../../measure/recorder.js';
 import { Rng } from '../../measure/rng.js';
 import { startResourceSampler } from '../../monitor/sampler.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
-import { resolveFaultTarget, startLinkFault, type FaultEvent, type FaultRecord } from '../../sim/faults.js';
 import type { ClientReply, HistoryOp } from '../kv/messages.js';
 import type { KvOp } from '../kv/store.js';
 import type { ClientSession } from '../kv/clients.js';
@@ -18,6 +17,7 @@ import { scenarioTail } from '../bench/tail.js';
 import { SUITE_NAME, backendLabel, describeSetup, type RaftSetup } from '../raft-kv/setup.js';
 import type { WorkloadOptions } from '../raft-kv/workload.js';
 import { nowEpochUs, RealCluster } from './cluster.js';
+import { RealFaultTimer } from './fault-timer.js';
 import { windowListener } from '../../runner/phase.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -228,11 +228,7 @@ async function realWorkload(cluster: RealCluster, setup: RaftSetup, w: WorkloadO
   });
 
   // Faults on the real clock.
-  const faultLog: FaultRecord[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  for (const ev of setup.faults?.events ?? []) {
-    timers.push(setTimeout(() => void applyFault(cluster, ev, faultLog, rel, rng, timers), ev.startUs / 1000));
-  }
+  const faults = new RealFaultTimer(setup.faults?.events ?? [], cluster, cluster.proxy, rng, rel);
 
   let arrivals = 0;
   let arrivalTimer: NodeJS.Timeout | undefined;
@@ -280,7 +276,7 @@ async function realWorkload(cluster: RealCluster, setup: RaftSetup, w: WorkloadO
   stopping = true;
   if (arrivalTimer) clearTimeout(arrivalTimer);
   clearInterval(leaderSampler);
-  for (const t of timers) clearTimeout(t);
+  await faults.stop();
   const messages = cluster.proxy.stats.forwarded - proxyAtStart.forwarded;
   const bytes = cluster.proxy.stats.bytes - proxyAtStart.bytes;
   // Heal everything, let outstanding commands finish, then check.
@@ -305,7 +301,7 @@ async function realWorkload(cluster: RealCluster, setup: RaftSetup, w: WorkloadO
     startUs,
     stopUs,
     successes,
-    faults: faultLog,
+    faults: faults.log,
     leaderAvailability: leaderSamples > 0 ? leaderHits / leaderSamples : 0,
     history,
     linearizabilityMaxOps: w.linearizabilityMaxOps,
@@ -317,48 +313,4 @@ async function realWorkload(cluster: RealCluster, setup: RaftSetup, w: WorkloadO
   const workers: Array<Record<string, unknown>> = [{ setup: describeSetup(setup), seed: setup.seed, scenario: w.scenario, warnings: cluster.warnings.slice(0, 10), fsyncMeanUs: cluster.fsyncMeanUs() }, ...tail.faultRows];
   const suite = buildSuite({ name: SUITE_NAME, backend: backendLabel('real', setup, run.label), recorder, endUs: stopUs, checks: withSeed(checks, setup.seed), metrics, resources: sampler.stop(), workers });
   return { suite, aborted };
-}
-
-async function applyFault(
-  cluster: RealCluster,
-  ev: FaultEvent,
-  log: FaultRecord[],
-  rel: () => number,
-  rng: Rng,
-  timers: NodeJS.Timeout[],
-): Promise<void> {
-  const a = ev.action;
-  let undo: (() => Promise<void> | void) | undefined;
-  let nodes: number[] = [];
-  switch (a.kind) {
-    case 'crash': {
-      const n = resolveFaultTarget(a.target, cluster, rng);
-      if (n !== undefined && cluster.isUp(n)) {
-        nodes = [n];
-        await cluster.crash(n);
-        undo = () => cluster.restart(n);
-      }
-      break;
-    }
-    case 'restart':
-      nodes = [a.node];
-      await cluster.restart(a.node);
-      break;
-    default: {
-      const started = startLinkFault(a, cluster.proxy, cluster, rng);
-      nodes = started?.nodes ?? [];
-      undo = started?.undo;
-    }
-  }
-  log.push({ atUs: rel(), phase: 'start', text: ev.text, nodes, kind: a.kind });
-  if (ev.endUs !== undefined && undo) {
-    const u = undo;
-    timers.push(
-      setTimeout(
-        () =>
-          void Promise.resolve(u()).then(() => log.push({ atUs: rel(), phase: 'end', text: ev.text, nodes, kind: a.kind })),
-        (ev.endUs - ev.startUs) / 1000,
-      ),
-    );
-  }
 }

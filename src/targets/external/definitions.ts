@@ -24,7 +24,7 @@ export const EXTERNAL_BACKENDS = [
     kind: 'mcp',
     description: "the user's MCP server (stdio command) with a mapping file from port operations to its tools (?map=FILE)",
     tuning: defineParams({
-      map: textParam({ help: 'the mapping file (JSON) from port operations to the server tools' }),
+      map: textParam({ help: 'the mapping file (JSON or YAML) from port operations to the server tools' }),
     }),
     location: 'text' as const,
     sharedAcrossProcesses: true,
@@ -37,7 +37,7 @@ export const EXTERNAL_BACKENDS = [
     kind: 'mcp+http',
     description: "the user's MCP server over streamable HTTP (mcp+http://HOST:PORT/PATH?map=FILE)",
     tuning: defineParams({
-      map: textParam({ help: 'the mapping file (JSON) from port operations to the server tools' }),
+      map: textParam({ help: 'the mapping file (JSON or YAML) from port operations to the server tools' }),
     }),
     location: 'text' as const,
     sharedAcrossProcesses: true,

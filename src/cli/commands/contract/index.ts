@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { parseDurationUs, parseIntFlag, UsageError } from '../../../core/parse.js';
 import { resolveDataDir } from '../../../results/data-dir.js';
 import { openBackend } from '../../../targets/backend.js';
+import { withMcpMap } from '../../../targets/external/index.js';
 import { checkSemantics, SEMANTIC_CHECKS, type SemanticResult } from '../../../targets/contract/semantics.js';
 
 interface ContractRaw {
@@ -17,6 +18,7 @@ interface ContractRaw {
   concurrency?: string;
   ttl?: string;
   dataDir?: string;
+  mcpMap?: string;
 }
 
 const MARK: Record<SemanticResult['status'], string> = { holds: '✓ holds  ', fails: '✗ FAILS  ', skipped: '– skipped' };
@@ -42,6 +44,7 @@ export function registerContractCommand(program: Command): void {
     .option('--rounds <n>', 'rounds of the racy checks (a race may need several tries to show)', '5')
     .option('--concurrency <n>', 'concurrent claims and stores per round', '32')
     .option('--ttl <duration>', 'TTL and lease length of the expiry checks', '300ms')
+    .option('--mcp-map <file>', 'mapping file (JSON or YAML) for an mcp: or mcp+http:// backend without ?map=')
     .option('--json', 'print the results as JSON')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .action(async (spec: string, raw: ContractRaw) => {
@@ -49,7 +52,7 @@ export function registerContractCommand(program: Command): void {
       const concurrency = parseIntFlag('--concurrency', raw.concurrency ?? '32', 2, 10_000);
       const ttlUs = parseDurationUs('--ttl', raw.ttl ?? '300ms');
       if (ttlUs < 10_000 || ttlUs > 60_000_000) throw new UsageError(`--ttl: expected 10ms to 60s, got "${raw.ttl}"`);
-      const backend = await openBackend(spec, resolveDataDir(raw.dataDir));
+      const backend = await openBackend(raw.mcpMap !== undefined ? withMcpMap(spec, raw.mcpMap) : spec, resolveDataDir(raw.dataDir));
       let results: SemanticResult[];
       try {
         results = await checkSemantics(backend, { rounds, concurrency, ttlMs: Math.round(ttlUs / 1000), timeoutMs: Math.max(5_000, (ttlUs / 1000) * 10) });

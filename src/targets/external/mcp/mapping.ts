@@ -1,7 +1,8 @@
 /**
  * The mapping file of `--backend mcp:COMMAND?map=FILE`: which of the user's MCP tools carries each
- * port operation, with which argument shape, and where the answer is in the tool's result. JSON,
- * validated with a schema; every error names the file and the field.
+ * port operation, with which argument shape, and where the answer is in the tool's result. JSON or
+ * YAML (a file ending in .yaml or .yml), validated with a schema; every error names the file and
+ * the field — and, for YAML, the line.
  *
  *   { "tasks": { "claim": { "tool": "task_claim", "args": { "task_id": "$taskId", "agent_id": "$workerId" },
  *                           "claimed": "ok", "result": "task" }, …,
@@ -14,6 +15,8 @@
  * tool (`memory_usage {action: …}`) carries several operations.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../../../core/errors.js';
 
@@ -96,21 +99,49 @@ export const McpMappingSchema = z
   .strict();
 export type McpMapping = z.infer<typeof McpMappingSchema>;
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  return `${field}: ${issue.message}`;
+/** Where a field path is in a YAML document: its line, or its nearest present parent's (a missing field). */
+function yamlLine(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as Array<string | number>, true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
 }
 
-/** Parses a mapping from text; `file` names it in errors. */
-export function parseMcpMapping(file: string, text: string): McpMapping {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+function describeIssue(issue: z.core.$ZodIssue, line?: number): string {
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  return `${field}${line !== undefined ? ` (line ${line})` : ''}: ${issue.message}`;
+}
+
+export const isYamlFile = (file: string): boolean => /\.ya?ml$/i.test(file);
+
+/** The raw mapping object, and for YAML the document to find lines in. */
+function parseText(file: string, text: string): { raw: unknown; yaml?: { doc: Document; lines: LineCounter } } {
+  if (!isYamlFile(file)) {
+    try {
+      return { raw: JSON.parse(text) };
+    } catch (err) {
+      throw new UsageError(`${file}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const at = first.linePos?.[0];
+    throw new UsageError(`${file}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${first.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  return { raw: doc.toJS(), yaml: { doc, lines } };
+}
+
+/** Parses a mapping from text (YAML when `file` ends in .yaml/.yml, else JSON); `file` names it in errors. */
+export function parseMcpMapping(file: string, text: string): McpMapping {
+  const { raw, yaml } = parseText(file, text);
   const parsed = McpMappingSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`${file}: ${parsed.error.issues.slice(0, 5).map(describeIssue).join('; ')}`);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => describeIssue(i, yaml ? yamlLine(yaml.doc, yaml.lines, i.path) : undefined));
+    throw new UsageError(`${file}: ${issues.join('; ')}`);
+  }
   const m = parsed.data;
   if (!m.tasks && !m.memory && !m.registry && !m.election) throw new UsageError(`${file}: maps no port; give at least one of tasks, memory, registry, election`);
   return m;
@@ -166,4 +197,24 @@ export function atPath(value: unknown, path: string | undefined): unknown {
     v = (v as Record<string, unknown>)[part];
   }
   return v;
+}
+
+/**
+ * `--mcp-map FILE`: the mapping of every mcp: and mcp+http:// backend in a comma list that has
+ * none of its own (as if each ended in ?map=FILE, the path made absolute for the agent processes).
+ */
+export function withMcpMap(backends: string, file: string): string {
+  const path = isAbsolute(file) ? file : resolve(file);
+  let applied = 0;
+  const out = backends.split(',').map((raw) => {
+    const spec = raw.trim();
+    if (!/^mcp(\+http)?:/.test(spec)) return spec;
+    const q = spec.indexOf('?');
+    const query = q >= 0 ? spec.slice(q + 1) : '';
+    if (query.split('&').some((part) => part.startsWith('map='))) throw new UsageError(`--mcp-map: the backend "${spec}" names its own mapping (?map=…); give one or the other`);
+    applied++;
+    return `${spec}${q >= 0 ? '&' : '?'}map=${path}`;
+  });
+  if (applied === 0) throw new UsageError(`--mcp-map: only mcp: and mcp+http:// backends take a mapping file; --backend is "${backends}"`);
+  return out.join(',');
 }
