@@ -11,7 +11,8 @@ import { formatBytes, formatCount } from '../../core/units.js';
 import { escapeTerminal as plain } from '../../report/escape.js';
 import { renderToolTimingReport, TOOL_REPORT_FORMATS, type ToolReportFormat } from '../../report/tool-timing/index.js';
 import { parseFieldMap } from '../../timings/formats.js';
-import { IngestFileError, ingestToolLogs, unusableFiles, SUPPORTED_FORMATS, type IngestSummary } from '../../timings/ingest.js';
+import { IngestFileError, unusableFiles, SUPPORTED_FORMATS, type IngestSummary } from '../../timings/ingest.js';
+import { ingestToolLogsInWorker } from '../../timings/ingest-worker.js';
 import { resolveRecordOptions } from '../../timings/hook-cli.cjs';
 import { recordHookEvent } from '../../timings/record.cjs';
 import { buildToolTimingReport } from '../../timings/report.js';
@@ -33,7 +34,7 @@ export function registerToolsCommand(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .exitOverride()
-    .action((files: string[], raw: { map?: string; maxDuration: string; json?: boolean; dataDir?: string }) => {
+    .action(async (files: string[], raw: { map?: string; maxDuration: string; json?: boolean; dataDir?: string }) => {
       let map;
       if (raw.map !== undefined) {
         try {
@@ -45,7 +46,7 @@ export function registerToolsCommand(program: Command): void {
       const maxDurationUs = parsePositiveDurationUs('--max-duration', raw.maxDuration);
       let summary: IngestSummary;
       try {
-        summary = ingestToolLogs(files, { dataDir: resolveDataDir(raw.dataDir), maxDurationUs, ...(map ? { map } : {}) });
+        summary = await ingestToolLogsInWorker(files, { dataDir: resolveDataDir(raw.dataDir), maxDurationUs, ...(map ? { map } : {}) });
       } catch (err) {
         if (err instanceof IngestFileError) throw new UsageError(err.message);
         throw err;
