@@ -107,6 +107,9 @@ export class DurationPool {
     this.values = new Float64Array(capacity);
     this.next = new Int32Array(capacity);
     this.scratch = new Float64Array(capacity);
+    // Touched up front: the pool's pages count in RSS the same whatever the log's size.
+    this.values.fill(-1);
+    this.scratch.fill(-1);
     this.clear();
   }
 

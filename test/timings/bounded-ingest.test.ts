@@ -27,13 +27,13 @@ describe('ingest past the duration buffer budget', () => {
   it('keeps every call once, with exact counts, totals and maxima per tool', () => {
     const dir = tmp();
     const file = join(dir, 'log.jsonl');
-    // 90 000 calls (the buffer holds 32 768) over 3 tools and 2 hours, each logged twice (a copy 1 ms later).
+    // 150 000 calls (the buffer holds 131 072) over 3 tools and 4 hours, each logged twice (a copy 1 ms later).
     const parts: string[] = [];
     const expected = new Map<string, { count: number; totalMs: number; maxMs: number }>();
-    for (let i = 0; i < 90_000; i++) {
+    for (let i = 0; i < 150_000; i++) {
       const tool = i % 10 < 6 ? 'read' : i % 10 < 9 ? 'bash' : 'grep';
       const dur = 1 + ((i * 7919) % 500);
-      const end = T0 + i * 80; // 90 000 × 80 ms = 2 hours
+      const end = T0 + i * 80; // 150 000 × 80 ms = 3.3 hours
       parts.push(line(`c${i}`, tool, dur, end), line(`c${i}`, tool, dur + 1, end + 1));
       const e = expected.get(tool) ?? { count: 0, totalMs: 0, maxMs: 0 };
       e.count++;
@@ -43,7 +43,7 @@ describe('ingest past the duration buffer budget', () => {
     }
     writeFileSync(file, parts.join(''));
     const s = ingestToolLogs([file], { dataDir: join(dir, 'data') });
-    expect([s.lines, s.records, s.duplicates, s.invalidCount]).toEqual([180_000, 90_000, 90_000, 0]);
+    expect([s.lines, s.records, s.duplicates, s.invalidCount]).toEqual([300_000, 150_000, 150_000, 0]);
     const rows = toolTimingReport({ dataDir: join(dir, 'data'), sinceUs: null });
     expect(Object.fromEntries(rows.map((r) => [r.tool, { count: r.count, totalMs: r.totalMs, maxMs: r.maxMs }]))).toEqual(Object.fromEntries(expected));
     for (const r of rows) expect(r.p50Ms).toBeGreaterThan(200); // uniform 1–500 ms: p50 ≈ 250
