@@ -304,6 +304,7 @@
       all.filter((r) => r.id !== run.id).reverse().slice(0, 300).map((r) => el('option', { value: r.id, selected: r.id === otherId && !!against, text: fmtDate(r.startedAt) + ' · ' + r.id + ' · ' + r.suites.join(',') })));
     page.append(el('div', { class: 'controls' }, select, other ? el('span', { class: 'muted' }, 'comparing with ', runLink(other.id)) : el('span', { class: 'muted', text: 'no comparable earlier run' })));
     if (run.findings && run.findings.length) { page.append(el('h2', { text: 'Findings, by impact' })); page.append(findingsList(run.findings)); }
+    if (run.profiles && window.swarmperfFlame) page.append(await window.swarmperfFlame.section(run.id, api, { el, fmtUs }));
     for (const suite of run.suites) {
       const section = el('section', { class: 'suite' });
       page.append(section);

@@ -313,6 +313,20 @@ export const RunResultSchema = z.object({
       dir: z.string(),
       intervalUs: z.number(),
       processes: z.array(z.string()),
+      /**
+       * What the profiling cost, measured with the run: the samples taken (all processes) and a
+       * calibration in the main process after the run — a fixed JavaScript workload, alternately with
+       * and without the profiler at `intervalUs`, as work done per CPU second (process CPU, the
+       * profiler's threads included): `workRatio` with / without, min / median / max over the pairs
+       * (1 = free, 0.9 = 10 % less work per CPU second).
+       */
+      overhead: z
+        .object({
+          samples: z.number(),
+          calibrationPairs: z.number(),
+          workRatio: z.object({ min: z.number(), median: z.number(), max: z.number() }).optional(),
+        })
+        .optional(),
     })
     .optional(),
 });

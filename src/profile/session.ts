@@ -2,14 +2,15 @@
  * Profiling one run: the main process profiles itself, and the folder is put in the environment
  * so every agent process forked during the run profiles itself into the same folder. finish()
  * writes the main profile and records where the profiles are on the RunResult (before the
- * enrichers run, so the cpu-hotspot finding can read them).
+ * enrichers run, so the cpu-hotspot finding can read them), with what the profiling cost (overhead.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { parseDurationUs } from '../core/parse.js';
 import type { RunResult } from '../core/result.js';
-import { MAX_INTERVAL_US, MIN_INTERVAL_US, PROFILE_DIR_ENV, PROFILE_EXT, PROFILE_INTERVAL_ENV, runProfileDir, startProfiler, writeProfile } from './cpuprofile.js';
+import { MAX_INTERVAL_US, MIN_INTERVAL_US, PROFILE_DIR_ENV, PROFILE_EXT, PROFILE_INTERVAL_ENV, readProfiles, runProfileDir, startProfiler, writeProfile } from './cpuprofile.js';
+import { calibrateProfilerCost, DEFAULT_CALIBRATION_PAIRS, sampleCount } from './overhead.js';
 
 export const DEFAULT_INTERVAL = '1ms';
 
@@ -53,7 +54,9 @@ export async function startRunProfiling(dataDir: string, runId: string, interval
             .map((f) => f.slice(0, -PROFILE_EXT.length))
             .sort()
         : [];
-      result.profiles = { dir: rel, intervalUs, processes };
+      // The cost is measured after the run, so the calibration never competes with the measurement.
+      const workRatio = await calibrateProfilerCost(intervalUs);
+      result.profiles = { dir: rel, intervalUs, processes, overhead: { samples: sampleCount(readProfiles(dir)), calibrationPairs: DEFAULT_CALIBRATION_PAIRS, workRatio } };
       // In the config too: the configuration fingerprint keeps profiled runs apart from the others.
       result.config.profileIntervalUs = intervalUs;
     },

@@ -12,6 +12,10 @@ import { escapeHtml as h, jsonForScript } from './escape.js';
 import type { ReportInput, TrendSeries } from './model.js';
 import { CHECK_MARK, OPERATION_COLUMNS, operationRow } from './terminal.js';
 import { formatBytes, formatRate, formatUs } from '../core/units.js';
+import { table, td } from './html-table.js';
+import { breakdownHtml } from './breakdown.js';
+import { findingsByCauseHtml } from './findings-html.js';
+import { profilingSummary } from '../profile/overhead.js';
 
 const CHECK_CLASS: Record<CheckStatus, string> = { passed: 'check-ok', failed: 'check-fail', 'not-checked': 'muted' };
 
@@ -78,13 +82,6 @@ const SCRIPT = `
 })();
 `;
 
-function table(headers: string[], rows: string[][], textCols = 1): string {
-  const th = headers.map((x, i) => `<th${i < textCols ? ' class="text"' : ''}>${h(x)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.join('')}</tr>`).join('\n');
-  return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
-
-const td = (html: string, cls?: string): string => `<td${cls ? ` class="${cls}"` : ''}>${html}</td>`;
 
 function durationOf(run: RunResult): string {
   const ms = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
@@ -102,6 +99,7 @@ function headerHtml(run: RunResult): string {
     run.env.gitSha ? `git <code>${h(run.env.gitSha.slice(0, 12))}</code>${run.env.gitBranch ? ` on <code>${h(run.env.gitBranch)}</code>` : ''}` : '',
     ...Object.entries(run.tags ?? {}).map(([k, v]) => `tag <code>${h(k)}=${h(v)}</code>`),
     run.partial ? '<strong>partial (interrupted)</strong>' : '',
+    run.profiles ? h(profilingSummary(run.profiles)) : '',
   ].filter((x) => x !== '');
   return `<header><h1>swarmperf report — run <code>${h(run.id)}</code></h1><div class="facts">${facts.map((f) => `<span>${f}</span>`).join('')}</div></header>`;
 }
@@ -117,6 +115,7 @@ function suiteHtml(suite: SuiteResult, charts: ChartSpec[]): string {
       }),
     ),
   );
+  parts.push(breakdownHtml(suite));
   const service = suite.operations.filter((op) => op.serviceTimeUs);
   if (service.length > 0) {
     parts.push('<p class="muted">Service time, from the actual start (the table measures from the intended start):</p>');
@@ -154,17 +153,7 @@ function suiteHtml(suite: SuiteResult, charts: ChartSpec[]): string {
 
 function findingsHtml(findings: readonly Finding[] | undefined): string {
   if (!findings || findings.length === 0) return '<p>No bottleneck findings: every figure is within the thresholds.</p>';
-  return table(
-    ['severity', 'kind', 'component', 'evidence', 'recommendation'],
-    findings.map((f) => [
-      td(`<span class="sev sev-${f.severity}">${h(f.severity)}</span>`, 'text'),
-      td(h(f.kind), 'text'),
-      td(f.component ? h(f.component) : '—', 'name'),
-      td(h(f.evidence), 'text'),
-      td(h(f.recommendation), 'text'),
-    ]),
-    5,
-  );
+  return findingsByCauseHtml(findings);
 }
 
 function trendsHtml(trends: readonly TrendSeries[], charts: ChartSpec[]): string {

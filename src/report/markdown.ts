@@ -11,6 +11,7 @@ import { escapeMarkdown as md, fileSlug, markdownCode as code } from './escape.j
 import type { ReportInput, TrendSeries } from './model.js';
 import { OPERATION_COLUMNS, operationRow } from './terminal.js';
 import { formatRate, formatUs } from '../core/units.js';
+import { profilingSummary } from '../profile/overhead.js';
 
 const MD_CHECK_MARK: Record<CheckStatus, string> = { passed: '✅', failed: '❌', 'not-checked': '⚪ not checked —' };
 
@@ -46,6 +47,7 @@ export function runHeader(run: RunResult): string[] {
   if (run.env.gitSha) facts.push(`**git** ${code(run.env.gitSha.slice(0, 12))}${run.env.gitBranch ? ` on ${code(run.env.gitBranch)}` : ''}${run.env.gitDirty ? ' (dirty)' : ''}`);
   const tags = Object.entries(run.tags ?? {});
   if (tags.length > 0) facts.push(`**tags** ${tags.map(([k, v]) => code(`${k}=${v}`)).join(' ')}`);
+  if (run.profiles) facts.push(`**profile** ${md(profilingSummary(run.profiles))}`);
   lines.push(...facts.map((f) => `- ${f}`), '');
   return lines;
 }

@@ -1,7 +1,10 @@
 /** The terminal summary of a run: per suite a table of operations, then checks and findings. */
 import { checkStatus, type CheckStatus, type OperationResult, type RunResult, type SuiteResult } from '../core/result.js';
 import { escapeTerminal } from './escape.js';
+import { profilingSummary } from '../profile/overhead.js';
 import { formatCount, formatRate, formatUs } from '../core/units.js';
+import { breakdownLines } from './breakdown.js';
+import { sweepCells, sweepsOf } from './sweep.js';
 
 /** The per-operation summary columns, the same in the terminal and the markdown report. */
 export const OPERATION_COLUMNS = ['operation', 'count', 'errors', 'dropped', 'ops/s', 'p50', 'p90', 'p99', 'p99.9', 'max'] as const;
@@ -44,6 +47,7 @@ export function table(headers: string[], rawRows: string[][], alignLeft = 1): st
 export function formatSuite(suite: SuiteResult): string {
   const rows = suite.operations.map((op) => operationRow(op, (name) => name));
   const lines = [`■ ${escapeTerminal(suite.name)} (${escapeTerminal(suite.backend)})`, table([...OPERATION_COLUMNS], rows)];
+  lines.push(...breakdownLines(suite, escapeTerminal));
   const withService = suite.operations.filter((op) => op.serviceTimeUs);
   if (withService.length > 0) {
     lines.push('  service time (from actual start):');
@@ -75,11 +79,16 @@ export const CHECK_MARK: Record<CheckStatus, string> = { passed: '✓', failed: 
 
 export function formatRunSummary(result: RunResult): string {
   const parts = result.suites.map(formatSuite);
+  // A sweep's members side by side, after the members themselves.
+  for (const sweep of sweepsOf(result.suites)) {
+    const { headers, rows } = sweepCells(sweep);
+    parts.push(`■ sweep ${escapeTerminal(sweep.base)}: ${sweep.rows.length} members (latency of each member's busiest operation)\n${table(headers, rows, 2)}`);
+  }
   if (result.findings && result.findings.length > 0) {
     // One line each here; `swarmperf bottlenecks` prints the recommendations.
     const lines = result.findings.map((f) => `  ${f.severity === 'critical' ? '✗' : f.severity === 'warning' ? '!' : '·'} ${f.kind}${f.component ? ` · ${escapeTerminal(f.component)}` : ''}: ${escapeTerminal(f.evidence)}`);
     parts.push(`Findings (${result.findings.length}; \`swarmperf bottlenecks ${result.id}\` for what to do):\n${lines.join('\n')}`);
   }
-  const head = `run ${result.id}${result.partial ? ' (partial: interrupted)' : ''}`;
+  const head = `run ${result.id}${result.partial ? ' (partial: interrupted)' : ''}${result.profiles ? `\n${profilingSummary(result.profiles)}` : ''}`;
   return [head, ...parts].join('\n\n');
 }

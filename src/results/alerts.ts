@@ -11,7 +11,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { extractMetrics, formatMetricValue, metricInfo, metricMatcher, OPERATION_STATS, parseMetricName, RESOURCE_STATS, type MetricUnit } from './metrics.js';
 import type { RunResult } from '../core/result.js';
 import { holds } from '../measure/threshold.js';
-import { fingerprintOfRun } from './env.js';
+import { fingerprintOfRun, suiteFingerprint } from './env.js';
 
 export type AlertOp = '<' | '<=' | '>' | '>=' | '==';
 
@@ -26,6 +26,12 @@ export interface AlertRule {
   createdAt: string;
   /** A rule whose metric may be absent from a run (e.g. a suite not always run): no data is not a failure. */
   optional?: boolean;
+  /**
+   * The configuration fingerprint (of the suite whose metric the rule was set on) the threshold is
+   * meant for: the rule is checked only against runs of that configuration (`--across` opts out).
+   * Absent: set before any run was recorded, checked against any run.
+   */
+  fingerprint?: string;
 }
 
 /** A rule that does not parse: the message names the bad part; `column` is 1-based. */
@@ -141,7 +147,7 @@ export function alertsPath(dataDir: string): string {
 
 const FileSchema = z.object({
   version: z.literal(1),
-  rules: z.array(z.object({ id: z.number().int().positive(), expr: z.string(), createdAt: z.string(), optional: z.boolean().optional() })),
+  rules: z.array(z.object({ id: z.number().int().positive(), expr: z.string(), createdAt: z.string(), optional: z.boolean().optional(), fingerprint: z.string().optional() })),
 });
 
 /** Rules from the file (none when it does not exist). Each stored rule is re-parsed and checked. */
@@ -160,7 +166,7 @@ export function loadAlertRules(file: string): AlertRule[] {
   }
   return parsed.data.rules.map((r, k) => {
     try {
-      return { ...parseAlertRule(r.expr), id: r.id, createdAt: r.createdAt, ...(r.optional ? { optional: true } : {}) };
+      return { ...parseAlertRule(r.expr), id: r.id, createdAt: r.createdAt, ...(r.optional ? { optional: true } : {}), ...(r.fingerprint !== undefined ? { fingerprint: r.fingerprint } : {}) };
     } catch (err) {
       throw new AlertsFileError(file, `rules[${k}]: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -168,7 +174,7 @@ export function loadAlertRules(file: string): AlertRule[] {
 }
 
 export function saveAlertRules(file: string, rules: readonly AlertRule[]): void {
-  const body = { version: 1, rules: rules.map((r) => ({ id: r.id, expr: r.expr, createdAt: r.createdAt, ...(r.optional ? { optional: true } : {}) })) };
+  const body = { version: 1, rules: rules.map((r) => ({ id: r.id, expr: r.expr, createdAt: r.createdAt, ...(r.optional ? { optional: true } : {}), ...(r.fingerprint !== undefined ? { fingerprint: r.fingerprint } : {}) })) };
   writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n');
 }
 
@@ -211,6 +217,8 @@ export interface AddRuleOptions {
   known?: readonly string[];
   /** Mark the rule optional: `check` does not fail when a run lacks its metric. */
   optional?: boolean;
+  /** The configuration the rule is for (see AlertRule.fingerprint); ruleFingerprint() finds it. */
+  fingerprint?: string;
 }
 
 /** Parses and appends a rule; a rule already present (same normalised text) is not added twice. */
@@ -224,7 +232,13 @@ export function addAlertRule(file: string, text: string, options: AddRuleOptions
   const rules = loadAlertRules(file);
   const existing = rules.find((r) => r.expr === parsed.expr);
   if (existing) return { rule: existing, added: false };
-  const rule: AlertRule = { ...parsed, id: rules.reduce((m, r) => Math.max(m, r.id), 0) + 1, createdAt: (opts.now ?? new Date()).toISOString(), ...(opts.optional ? { optional: true } : {}) };
+  const rule: AlertRule = {
+    ...parsed,
+    id: rules.reduce((m, r) => Math.max(m, r.id), 0) + 1,
+    createdAt: (opts.now ?? new Date()).toISOString(),
+    ...(opts.optional ? { optional: true } : {}),
+    ...(opts.fingerprint !== undefined ? { fingerprint: opts.fingerprint } : {}),
+  };
   saveAlertRules(file, [...rules, rule]);
   return { rule, added: true };
 }
@@ -254,9 +268,14 @@ export function removeAlertRule(file: string, ref: string): AlertRule {
 
 export interface RuleEvaluation {
   rule: AlertRule;
-  status: 'ok' | 'breach' | 'no-data';
+  /** 'other-configuration': the run checked holds no suite of the rule's configuration, so the rule does not apply to it. */
+  status: 'ok' | 'breach' | 'no-data' | 'other-configuration';
   /** Each matching metric's value and whether it held. */
   values: Array<{ metric: string; value: number; display: string; held: boolean }>;
+  /** The run the rule was checked against (the latest of its configuration, or the run given). */
+  runId: string;
+  /** Why the rule was not checked (other-configuration). */
+  detail?: string;
 }
 
 export interface AlertCheck {
@@ -266,28 +285,84 @@ export interface AlertCheck {
   noData: number;
   /** Rules without data that are not optional: a failure (a typo or a metric that disappeared must not pass silently). */
   missing: number;
-  /** Configuration fingerprint of the checked run (rules are absolute thresholds, judged on this run alone). */
+  /** Rules not checked because no run of their configuration was given. */
+  otherConfiguration: number;
+  /** Configuration fingerprint of the checked run. */
   fingerprint?: string;
+  /** --across: rules were checked against runs of any configuration. */
+  across: boolean;
+  warnings: string[];
 }
 
+export interface CheckAlertsOptions {
+  /** Check every rule against `run` whatever its configuration (with a warning). */
+  across?: boolean;
+  /**
+   * The latest run of a configuration (from the history): a rule for a configuration is checked
+   * against it. Without it, rules are checked against `run` only where `run` has their configuration.
+   */
+  latestOf?: (fingerprint: string) => RunResult | undefined;
+}
 
-/** Evaluates every rule against one run. */
-export function checkAlerts(rules: readonly AlertRule[], run: RunResult): AlertCheck {
-  const metrics = extractMetrics(run);
+/** Each suite's configuration fingerprint in a run, by suite name. */
+function suiteFingerprints(run: RunResult): Map<string, string> {
+  return new Map(run.suites.map((s) => [s.name, s.fingerprint?.id ?? suiteFingerprint(run, s).id]));
+}
+
+/**
+ * The configuration a new rule is for: that of the suites whose metrics it matches in the newest
+ * run having any (runs newest first). Undefined when none matches, or when the matches span
+ * several configurations (the rule then applies to any run).
+ */
+export function ruleFingerprint(metric: string, runsNewestFirst: Iterable<RunResult>): string | undefined {
+  const match = metricMatcher(metric);
+  for (const run of runsNewestFirst) {
+    const suites = new Set(extractMetrics(run).filter((m) => match(m.name)).map((m) => m.suite));
+    if (suites.size === 0) continue;
+    const fps = suiteFingerprints(run);
+    const ids = new Set([...suites].map((s) => fps.get(s)));
+    return ids.size === 1 ? [...ids][0] : undefined;
+  }
+  return undefined;
+}
+
+function evaluate(rule: AlertRule, target: RunResult, scoped: boolean): RuleEvaluation {
+  const match = metricMatcher(rule.metric);
+  const fps = scoped ? suiteFingerprints(target) : undefined;
+  const all = extractMetrics(target).filter((m) => match(m.name));
+  const mine = fps ? all.filter((m) => fps.get(m.suite) === rule.fingerprint) : all;
+  if (fps && all.length > 0 && mine.length === 0) {
+    const theirs = [...new Set(all.map((m) => fps.get(m.suite)))].join(', ');
+    return { rule, status: 'other-configuration', values: [], runId: target.id, detail: `the rule is for configuration ${rule.fingerprint}; run ${target.id} measured it in configuration ${theirs} (--across checks it anyway)` };
+  }
+  if (fps && mine.length === 0) return { rule, status: 'other-configuration', values: [], runId: target.id, detail: `the rule is for configuration ${rule.fingerprint}; run ${target.id} has no suite of it` };
+  const values = mine.map((m) => ({ metric: m.name, value: m.value, display: formatMetricValue(m.value, m.unit), held: holds(m.value, rule.op, rule.value) }));
+  const status = values.length === 0 ? 'no-data' : values.every((v) => v.held) ? 'ok' : 'breach';
+  return { rule, status, values, runId: target.id };
+}
+
+/**
+ * Evaluates every rule. A rule set for a configuration is checked against the latest run of that
+ * configuration (`latestOf`), else against `run` where `run` has it, and is "other configuration"
+ * (not applicable, not failing) otherwise, as compare and trends compare only like with like;
+ * `across` checks every rule against `run` and says so.
+ */
+export function checkAlerts(rules: readonly AlertRule[], run: RunResult, options: CheckAlertsOptions = {}): AlertCheck {
+  const across = options.across === true;
   const evaluations = rules.map((rule): RuleEvaluation => {
-    const match = metricMatcher(rule.metric);
-    const values = metrics
-      .filter((m) => match(m.name))
-      .map((m) => ({ metric: m.name, value: m.value, display: formatMetricValue(m.value, m.unit), held: holds(m.value, rule.op, rule.value) }));
-    const status = values.length === 0 ? 'no-data' : values.every((v) => v.held) ? 'ok' : 'breach';
-    return { rule, status, values };
+    if (across || rule.fingerprint === undefined) return evaluate(rule, run, false);
+    return evaluate(rule, options.latestOf?.(rule.fingerprint) ?? run, true);
   });
+  const warnings = across ? ['--across: rules are checked against a run of any configuration; a threshold set for one setup may not fit another'] : [];
   return {
     runId: run.id,
     evaluations,
     breaches: evaluations.filter((e) => e.status === 'breach').length,
     noData: evaluations.filter((e) => e.status === 'no-data').length,
     missing: evaluations.filter((e) => e.status === 'no-data' && !e.rule.optional).length,
+    otherConfiguration: evaluations.filter((e) => e.status === 'other-configuration').length,
     fingerprint: fingerprintOfRun(run).id,
+    across,
+    warnings,
   };
 }

@@ -6,7 +6,7 @@
  * run and cached for the command's lifetime.
  */
 import type { Fingerprint, RunResult } from '../core/result.js';
-import { fingerprintOfMetric, fingerprintOfRun } from './env.js';
+import { fingerprintOfMetric, fingerprintOfRun, suiteFingerprint } from './env.js';
 import type { HistoryStore, SeriesPoint } from './history/store.js';
 
 export class FingerprintIndex {
@@ -31,6 +31,31 @@ export class FingerprintIndex {
   ofMetric(id: string, metric: string): Fingerprint | undefined {
     return fingerprintOfMetric(this.run(id), metric);
   }
+}
+
+/** The history's runs, newest first, each read only when asked for. */
+export function* runsNewestFirst(history: HistoryStore): Generator<RunResult> {
+  for (const summary of history.listRuns().reverse()) yield history.getRun(summary.id);
+}
+
+/**
+ * The latest run holding a suite of a configuration fingerprint, looked up lazily (newest first)
+ * and remembered for the command's lifetime; undefined when the history has none.
+ */
+export function latestRunOfConfiguration(history: HistoryStore): (fingerprint: string) => RunResult | undefined {
+  const found = new Map<string, RunResult | undefined>();
+  return (fingerprint) => {
+    if (found.has(fingerprint)) return found.get(fingerprint);
+    let hit: RunResult | undefined;
+    for (const run of runsNewestFirst(history)) {
+      if (run.suites.some((s) => (s.fingerprint?.id ?? suiteFingerprint(run, s).id) === fingerprint)) {
+        hit = run;
+        break;
+      }
+    }
+    found.set(fingerprint, hit);
+    return hit;
+  };
 }
 
 export interface WithinFingerprint {

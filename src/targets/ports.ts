@@ -194,6 +194,19 @@ export interface MessageBus {
 export interface BackendStats {
   retries: Record<string, number>;
   busy: Record<string, number>;
+  /**
+   * Time operations spent waiting for a lock held by someone else (SQLite's write lock, a lock
+   * file), µs, from the moment the backend saw it held until it got it (or gave up); and how many
+   * operations waited at all. Measured by the backends that have a lock to wait for.
+   */
+  lockWaitUs?: Record<string, number>;
+  lockWaits?: Record<string, number>;
+}
+
+/** Adds one measured lock wait of `op` to the counters (the backends that wait for locks share it). */
+export function addLockWait(stats: Required<Pick<BackendStats, 'lockWaitUs' | 'lockWaits'>>, op: string, waitedUs: number): void {
+  stats.lockWaitUs[op] = (stats.lockWaitUs[op] ?? 0) + Math.max(0, waitedUs);
+  stats.lockWaits[op] = (stats.lockWaits[op] ?? 0) + 1;
 }
 
 export interface Backend {

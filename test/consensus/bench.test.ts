@@ -14,6 +14,7 @@ import { parseRunResult } from '../../src/core/result.js';
 import { silentProgress } from '../../src/report/progress.js';
 import { parseFaultSchedule } from '../../src/sim/faults.js';
 import { parseLatency } from '../../src/sim/latency.js';
+import { runCli } from '../helpers/cli.js';
 
 const setup = (nodes: number, extra: Partial<RaftSetup> = {}): RaftSetup => raftSetup(nodes, 99, parseLatency('uniform:2ms-4ms'), extra);
 const run = { intervalUs: 1_000_000, progress: silentProgress };
@@ -108,6 +109,29 @@ describe('swarmperf bench CLI', () => {
     expect(r.suites.map((s) => s.name)).toEqual(['consensus.raft[nodes=3]', 'consensus.raft[nodes=5]']);
     expect(r.config.seed).toBe(1);
   });
+
+  it('a sweep prints one table across its members after them; simulated suites say they ran in virtual time', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'swarmperf-bench-'));
+    const out = join(dir, 'r.json');
+    const r = runCli(['bench', '--protocol', 'raft', '--scenario', 'throughput', '--nodes', '3,5', '--duration', '1s', '--warmup', '0s', '--seed', '3', '--no-history', '--data-dir', dir, '--json', out], { timeoutMs: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const at = r.stdout.indexOf('■ sweep consensus.raft: 2 members');
+    // After both members' own tables.
+    expect(at).toBeGreaterThan(r.stdout.lastIndexOf('■ consensus.raft[nodes=5]'));
+    const table = r.stdout.slice(at).split('\n');
+    expect(table[1]).toMatch(/^member\s+operation\s+ops\/s\s+p50\s+p99\s+msgs\/op\s+bytes\/op\s+errors\s+checks$/);
+    const result = parseRunResult(JSON.parse(readFileSync(out, 'utf8')));
+    const rows = table.filter((l) => /^nodes=\d/.test(l));
+    expect(rows.map((l) => l.split(/\s+/)[0])).toEqual(['nodes=3', 'nodes=5']);
+    // Each row carries its member's messages per op, as measured.
+    for (const [i, row] of rows.entries()) {
+      const m = result.suites[i]!.metrics!.messagesPerOp!;
+      expect(row.split(/\s+/)[5]).toBe(m >= 100 ? String(Math.round(m)) : m.toFixed(1));
+    }
+    for (const s of result.suites) expect(s).toMatchObject({ virtualTime: true, measuredBy: [] });
+    // No finding about the simulator's own process (CPU, event loop, GC) in virtual time.
+    expect((result.findings ?? []).filter((f) => ['event-loop-delay', 'gc-pressure', 'cpu-saturation'].includes(f.kind))).toEqual([]);
+  }, 120_000);
 
   it('rejects a bad fault schedule with exit 2 and a message naming the bad part', async () => {
     const writes: string[] = [];

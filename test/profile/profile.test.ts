@@ -231,6 +231,10 @@ describe('swarmperf run --profile (end to end, agents forked)', () => {
     expect(result.profiles?.processes.filter((p) => /^agent-[01]-\d+$/.test(p))).toHaveLength(2);
     const dir = join(data, result.profiles!.dir);
     expect(readdirSync(dir).sort()).toEqual(result.profiles!.processes.map((p) => `${p}.cpuprofile`));
+    // The cost is recorded with the run: every sample in the files counted, the calibration's spread ordered.
+    expect(result.profiles?.overhead?.samples).toBe(readProfiles(dir).reduce((n, p) => n + (p.profile.samples?.length ?? 0), 0));
+    const ratio = result.profiles?.overhead?.workRatio;
+    expect(ratio && ratio.min > 0 && ratio.min <= ratio.median && ratio.median <= ratio.max).toBe(true);
     const top = runCli(['profile', result.id, '--data-dir', data, '--process', 'agent', '--limit', '5']);
     expect(top.status).toBe(0);
     expect(top.stdout).toMatch(/^CPU time [\d.]+ ms/);
@@ -264,7 +268,7 @@ describe('swarmperf bench --profile (simulator, main process only)', () => {
     const r = runCli(['bench', '--protocol', 'raft', '--duration', '1s', '--warmup', '0s', '--profile', '--json', out, '--data-dir', data, '--no-history', '--quiet']);
     expect(r.status).toBe(0);
     const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
-    expect(result.profiles).toEqual({ dir: join('profiles', result.id), intervalUs: 1000, processes: ['main'] });
+    expect(result.profiles).toMatchObject({ dir: join('profiles', result.id), intervalUs: 1000, processes: ['main'] });
     expect(result.config.profileIntervalUs).toBe(1000);
     expect(existsSync(join(data, 'profiles', result.id, 'main.cpuprofile'))).toBe(true);
     const bad = runCli(['bench', '--protocol', 'raft', '--profile', '--profile-interval', '10us', '--data-dir', data, '--no-history']);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addAlertRule, AlertRuleError, AlertsFileError, checkAlerts, closestMetrics, loadAlertRules, parseAlertRule, removeAlertRule, UnknownMetricError } from '../../src/results/alerts.js';
+import { addAlertRule, AlertRuleError, AlertsFileError, checkAlerts, closestMetrics, loadAlertRules, parseAlertRule, removeAlertRule, ruleFingerprint, UnknownMetricError } from '../../src/results/alerts.js';
 import { syntheticRun } from './fixtures.js';
 
 function errorOf(text: string): AlertRuleError {
@@ -121,5 +121,52 @@ describe('alert rules name real metrics', () => {
     expect(c.noData).toBe(2);
     expect(c.missing).toBe(1);
     expect(c.breaches).toBe(0);
+  });
+});
+
+describe('alert rules are scoped by configuration fingerprint', () => {
+  // Two setups of one suite: memory with 4 agents (fast), sqlite with 8 agents (slower claims).
+  const setup = (seed: number, backend: string, agents: number, medianUs: number): ReturnType<typeof syntheticRun> => {
+    const run = syntheticRun({ seed, ops: [{ name: 'claim', medianUs, sigma: 0.05 }] });
+    run.suites[0]!.backend = backend;
+    run.config = { ...run.config, agents };
+    return run;
+  };
+  const memory = setup(1, 'memory', 4, 500);
+  const sqlite = setup(2, 'sqlite:/tmp/x.db', 8, 20_000);
+  const fpMemory = ruleFingerprint('tasks.claim.p99', [memory])!;
+
+  it('a new rule is for the configuration that last measured its metric, kept in the rules file', () => {
+    expect(fpMemory).toMatch(/^[0-9a-f]{10}$/);
+    expect(ruleFingerprint('tasks.claim.p99', [sqlite, memory])).not.toBe(fpMemory);
+    expect(ruleFingerprint('bus.publish.p99', [sqlite, memory])).toBeUndefined();
+    const file = join(mkdtempSync(join(os.tmpdir(), 'swarmperf-alerts-fp-')), 'alerts.json');
+    addAlertRule(file, 'tasks.claim.p99 < 5ms', { fingerprint: fpMemory });
+    expect(loadAlertRules(file)[0]?.fingerprint).toBe(fpMemory);
+  });
+
+  it('checked against the latest run of its configuration, not against a run of another setup', () => {
+    const rules = [{ ...parseAlertRule('tasks.claim.p99 < 5ms'), id: 1, createdAt: '', fingerprint: fpMemory }];
+    // The sqlite run is the newest: the memory rule does not apply to it (no false breach) ...
+    const alone = checkAlerts(rules, sqlite);
+    expect(alone.evaluations[0]?.status).toBe('other-configuration');
+    expect(alone.evaluations[0]?.detail).toMatch(/the rule is for configuration [0-9a-f]{10}; run .* measured it in configuration/);
+    expect([alone.breaches, alone.missing, alone.otherConfiguration]).toEqual([0, 0, 1]);
+    // ... it is checked against the latest memory run instead, which holds.
+    const latestOf = (fp: string): ReturnType<typeof syntheticRun> | undefined => (fp === fpMemory ? memory : undefined);
+    const scoped = checkAlerts(rules, sqlite, { latestOf });
+    expect(scoped.evaluations[0]).toMatchObject({ status: 'ok', runId: memory.id });
+    expect(scoped.warnings).toEqual([]);
+    // A regression in the rule's own configuration is still caught.
+    const slowMemory = setup(3, 'memory', 4, 9_000);
+    expect(checkAlerts(rules, sqlite, { latestOf: () => slowMemory }).evaluations[0]).toMatchObject({ status: 'breach', runId: slowMemory.id });
+  });
+
+  it('--across checks every rule against the given run, with a warning', () => {
+    const rules = [{ ...parseAlertRule('tasks.claim.p99 < 5ms'), id: 1, createdAt: '', fingerprint: fpMemory }];
+    const c = checkAlerts(rules, sqlite, { across: true, latestOf: () => memory });
+    expect(c.evaluations[0]).toMatchObject({ status: 'breach', runId: sqlite.id });
+    expect(c.across).toBe(true);
+    expect(c.warnings[0]).toMatch(/^--across: rules are checked against a run of any configuration/);
   });
 });

@@ -13,6 +13,42 @@ function cli(args: string[], cwd: string): { code: number; stdout: string; stder
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+describe('alerts per configuration on the command line', () => {
+  it('a rule is checked against the latest run of its configuration; --across checks the latest run with a warning', () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'swarmperf-cli-alerts-'));
+    const at = (i: number): string => new Date(Date.UTC(2026, 5, 1) + i * 60_000).toISOString();
+    // Two setups of the tasks suite: memory, 4 agents (fast claims) and then sqlite, 8 agents (slow).
+    const memory = syntheticRun({ seed: 201, startedAt: at(0), ops: [{ name: 'claim', medianUs: 500, sigma: 0.1 }] });
+    memory.config = { ...memory.config, agents: 4 };
+    const sqlite = syntheticRun({ seed: 202, startedAt: at(1), ops: [{ name: 'claim', medianUs: 20_000, sigma: 0.1 }] });
+    sqlite.config = { ...sqlite.config, agents: 8 };
+    sqlite.suites[0]!.backend = 'sqlite:/x.db';
+    writeFileSync(join(dir, 'memory.json'), JSON.stringify([memory]));
+    writeFileSync(join(dir, 'sqlite.json'), JSON.stringify([sqlite]));
+    expect(cli(['history', 'import', 'memory.json'], dir).code).toBe(0);
+    // The rule is set while the memory run is the latest: it is for the memory configuration.
+    let r = cli(['alerts', 'add', 'tasks.claim.p99 < 5ms'], dir);
+    expect(r.stdout).toMatch(/added #1: tasks\.claim\.p99 < 5ms .*\(for configuration [0-9a-f]{10}\)/);
+    expect(cli(['history', 'import', 'sqlite.json'], dir).code).toBe(0);
+    // The newest run is sqlite: the rule is checked against the latest memory run, and holds.
+    r = cli(['alerts', 'check'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`✓ #1 tasks.claim.p99 < 5ms`);
+    expect(r.stdout).toContain(`[run ${memory.id}, the latest of the rule's configuration]`);
+    // The sqlite run named: the rule is not for it, so it is not checked (and does not fail).
+    r = cli(['alerts', 'check', sqlite.id], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/– #1 tasks\.claim\.p99 < 5ms: not checked: the rule is for configuration/);
+    // --across: checked against the latest run whatever its configuration — a breach, with a warning.
+    r = cli(['alerts', 'check', '--across', '--json'], dir);
+    expect(r.code).toBe(1);
+    const c = JSON.parse(r.stdout) as { across: boolean; evaluations: Array<{ status: string; runId: string }> };
+    expect(c.across).toBe(true);
+    expect(c.evaluations[0]).toMatchObject({ status: 'breach', runId: sqlite.id });
+    expect(r.stderr).toMatch(/warning: --across: rules are checked against a run of any configuration/);
+  });
+});
+
 describe('history, compare, trends, alerts on the command line', () => {
   it('imports runs, lists them, compares, checks alerts, and refuses a foreign history', () => {
     const dir = mkdtempSync(join(os.tmpdir(), 'swarmperf-cli-'));

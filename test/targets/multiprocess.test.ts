@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,6 +129,30 @@ describe.each(SHARED)('$kind backend across processes', ({ spec: specOf, tasks: 
   });
 });
 
+/**
+ * Another thread holds the SQLite write lock for `ms` (a waiting operation blocks this thread, so
+ * the holder must live elsewhere, as another agent process would); resolves once it holds it.
+ */
+async function holdWriteLock(db: string, ms: number): Promise<{ exited: Promise<number> }> {
+  const holder = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const Database = require(workerData.module);
+     const db = new Database(workerData.db);
+     db.exec('BEGIN IMMEDIATE');
+     parentPort.postMessage('locked');
+     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
+     db.exec('COMMIT');
+     db.close();`,
+    { eval: true, workerData: { db, ms, module: createRequire(import.meta.url).resolve('better-sqlite3') } },
+  );
+  const exited = new Promise<number>((resolve) => holder.on('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    holder.once('message', () => resolve());
+    holder.once('error', reject);
+  });
+  return { exited };
+}
+
 describe('contention is surfaced, not hidden', () => {
   const open: Backend[] = [];
   afterEach(async () => {
@@ -146,7 +170,8 @@ describe('contention is surfaced, not hidden', () => {
     const err = await rejection(backend.tasks.claim('w'));
     expect(err.code).toBe('SQLITE_BUSY');
     expect(err.message).toMatch(/tasks\.claim: database is locked/);
-    expect(backend.stats!()).toEqual({ retries: { 'tasks.claim': 2 }, busy: { 'tasks.claim': 1 } });
+    // The operation that gave up waited too: its whole wait is counted.
+    expect(backend.stats!()).toMatchObject({ retries: { 'tasks.claim': 2 }, busy: { 'tasks.claim': 1 }, lockWaits: { 'tasks.claim': 1 } });
     // Reads are not blocked by a writer in WAL mode.
     expect(await backend.tasks.list('pending')).toHaveLength(1);
     other.exec('ROLLBACK');
@@ -219,7 +244,46 @@ describe('contention is surfaced, not hidden', () => {
     expect((await backend.tasks.claim('w'))?.claimedBy).toBe('w');
     expect(backend.stats!().retries['tasks.claim']).toBeGreaterThan(0);
     expect(backend.stats!().busy).toEqual({});
+    // One operation waited, for as long as it took the holder to let go.
+    expect(backend.stats!().lockWaits).toEqual({ 'tasks.claim': 1 });
+    expect(backend.stats!().lockWaitUs?.['tasks.claim']).toBeGreaterThan(0);
     expect(await exited).toBe(0);
+  });
+
+  it('sqlite (default busy handler): the wait inside SQLite\'s busy handler is measured; an uncontended operation waits for nothing', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'swarmperf-busy-')), 'c.db');
+    const backend = await openBackend(`sqlite:${db}?busyTimeout=5000&retries=0`, '/unused');
+    open.push(backend);
+    await backend.tasks.create({ title: 'a', priority: 1 });
+    await backend.tasks.create({ title: 'b', priority: 1 });
+    expect(backend.stats!().lockWaits).toEqual({});
+    const holder = await holdWriteLock(db, 40);
+    expect((await backend.tasks.claim('w'))?.claimedBy).toBe('w');
+    expect(await holder.exited).toBe(0);
+    const stats = backend.stats!();
+    // SQLite's handler waited inside one attempt: no retry, one wait, its time measured.
+    expect(stats.retries).toEqual({});
+    expect(stats.lockWaits).toEqual({ 'tasks.claim': 1 });
+    expect(stats.lockWaitUs?.['tasks.claim']).toBeGreaterThan(0);
+    // The lock free again: the next claim does not wait.
+    expect((await backend.tasks.claim('w'))?.claimedBy).toBe('w');
+    expect(backend.stats!().lockWaits).toEqual({ 'tasks.claim': 1 });
+    // The claim ran inside the timed BEGIN IMMEDIATE and committed: both tasks are claimed, none twice.
+    expect((await backend.tasks.list('claimed')).map((t) => t.title).sort()).toEqual(['a', 'b']);
+  });
+
+  it('jsonfile: the time from finding the lock file held to taking it is the lock wait', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'swarmperf-lock-'));
+    const backend = await openBackend(`jsonfile:${dir}?lockTimeout=5000&staleLock=60000`, '/unused');
+    open.push(backend);
+    await backend.tasks.create({ title: 'free', priority: 1 });
+    expect(backend.stats!().lockWaits).toEqual({});
+    const lock = join(dir, 'tasks.json.lock');
+    writeFileSync(lock, '999999 held by another agent\n');
+    setTimeout(() => rmSync(lock, { force: true }), 30);
+    expect((await backend.tasks.create({ title: 'waited', priority: 1 })).status).toBe('pending');
+    expect(backend.stats!().lockWaits).toEqual({ 'tasks.create': 1 });
+    expect(backend.stats!().lockWaitUs?.['tasks.create']).toBeGreaterThan(0);
   });
 
   it('jsonfile: a held lock file times out with code LOCK_TIMEOUT; a stale one is broken', async () => {

@@ -3,7 +3,8 @@
  * <data-dir>/alerts.json (or --alerts FILE); `check` exits 1 with the list of breaches (CI gating).
  */
 import type { Command } from 'commander';
-import { addAlertRule, AlertRuleError, alertsPath, checkAlerts, loadAlertRules, removeAlertRule, UnknownMetricError, type AlertCheck } from '../../results/alerts.js';
+import { addAlertRule, AlertRuleError, alertsPath, checkAlerts, loadAlertRules, parseAlertRule, removeAlertRule, ruleFingerprint, UnknownMetricError, type AlertCheck } from '../../results/alerts.js';
+import { latestRunOfConfiguration, runsNewestFirst } from '../../results/comparable.js';
 import { table } from '../../report/terminal.js';
 import { UsageError } from '../../core/parse.js';
 import { addHistoryFlags, dataDirOf, historyPathFromFlags, loadRun, openHistoryFromFlags, type HistoryFlags } from './history-options.js';
@@ -14,6 +15,7 @@ interface AlertFlags extends HistoryFlags {
   strict?: boolean;
   optional?: boolean;
   force?: boolean;
+  across?: boolean;
 }
 
 function rulesFile(flags: AlertFlags): string {
@@ -39,16 +41,25 @@ function addFlags(cmd: Command, history = false): Command {
 
 export function formatAlertCheck(c: AlertCheck): string {
   const lines: string[] = [];
+  for (const w of c.warnings) lines.push(`warning: ${w}`);
   for (const e of c.evaluations) {
+    const other = e.runId !== c.runId ? ` [run ${e.runId}, the latest of the rule's configuration]` : '';
+    if (e.status === 'other-configuration') {
+      lines.push(`– #${e.rule.id} ${e.rule.expr}: not checked: ${e.detail ?? 'another configuration'}`);
+      continue;
+    }
     if (e.status === 'no-data') {
       lines.push(e.rule.optional ? `? #${e.rule.id} ${e.rule.expr}: no such metric in run ${c.runId} (optional)` : `✗ #${e.rule.id} ${e.rule.expr}: no such metric in run ${c.runId}`);
       continue;
     }
     const failed = e.values.filter((v) => !v.held);
-    if (e.status === 'ok') lines.push(`✓ #${e.rule.id} ${e.rule.expr}${e.values.length === 1 ? ` (${e.values[0]?.display})` : ` (${e.values.length} metrics)`}`);
-    else lines.push(`✗ #${e.rule.id} ${e.rule.expr}: ${failed.map((v) => `${v.metric} = ${v.display}`).join(', ')}`);
+    if (e.status === 'ok') lines.push(`✓ #${e.rule.id} ${e.rule.expr}${e.values.length === 1 ? ` (${e.values[0]?.display})` : ` (${e.values.length} metrics)`}${other}`);
+    else lines.push(`✗ #${e.rule.id} ${e.rule.expr}: ${failed.map((v) => `${v.metric} = ${v.display}`).join(', ')}${other}`);
   }
-  lines.push(`${c.breaches} breached · ${c.evaluations.length - c.breaches - c.noData} held · ${c.noData} without data${c.missing > 0 ? ` (${c.missing} not optional: failing)` : ''}  (run ${c.runId}${c.fingerprint ? `, configuration ${c.fingerprint}` : ''})`);
+  const held = c.evaluations.length - c.breaches - c.noData - c.otherConfiguration;
+  lines.push(
+    `${c.breaches} breached · ${held} held · ${c.noData} without data${c.missing > 0 ? ` (${c.missing} not optional: failing)` : ''}${c.otherConfiguration > 0 ? ` · ${c.otherConfiguration} for another configuration` : ''}  (run ${c.runId}${c.fingerprint ? `, configuration ${c.fingerprint}` : ''}${c.across ? ', --across' : ''})`,
+  );
   return lines.join('\n');
 }
 
@@ -66,17 +77,20 @@ export function registerAlertsCommand(program: Command): void {
   ).action((text: string, flags: AlertFlags) => {
     const file = rulesFile(flags);
     let known: string[] | undefined;
-    if (!flags.force) {
-      const h = openHistoryFromFlags(flags);
-      try {
-        known = h?.metricNames();
-      } finally {
-        h?.close();
-      }
+    let fingerprint: string | undefined;
+    const h = openHistoryFromFlags(flags);
+    try {
+      if (!flags.force) known = h?.metricNames();
+      // The rule is for the configuration that last measured its metric (checked only against runs of it).
+      const metric = withRuleErrors(() => parseAlertRule(text).metric);
+      if (h) fingerprint = ruleFingerprint(metric, runsNewestFirst(h));
+    } finally {
+      h?.close();
     }
-    const { rule, added } = withRuleErrors(() => addAlertRule(file, text, { ...(known ? { known } : {}), optional: flags.optional === true }));
+    const { rule, added } = withRuleErrors(() => addAlertRule(file, text, { ...(known ? { known } : {}), optional: flags.optional === true, ...(fingerprint !== undefined ? { fingerprint } : {}) }));
     const unchecked = !flags.force && (!known || known.length === 0) ? '  (metric not checked: no runs recorded yet)' : '';
-    printResults(flags, { rule, added, file }, () => (added ? `added #${rule.id}: ${rule.expr}${rule.optional ? ' (optional)' : ''}  (${file})${unchecked}` : `already there as #${rule.id}: ${rule.expr}`));
+    const scope = rule.fingerprint !== undefined ? `  (for configuration ${rule.fingerprint})` : '  (for any configuration)';
+    printResults(flags, { rule, added, file }, () => (added ? `added #${rule.id}: ${rule.expr}${rule.optional ? ' (optional)' : ''}  (${file})${unchecked}${scope}` : `already there as #${rule.id}: ${rule.expr}`));
   });
 
   addFlags(cmd.command('list').description('list the rules')).action((flags: AlertFlags) => {
@@ -99,7 +113,8 @@ export function registerAlertsCommand(program: Command): void {
       .command('check')
       .description('check a run against every rule; exit 1 on any breach')
       .argument('[run]', 'run id, prefix, latest~N or a RunResult .json file (default: the latest run)')
-      .option('--strict', 'also fail when an optional rule names a metric the run does not have'),
+      .option('--strict', 'also fail when an optional rule names a metric the run does not have')
+      .option('--across', 'check every rule against the run whatever its configuration (default: each rule against the latest run of its own configuration); prints a warning'),
     true,
   ).action((ref: string | undefined, flags: AlertFlags) => {
     const file = rulesFile(flags);
@@ -108,7 +123,10 @@ export function registerAlertsCommand(program: Command): void {
     const h = openHistoryFromFlags(flags);
     try {
       const run = loadRun(ref ?? 'latest', h, historyPathFromFlags(flags));
-      const result = checkAlerts(rules, run);
+      // No run named: each rule is checked against the latest run of its own configuration.
+      const latestOf = ref === undefined && h ? latestRunOfConfiguration(h) : undefined;
+      const result = checkAlerts(rules, run, { across: flags.across === true, ...(latestOf ? { latestOf } : {}) });
+      for (const w of result.warnings) if (flags.json !== undefined) process.stderr.write(`swarmperf: warning: ${w}\n`);
       printResults(flags, result, () => formatAlertCheck(result));
       const missing = flags.strict ? result.noData : result.missing;
       if (result.breaches > 0 || missing > 0) {

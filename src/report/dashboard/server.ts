@@ -15,6 +15,7 @@ import { LiveHub } from './live-hub.js';
 import { renderDashboardMetrics } from './metrics.js';
 import { ToolsData } from './tools-data.js';
 import { consensusRows } from './consensus-data.js';
+import { runProfileView } from './profile-data.js';
 
 export interface DashboardOptions {
   dataDir: string;
@@ -48,6 +49,8 @@ const ASSETS: Record<string, Asset> = {
   '/': { type: 'text/html; charset=utf-8', path: `${ASSET_DIR}index.html` },
   '/assets/app.js': { type: 'text/javascript; charset=utf-8', path: `${ASSET_DIR}app.js` },
   '/assets/app.css': { type: 'text/css; charset=utf-8', path: `${ASSET_DIR}app.css` },
+  '/assets/flame.js': { type: 'text/javascript; charset=utf-8', path: `${ASSET_DIR}flame.js` },
+  '/assets/flame.css': { type: 'text/css; charset=utf-8', path: `${ASSET_DIR}flame.css` },
   '/assets/uPlot.iife.min.js': { type: 'text/javascript; charset=utf-8', path: require.resolve('uplot/dist/uPlot.iife.min.js') },
   '/assets/uPlot.min.css': { type: 'text/css; charset=utf-8', path: require.resolve('uplot/dist/uPlot.min.css') },
 };
@@ -114,7 +117,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   hub.start();
   const streams = new Set<ServerResponse>();
   let port = options.port;
-  const api = apiRoutes(history, tools, hub);
+  const api = apiRoutes(history, tools, hub, options.dataDir);
 
   const server = createServer((req, res) => {
     try {
@@ -160,7 +163,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
 type Route = (params: URLSearchParams, res: ServerResponse) => void;
 
-function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub): Record<string, Route> {
+function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub, dataDir: string): Record<string, Route> {
   return {
     '/api/overview': (_p, res) => sendJson(res, { rows: history.overview(), live: hub.snapshot().filter((r) => !r.finished && !r.stale).length }),
     '/api/runs': (p, res) => sendJson(res, history.runs(numberParam(p, 'limit', 1000, 1, 100_000))),
@@ -170,6 +173,19 @@ function apiRoutes(history: DashboardData, tools: ToolsData, hub: LiveHub): Reco
       const run = history.run(id);
       if (!run) throw new HttpError(404, `no run ${id}`);
       sendJson(res, run);
+    },
+    // The flamegraph of a profiled run (flame.js); 404 with the reason when it has none.
+    '/api/run/profile': (p, res) => {
+      const id = stringParam(p, 'id', 200);
+      const run = id ? history.run(id) : undefined;
+      if (!run) throw new HttpError(id ? 404 : 400, id ? `no run ${id}` : 'id: required');
+      let view;
+      try {
+        view = runProfileView(dataDir, run);
+      } catch (err) {
+        throw new HttpError(404, err instanceof Error ? err.message : String(err));
+      }
+      sendJson(res, view);
     },
     '/api/metric-names': (p, res) => sendJson(res, history.metricNames(stringParam(p, 'q', 200) ?? '', numberParam(p, 'limit', 200, 1, 5000))),
     '/api/series': (p, res) => {

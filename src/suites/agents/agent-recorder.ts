@@ -86,6 +86,17 @@ export class AgentRecorder extends Recorder {
     this.window(name, atUs).errors++;
   }
 
+  /**
+   * Closes every window that ended before `nowUs` and hands the closed ones over (they are not kept
+   * here): the parent merges them while the run goes on, so a live view sees each window as it
+   * closes. `closedBefore` is the first window that may still change.
+   */
+  drainClosedWindows(nowUs: number): { windows: WindowRecording[]; closedBefore: number } {
+    const current = Math.max(0, Math.floor((nowUs - this.startUs) / this.intervalUs));
+    for (const [name, w] of [...this.live]) if (w.index < current) this.closeWindow(name);
+    return { windows: this.closed.splice(0), closedBefore: current };
+  }
+
   /** Closes the window at `endUs` and returns everything the parent needs; frees all histograms. */
   finishForMerge(endUs: number): AgentRecording {
     const { operations, durationUs } = this.finish(endUs);

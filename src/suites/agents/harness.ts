@@ -13,15 +13,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ClosedWindow, ProgressSink, ProgressSnapshot, WindowOperation } from '../../core/events.js';
-import { LatencyHistogram } from '../../measure/histogram.js';
+import type { ProgressSink, ProgressSnapshot } from '../../core/events.js';
 import { startSuiteSampler } from '../../runner/suite.js';
 import type { Resources } from '../../core/result.js';
-import type { AgentRecording } from './agent-recorder.js';
+import type { WindowRecording } from './agent-recorder.js';
 import type { Backend, BackendStats } from '../../targets/ports.js';
+import { LiveWindows } from './live-windows.js';
 import { mergeRecordings, type MergedRecording } from './merge.js';
 import { isAgentMessage, type AgentMessage, type AgentParams, type AgentReport, type AgentSpec, type ParentMessage, type TimingPlan } from './protocol.js';
-import { runAgentRole, type AgentRole } from './runtime.js';
+import { runAgentRole, sumBackendStats, type AgentRole } from './runtime.js';
 
 /**
  * How long after the measured window agents may take to clean up and report before they are killed
@@ -96,6 +96,11 @@ export interface RunAgentsResult {
   counters: Record<string, number>;
   /** Contention counters summed over every agent's connection. */
   backendStats: BackendStats;
+  /**
+   * Resource-sample labels of the processes that recorded the latencies (SuiteResult.measuredBy):
+   * the agent processes, or 'main' when the agents ran in this process.
+   */
+  measuredBy: string[];
 }
 
 interface Handle extends AgentInfo {
@@ -108,6 +113,10 @@ interface Handle extends AgentInfo {
   failure?: string;
   stderrTail: string;
   snapshot?: ProgressSnapshot;
+  /** Windows this agent closed so far (sent with its progress, then with its report). */
+  windows: WindowRecording[];
+  /** Every window before this one is final for this agent. */
+  closedBefore: number;
 }
 
 const START_MARGIN_MS = 30;
@@ -130,6 +139,9 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
   const handles: Handle[] = [];
   const retired: Handle[] = [];
   let plan: TimingPlan | undefined;
+  const liveWindows = o.progress.window
+    ? new LiveWindows(o.progress, o.intervalUs, o.durationUs, () => [...handles, ...retired].map((h) => ({ windows: h.windows, closedBefore: h.closedBefore, done: h.state === 'done' })))
+    : undefined;
   let wake: (() => void) | undefined;
   const poke = (): void => {
     const w = wake;
@@ -177,14 +189,26 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
         }
         break;
       case 'progress':
-        if (m.phase === 'measure') h.snapshot = m.snapshot;
+        if (m.phase === 'measure') {
+          h.snapshot = m.snapshot;
+          if (m.windows) {
+            h.windows.push(...m.windows.windows);
+            h.closedBefore = m.windows.closedBefore;
+            liveWindows?.emitReady();
+          }
+        }
         break;
       case 'event':
         o.onEvent?.(m.event, { index: h.index, agentId: h.agentId, generation: h.generation, pid: h.pid }, control);
         break;
       case 'report':
+        // The report holds only the windows not yet sent with progress: one list, in order.
+        h.windows.push(...m.report.recording.windows);
+        m.report.recording.windows = h.windows;
+        h.closedBefore = Number.POSITIVE_INFINITY;
         h.report = m.report;
         h.state = 'done';
+        liveWindows?.emitReady();
         break;
       case 'failed':
         h.failure = m.message;
@@ -222,6 +246,8 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
         state: 'starting',
         killed: false,
         stderrTail: '',
+        windows: [],
+        closedBefore: 0,
         send(m) {
           if (m.type === 'go') releasePlan(m.plan);
           else if (m.type === 'stop') abort.abort();
@@ -242,6 +268,8 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
       state: 'starting',
       killed: false,
       stderrTail: '',
+      windows: [],
+      closedBefore: 0,
       send(m) {
         if (child.connected) child.send(m, () => {});
       },
@@ -355,24 +383,18 @@ export async function runAgents(o: RunAgentsOptions): Promise<RunAgentsResult> {
     reports.map((r) => r.recording),
     { intervalUs: o.intervalUs, seed: o.seed, ...(o.ciSamples !== undefined ? { ciSamples: o.ciSamples } : {}) },
   );
-  // Agents keep their windows until they report: the run's outputs get them merged, at the end.
-  if (o.progress.window) reportWindows(o.progress, reports.map((r) => r.recording), o.intervalUs, merged.durationUs);
+  liveWindows?.finish(reports.map((r) => r.recording.windows), merged.durationUs);
   const counters: Record<string, number> = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.counters)) counters[k] = (counters[k] ?? 0) + v;
-  const backendStats: BackendStats = { retries: {}, busy: {} };
-  const statSources = mode === 'in-process' ? [o.inProcess?.backend.stats?.()] : reports.map((r) => r.backendStats);
-  for (const s of statSources) {
-    if (!s) continue;
-    for (const [k, v] of Object.entries(s.retries)) backendStats.retries[k] = (backendStats.retries[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(s.busy)) backendStats.busy[k] = (backendStats.busy[k] ?? 0) + v;
-  }
+  const backendStats = sumBackendStats(mode === 'in-process' ? [o.inProcess?.backend.stats?.()] : reports.map((r) => r.backendStats));
   const outcomes: AgentOutcome[] = all.map((h) => {
     const out: AgentOutcome = { index: h.index, agentId: h.agentId, generation: h.generation, pid: h.pid, killed: h.killed, mode };
     if (h.report) out.report = h.report;
     if (h.failure !== undefined && !h.killed) out.failure = h.failure;
     return out;
   });
-  return { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats };
+  const measuredBy = mode === 'in-process' ? ['main'] : [...new Set(all.filter((h) => h.report).map((h) => h.agentId))];
+  return { outcomes, merged, resources, plan, aborted: o.signal.aborted, counters, backendStats, measuredBy };
 }
 
 function kill(h: Handle): void {
@@ -397,38 +419,4 @@ function aggregate(handles: Handle[]): Omit<ProgressSnapshot, 'elapsedUs'> {
   }
   const operations = [...ops.values()];
   return { operations, totalCount: operations.reduce((s, op) => s + op.count, 0) };
-}
-
-/**
- * The merged interval windows as closed-window events, in window order: each operation's window
- * histograms from every agent are added (exact), so a live view gets the same figures as the result.
- */
-function reportWindows(progress: ProgressSink, recordings: readonly AgentRecording[], intervalUs: number, durationUs: number): void {
-  const windowCount = Math.max(1, Math.ceil(durationUs / intervalUs));
-  const byWindow = new Map<number, Map<string, { count: number; errors: number; histograms: string[] }>>();
-  for (const rec of recordings) {
-    for (const w of rec.windows) {
-      if (w.index >= windowCount) continue; // completions after the measured end belong to no window
-      let ops = byWindow.get(w.index);
-      if (!ops) byWindow.set(w.index, (ops = new Map()));
-      let g = ops.get(w.operation);
-      if (!g) ops.set(w.operation, (g = { count: 0, errors: 0, histograms: [] }));
-      g.count += w.count;
-      g.errors += w.errors;
-      g.histograms.push(w.histogram);
-    }
-  }
-  for (let i = 0; i < windowCount; i++) {
-    const startUs = i * intervalUs;
-    const endUs = Math.min(startUs + intervalUs, durationUs);
-    const seconds = Math.max(1, endUs - startUs) / 1e6;
-    const operations: WindowOperation[] = [...(byWindow.get(i) ?? new Map<string, { count: number; errors: number; histograms: string[] }>()).entries()].map(([name, g]) =>
-      LatencyHistogram.using((h) => {
-        for (const enc of g.histograms) LatencyHistogram.using((part) => h.add(part), enc);
-        return { name, count: g.count, errors: g.errors, throughput: g.count / seconds, p50: h.percentile(50), p95: h.percentile(95), p99: h.percentile(99), max: h.percentile(100), histogram: h.encode() };
-      }),
-    );
-    const window: ClosedWindow = { startUs, endUs, operations };
-    progress.window?.(window);
-  }
 }

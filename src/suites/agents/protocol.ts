@@ -3,12 +3,12 @@
  * or, for in-process agents, by direct call. Every message is plain data.
  *
  *   parent → agent: start (what to run) · go (the common timing plan) · stop (end now)
- *   agent → parent: ready (set up, waiting at the barrier) · progress · event (live, e.g. a lease
+ *   agent → parent: ready (set up, waiting at the barrier) · progress (with the windows closed since) · event (live, e.g. a lease
  *                   change, so a killed agent's history survives it) · report (the end) · failed
  */
 import type { ProgressSnapshot } from '../../measure/recorder.js';
 import type { BackendStats } from '../../targets/ports.js';
-import type { AgentRecording } from './agent-recorder.js';
+import type { AgentRecording, WindowRecording } from './agent-recorder.js';
 
 export type AgentParams = Record<string, unknown>;
 
@@ -48,11 +48,17 @@ export interface AgentReport {
   backendStats?: BackendStats;
 }
 
+/** Interval windows an agent closed since its last message; every window before `closedBefore` is final. */
+export interface ClosedWindows {
+  windows: WindowRecording[];
+  closedBefore: number;
+}
+
 export type ParentMessage = { type: 'start'; spec: AgentSpec } | { type: 'go'; plan: TimingPlan } | { type: 'stop' };
 
 export type AgentMessage =
   | { type: 'ready' }
-  | { type: 'progress'; snapshot: ProgressSnapshot; phase: 'warmup' | 'measure' }
+  | { type: 'progress'; snapshot: ProgressSnapshot; phase: 'warmup' | 'measure'; windows?: ClosedWindows }
   | { type: 'event'; event: unknown }
   | { type: 'report'; report: AgentReport }
   | { type: 'failed'; message: string };

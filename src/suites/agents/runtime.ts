@@ -182,7 +182,10 @@ export class AgentContext {
 
   private ticker(recorder: Recorder, phase: 'warmup' | 'measure'): () => void {
     const timer = setInterval(() => {
-      this.transport.send({ type: 'progress', phase, snapshot: recorder.snapshot(this.clock.nowUs()) });
+      const nowUs = this.clock.nowUs();
+      const message: Extract<AgentMessage, { type: 'progress' }> = { type: 'progress', phase, snapshot: recorder.snapshot(nowUs) };
+      if (recorder instanceof AgentRecorder) message.windows = recorder.drainClosedWindows(nowUs);
+      this.transport.send(message);
     }, 250);
     timer.unref();
     return () => clearInterval(timer);
@@ -205,14 +208,37 @@ export async function runAgentRole(role: AgentRole, spec: AgentSpec, backend: Ba
   }
 }
 
+type Counters = Record<string, number>;
+const COUNTER_FIELDS = ['retries', 'busy', 'lockWaitUs', 'lockWaits'] as const;
+
+/** The counters over the measured window: each counter after minus before (lock waits included). */
 function diffStats(after: BackendStats, before: BackendStats | undefined): BackendStats {
-  const diff = (a: Record<string, number>, b: Record<string, number> | undefined): Record<string, number> => {
-    const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(a)) {
+  const diff = (a: Counters | undefined, b: Counters | undefined): Counters => {
+    const out: Counters = {};
+    for (const [k, v] of Object.entries(a ?? {})) {
       const d = v - (b?.[k] ?? 0);
       if (d > 0) out[k] = d;
     }
     return out;
   };
-  return { retries: diff(after.retries, before?.retries), busy: diff(after.busy, before?.busy) };
+  const out: BackendStats = { retries: diff(after.retries, before?.retries), busy: diff(after.busy, before?.busy) };
+  // Only backends that measure lock waits report them: absent stays absent (not measured, not zero).
+  if (after.lockWaitUs) out.lockWaitUs = diff(after.lockWaitUs, before?.lockWaitUs);
+  if (after.lockWaits) out.lockWaits = diff(after.lockWaits, before?.lockWaits);
+  return out;
+}
+
+/** Several connections' counters added up (every agent's connection, one backend). */
+export function sumBackendStats(sources: ReadonlyArray<BackendStats | undefined>): BackendStats {
+  const total: BackendStats = { retries: {}, busy: {} };
+  for (const s of sources) {
+    if (!s) continue;
+    for (const field of COUNTER_FIELDS) {
+      const from = s[field];
+      if (!from) continue;
+      const into = (total[field] ??= {});
+      for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+    }
+  }
+  return total;
 }

@@ -146,12 +146,19 @@ export function runSuiteAgents(o: SuiteRunOptions, sb: SuiteBackend, input: Agen
 /**
  * Adds the backend's contention counters to the operations that caused them: retries after
  * SQLITE_BUSY go into `retries` (busy errors that outlasted the retries are already errors, with
- * their reason, from the thrown error's code).
+ * their reason, from the thrown error's code); the time spent waiting for a held lock, measured
+ * by the backend, into `breakdown.lockWaitUs` and `breakdown.lockWaits`. A backend that measures
+ * lock waits gets them recorded even when zero (measured, none), one that does not stays silent.
  */
 export function foldBackendStats(operations: OperationResult[], stats: BackendStats, opToBackend: Record<string, string[]>): void {
   for (const op of operations) {
-    const { retries } = sumStats(stats, opToBackend[op.name] ?? []);
+    const names = opToBackend[op.name] ?? [];
+    const { retries } = sumStats(stats, names);
     if (retries > 0) op.retries = (op.retries ?? 0) + retries;
+    if (stats.lockWaitUs === undefined || names.length === 0) continue;
+    const waitUs = names.reduce((a, n) => a + (stats.lockWaitUs?.[n] ?? 0), 0);
+    const waits = names.reduce((a, n) => a + (stats.lockWaits?.[n] ?? 0), 0);
+    op.breakdown = { ...op.breakdown, lockWaitUs: Math.round(waitUs), lockWaits: waits };
   }
 }
 
@@ -224,6 +231,8 @@ export function assembleSuiteResult(
     resources: r.resources,
     metrics: cleanMetrics,
     workers: agentFigures(r.outcomes, r.merged.durationUs),
+    // The agents recorded the latencies: the main process's event loop and GC are nobody's latency.
+    measuredBy: r.measuredBy,
   };
 }
 

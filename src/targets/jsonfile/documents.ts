@@ -6,7 +6,9 @@
  * changes it, bumps `lock_version`, writes it to a temp file and renames it over the original
  * (readers never see half a file), then removes the lock. Reads take no lock: rename is atomic.
  * A held lock is retried with jittered backoff for up to `lockTimeoutMs`, each retry counted;
- * then the operation fails with code 'LOCK_TIMEOUT'. A lock file older than `staleLockMs` is taken
+ * then the operation fails with code 'LOCK_TIMEOUT'. The time from finding the lock held to taking
+ * it (or giving up) is the operation's lock wait, counted with the operations that waited (stats()).
+ * A lock file older than `staleLockMs` is taken
  * to belong to a crashed process and is broken (two processes breaking the same stale lock at the
  * same instant can both proceed — the known weakness of lock files, kept visible here).
  */
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { BackendBusyError } from '../errors.js';
-import type { BackendStats } from '../ports.js';
+import { addLockWait, type BackendStats } from '../ports.js';
 
 export interface LockTuning {
   /** Give up waiting for a lock after this long, ms (default 5000). */
@@ -32,6 +34,7 @@ export interface Versioned {
 export class JsonDocuments {
   private readonly retriesByOp: Record<string, number> = {};
   private readonly busyByOp: Record<string, number> = {};
+  private readonly waits = { lockWaitUs: {} as Record<string, number>, lockWaits: {} as Record<string, number> };
 
   constructor(
     readonly dir: string,
@@ -82,21 +85,25 @@ export class JsonDocuments {
   async locked<R>(op: string, name: string, fn: () => R): Promise<R> {
     const lock = this.path(`${name}.lock`);
     const deadline = Date.now() + this.tuning.lockTimeoutMs;
+    let heldSinceUs = -1; // when the lock was first found held: read only then, the free path reads no clock
     for (let attempt = 1; ; attempt++) {
       let fd: number;
       try {
         fd = openSync(lock, 'wx');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (heldSinceUs < 0) heldSinceUs = performance.now() * 1000;
         if (this.breakIfStale(lock)) continue;
         if (Date.now() >= deadline) {
           this.busyByOp[op] = (this.busyByOp[op] ?? 0) + 1;
+          addLockWait(this.waits, op, performance.now() * 1000 - heldSinceUs);
           throw new BackendBusyError('LOCK_TIMEOUT', op, attempt, `${lock} still held after ${this.tuning.lockTimeoutMs} ms`);
         }
         this.retriesByOp[op] = (this.retriesByOp[op] ?? 0) + 1;
         await delay(1 + Math.floor(Math.random() * Math.min(16, 2 ** Math.min(attempt, 4))));
         continue;
       }
+      if (heldSinceUs >= 0) addLockWait(this.waits, op, performance.now() * 1000 - heldSinceUs);
       try {
         writeSync(fd, `${process.pid} ${new Date().toISOString()}\n`);
         closeSync(fd);
@@ -118,6 +125,6 @@ export class JsonDocuments {
   }
 
   stats(): BackendStats {
-    return { retries: { ...this.retriesByOp }, busy: { ...this.busyByOp } };
+    return { retries: { ...this.retriesByOp }, busy: { ...this.busyByOp }, lockWaitUs: { ...this.waits.lockWaitUs }, lockWaits: { ...this.waits.lockWaits } };
   }
 }

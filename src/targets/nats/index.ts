@@ -13,6 +13,7 @@ import { Counters } from '../remote/counters.js';
 import { ServerUnreachableError, type ServerOptions } from '../remote/spec.js';
 import { NatsMessageBus } from './bus.js';
 import { NatsLeaderElection } from './election.js';
+import { streamKeyLister } from './kv.js';
 import { NatsMemoryStore } from './memory-store.js';
 import { NatsAgentRegistry } from './registry.js';
 import { NatsTaskStore } from './tasks.js';
@@ -42,12 +43,10 @@ export class NatsBackend implements Backend {
   ) {
     const now = options.now ?? Date.now;
     this.name = `nats:${url.replace(/^nats:\/\//, '//')}?ns=${namespace}`;
-    this.registry = new NatsAgentRegistry(kv, now, this.counters);
-    this.tasks = new NatsTaskStore(kv, now, this.counters, async () => {
-      const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `$KV.${bucket}.t.>` });
-      return Object.keys(info.state.subjects ?? {}).length;
-    });
-    this.memory = new NatsMemoryStore(kv, now, this.counters);
+    const keysOf = streamKeyLister(jsm, bucket);
+    this.registry = new NatsAgentRegistry(kv, now, this.counters, keysOf);
+    this.tasks = new NatsTaskStore(kv, now, this.counters, keysOf, async () => (await keysOf('t.>')).length);
+    this.memory = new NatsMemoryStore(kv, now, this.counters, keysOf);
     this.election = new NatsLeaderElection(kv, now, this.counters);
     this.bus = new NatsMessageBus(jetstream(nc), jsm, busStream, `swarmperf.${namespace}.bus.`, now);
     void (async () => {

@@ -3,6 +3,7 @@
  * tokens), so user text (agent ids, memory namespaces and keys) goes in as hex tokens, which keep
  * every character and sort nowhere in particular (listings are sorted in JS like every adapter).
  */
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV, KvEntry } from '@nats-io/kv';
 import type { Counters } from '../remote/counters.js';
 
@@ -25,11 +26,22 @@ export async function getLive(kv: KV, key: string): Promise<KvEntry | null> {
   return e && e.operation === 'PUT' ? e : null;
 }
 
-/** Every key matching the subject filter. */
-export async function keysOf(kv: KV, filter: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const k of await kv.keys(filter)) out.push(k);
-  return out;
+/** Every key of the bucket matching a subject filter (`a.>`), deleted ones included. */
+export type KeyLister = (filter: string) => Promise<string[]>;
+
+/**
+ * Lists keys from the stream's per-subject counts (one request, paged by the client) rather
+ * than `kv.keys()`: that one follows an ordered consumer until a message arrives with nothing
+ * pending, and under concurrent writers (history 1 drops the messages it still counts as
+ * pending) it waited for the 30 s idle heartbeat — an agent "hung" after the window. Deleted
+ * keys keep their subject (the delete marker); callers read entries with `getLive`, which skips them.
+ */
+export function streamKeyLister(jsm: JetStreamManager, bucket: string): KeyLister {
+  const prefix = `$KV.${bucket}.`;
+  return async (filter) => {
+    const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}${filter}` });
+    return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
+  };
 }
 
 /** The live entries of these keys, fetched concurrently (requests pipeline on the one connection). */

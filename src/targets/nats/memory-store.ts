@@ -13,7 +13,7 @@ import type { WallClockMs } from '../options.js';
 import type { MemoryEntry, MemoryStore } from '../ports.js';
 import type { Counters } from '../remote/counters.js';
 import { byString, checkImportEntry, checkKey, checkNamespace, checkTtl, fullKeyOf, isExpired } from '../validate.js';
-import { casWrite, entriesOf, getLive, hex, isCasConflict, keysOf, unhex } from './kv.js';
+import { casWrite, entriesOf, getLive, hex, isCasConflict, type KeyLister, unhex } from './kv.js';
 
 interface StoredEntry {
   v: string;
@@ -37,6 +37,7 @@ export class NatsMemoryStore implements MemoryStore {
     private readonly kv: KV,
     private readonly now: WallClockMs,
     private readonly counters: Counters,
+    private readonly keysOf: KeyLister,
   ) {}
 
   async store(namespace: string, key: string, value: string, ttlMs?: number): Promise<MemoryEntry> {
@@ -92,7 +93,7 @@ export class NatsMemoryStore implements MemoryStore {
     checkNamespace(namespace);
     let live = 0;
     const t = this.now();
-    for (const entry of await entriesOf(this.kv, await keysOf(this.kv, `m.${hex(namespace)}.>`))) {
+    for (const entry of await entriesOf(this.kv, await this.keysOf(`m.${hex(namespace)}.>`))) {
       if (await this.deleteAt(entry)) live += isExpired({ expiresAt: entry.json<StoredEntry>().e }, t) ? 0 : 1;
     }
     return live;
@@ -114,7 +115,7 @@ export class NatsMemoryStore implements MemoryStore {
   async purgeExpired(): Promise<number> {
     const t = this.now();
     let purged = 0;
-    for (const entry of await entriesOf(this.kv, await keysOf(this.kv, 'm.>'))) {
+    for (const entry of await entriesOf(this.kv, await this.keysOf('m.>'))) {
       if (isExpired({ expiresAt: entry.json<StoredEntry>().e }, t) && (await this.deleteAt(entry))) purged++;
     }
     return purged;
@@ -134,7 +135,7 @@ export class NatsMemoryStore implements MemoryStore {
 
   /** Live entries under the subject filter whose names pass `keep` (tested before fetching values). */
   private async read(filter: string, keep: (namespace: string, key: string) => boolean): Promise<MemoryEntry[]> {
-    const subjects = (await keysOf(this.kv, filter)).filter((s) => keep(...namesOf(s)));
+    const subjects = (await this.keysOf(filter)).filter((s) => keep(...namesOf(s)));
     const t = this.now();
     return (await entriesOf(this.kv, subjects))
       .map((e) => toEntry(...namesOf(e.key), e.json<StoredEntry>()))

@@ -4,13 +4,14 @@ import type { WallClockMs } from '../options.js';
 import type { AgentFilter, AgentInfo, AgentRecord, AgentRegistry } from '../ports.js';
 import type { Counters } from '../remote/counters.js';
 import { byString, checkAgentId } from '../validate.js';
-import { casWrite, entriesOf, getLive, hex, isCasConflict, keysOf } from './kv.js';
+import { casWrite, entriesOf, getLive, hex, isCasConflict, type KeyLister } from './kv.js';
 
 export class NatsAgentRegistry implements AgentRegistry {
   constructor(
     private readonly kv: KV,
     private readonly now: WallClockMs,
     private readonly counters: Counters,
+    private readonly keysOf: KeyLister,
   ) {}
 
   async register(agent: AgentInfo): Promise<AgentRecord> {
@@ -44,7 +45,7 @@ export class NatsAgentRegistry implements AgentRegistry {
   }
 
   async list(filter: AgentFilter = {}): Promise<AgentRecord[]> {
-    const records = (await entriesOf(this.kv, await keysOf(this.kv, 'a.>'))).map((e) => e.json<AgentRecord>());
+    const records = (await entriesOf(this.kv, await this.keysOf('a.>'))).map((e) => e.json<AgentRecord>());
     return records
       .filter((r) => (filter.role === undefined || r.role === filter.role) && (filter.aliveSince === undefined || r.lastHeartbeat >= filter.aliveSince))
       .sort(byString((r) => r.id));
@@ -53,7 +54,7 @@ export class NatsAgentRegistry implements AgentRegistry {
   async reapStale(olderThanMs: number): Promise<string[]> {
     const cutoff = this.now() - olderThanMs;
     const reaped: string[] = [];
-    for (const entry of await entriesOf(this.kv, await keysOf(this.kv, 'a.>'))) {
+    for (const entry of await entriesOf(this.kv, await this.keysOf('a.>'))) {
       const r = entry.json<AgentRecord>();
       if (r.lastHeartbeat >= cutoff) continue;
       try {

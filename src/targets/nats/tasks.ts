@@ -14,7 +14,7 @@ import type { WallClockMs } from '../options.js';
 import { VersionConflictError, type ClaimFilter, type NewTask, type Task, type TaskPatch, type TaskStatus, type TaskStore } from '../ports.js';
 import type { Counters } from '../remote/counters.js';
 import { checkNewTask, checkPriority, claimOrder } from '../validate.js';
-import { casWrite, entriesOf, getLive, isCasConflict, keysOf } from './kv.js';
+import { casWrite, entriesOf, getLive, isCasConflict, type KeyLister } from './kv.js';
 import { taskSeq, taskView, type StoredTask } from '../remote/task-record.js';
 
 interface Replica {
@@ -32,6 +32,7 @@ export class NatsTaskStore implements TaskStore {
     private readonly kv: KV,
     private readonly now: WallClockMs,
     private readonly counters: Counters,
+    private readonly keysOf: KeyLister,
     /** How many task keys the bucket holds now (from the stream's subject counts). */
     private readonly countTasks: () => Promise<number>,
   ) {}
@@ -100,7 +101,7 @@ export class NatsTaskStore implements TaskStore {
   }
 
   async list(status?: TaskStatus): Promise<Task[]> {
-    const tasks = (await entriesOf(this.kv, await keysOf(this.kv, 't.>'))).map((e) => e.json<StoredTask>());
+    const tasks = (await entriesOf(this.kv, await this.keysOf('t.>'))).map((e) => e.json<StoredTask>());
     return tasks.filter((t) => status === undefined || t.status === status).sort((a, b) => a.seq - b.seq).map(taskView);
   }
 

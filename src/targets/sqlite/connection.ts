@@ -15,13 +15,25 @@
  * If the store is still locked after an attempt, the operation is retried `retries` more times
  * after a short jittered async backoff, each retry counted per operation; when all fail, a
  * BackendBusyError with code 'SQLITE_BUSY' is thrown and counted under `busy`.
+ *
+ * Lock wait is measured, not guessed. better-sqlite3 has no busy-handler hook, so the connection
+ * runs with busy_timeout 0 and every operation first tries once, untimed (the uncontended path
+ * costs nothing extra). Only when that try meets the lock held does the operation wait:
+ *   - 'sqlite': busy_timeout is set to `busyTimeoutMs` and the write lock is taken with a
+ *     separate `BEGIN IMMEDIATE`, so SQLite's own busy handler does the waiting exactly as it
+ *     would have; the operation then runs inside that transaction. The time from the failed
+ *     try to holding the lock is the lock wait.
+ *   - 'spin': the time from the failed try to the start of the try that succeeds.
+ * Either way the wait is added to `lockWaitUs` and the operation to `lockWaits` (an operation that
+ * gives up counts its whole wait). A try meets the lock only when someone else holds it, so one
+ * agent alone waits for nothing.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BackendBusyError } from '../errors.js';
-import type { BackendStats } from '../ports.js';
+import { addLockWait, type BackendStats } from '../ports.js';
 
 export interface SqliteTuning {
   /** SQLite busy_timeout: how long one attempt waits for a lock inside SQLite, ms (default 1000). */
@@ -52,6 +64,18 @@ const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 function sleepSyncUs(us: number): void {
   Atomics.wait(SLEEP_CELL, 0, 0, us / 1000);
 }
+
+function nowUs(): number {
+  return performance.now() * 1000;
+}
+
+/**
+ * How an operation waits once it met the lock held ('sqlite' busyWait): 'transaction' takes the
+ * write lock with a timed BEGIN IMMEDIATE and runs inside it; 'plain' retries the work itself under
+ * the busy handler (opening: pragmas that cannot run inside a transaction), its whole time then
+ * counted as waiting.
+ */
+export type LockedRun = 'transaction' | 'plain';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS agents (
@@ -104,6 +128,12 @@ export class SqliteConnection {
   readonly db: Database.Database;
   private readonly retriesByOp: Record<string, number> = {};
   private readonly busyByOp: Record<string, number> = {};
+  private readonly waits = { lockWaitUs: {} as Record<string, number>, lockWaits: {} as Record<string, number> };
+  private readonly beginImmediate: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly rollback: Database.Statement;
+  private readonly handlerOn: Database.Statement;
+  private readonly handlerOff: Database.Statement;
 
   constructor(
     readonly path: string,
@@ -111,33 +141,55 @@ export class SqliteConnection {
   ) {
     mkdirSync(dirname(path), { recursive: true });
     try {
-      // 'spin' waits in the adapter (withRetry), so SQLite must report busy at once.
-      this.db = new Database(path, { timeout: tuning.busyWait === 'spin' ? 0 : tuning.busyTimeoutMs });
+      // busy_timeout 0: every try reports a held lock at once, so the wait can be timed (file comment).
+      this.db = new Database(path, { timeout: 0 });
     } catch (err) {
       throw new Error(`sqlite backend: cannot open ${path}: ${(err as Error).message}`, { cause: err });
     }
+    this.beginImmediate = this.db.prepare('BEGIN IMMEDIATE');
+    this.commit = this.db.prepare('COMMIT');
+    this.rollback = this.db.prepare('ROLLBACK');
+    this.handlerOn = this.db.prepare(`PRAGMA busy_timeout = ${Math.round(tuning.busyTimeoutMs)}`);
+    this.handlerOff = this.db.prepare('PRAGMA busy_timeout = 0');
   }
 
   /** Pragmas and schema. Several processes may open the same file at once: retried like any write. */
   async init(): Promise<void> {
-    await this.withRetry('open', () => {
-      // WAL: readers never block the writer and vice versa; NORMAL: fsync at checkpoints, not at
-      // every commit — durable against process crashes, which is what agents sharing a file need.
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.exec(SCHEMA);
-    });
+    await this.withRetry(
+      'open',
+      () => {
+        // WAL: readers never block the writer and vice versa; NORMAL: fsync at checkpoints, not at
+        // every commit — durable against process crashes, which is what agents sharing a file need.
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        this.db.exec(SCHEMA);
+      },
+      'plain',
+    );
   }
 
   /** Runs `fn` (synchronous SQLite work), retrying while SQLite reports busy; see the file comment. */
-  async withRetry<T>(op: string, fn: () => T): Promise<T> {
+  async withRetry<T>(op: string, fn: () => T, locked: LockedRun = 'transaction'): Promise<T> {
+    // The uncontended path: one try, nothing timed.
+    try {
+      return fn();
+    } catch (err) {
+      if (!isBusyError(err)) throw err;
+    }
+    return this.waitForLock(op, fn, locked, nowUs());
+  }
+
+  /** The contended path: the lock was held at `sinceUs`; wait for it (timed), retrying per the tuning. */
+  private async waitForLock<T>(op: string, fn: () => T, locked: LockedRun, sinceUs: number): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return this.tuning.busyWait === 'spin' ? this.spinAttempt(op, fn) : fn();
+        if (this.tuning.busyWait === 'spin') return this.spinAttempt(op, fn, sinceUs, attempt === 1);
+        return this.underBusyHandler(op, fn, locked, sinceUs);
       } catch (err) {
         if (!isBusyError(err)) throw err;
         if (attempt > this.tuning.retries) {
           this.busyByOp[op] = (this.busyByOp[op] ?? 0) + 1;
+          addLockWait(this.waits, op, nowUs() - sinceUs);
           const how = this.tuning.busyWait === 'spin' ? `spin wait ${this.tuning.busyTimeoutMs} ms` : `busy_timeout ${this.tuning.busyTimeoutMs} ms`;
           throw new BackendBusyError('SQLITE_BUSY', op, attempt, `database is locked (${(err as { code: string }).code}, ${how})`);
         }
@@ -149,27 +201,59 @@ export class SqliteConnection {
   }
 
   /**
-   * One attempt under busyWait 'spin': `fn` is tried, and while SQLite reports busy (busy_timeout 0,
-   * so at once) the process sleeps a short jittered pause and tries again, each try counted, until
-   * `busyTimeoutMs` has passed; then the last busy error is rethrown for withRetry to handle.
-   * Retrying `fn` whole is safe for the same reason withRetry's retries are: a busy statement or
-   * transaction has been rolled back and changed nothing.
+   * One attempt under busyWait 'sqlite': SQLite's busy handler waits (up to busyTimeoutMs) for the
+   * write lock inside a separate BEGIN IMMEDIATE, then `fn` runs in that transaction. Holding the
+   * lock ends the wait, so its time is exactly what the handler spent.
    */
-  private spinAttempt<T>(op: string, fn: () => T): T {
-    let deadlineUs = -1; // set on the first busy: the uncontended path never reads the clock
+  private underBusyHandler<T>(op: string, fn: () => T, locked: LockedRun, sinceUs: number): T {
+    this.handlerOn.run();
+    let result: T | undefined;
+    try {
+      if (locked === 'plain') result = fn();
+      else this.beginImmediate.run();
+    } finally {
+      this.handlerOff.run();
+    }
+    addLockWait(this.waits, op, nowUs() - sinceUs);
+    if (locked === 'plain') return result as T;
+    try {
+      const out = fn();
+      this.commit.run();
+      return out;
+    } catch (err) {
+      if (this.db.inTransaction) this.rollback.run();
+      throw err;
+    }
+  }
+
+  /**
+   * One attempt under busyWait 'spin': while SQLite reports busy (busy_timeout 0, so at once) the
+   * process sleeps a short jittered pause and tries `fn` again, each busy try counted, until
+   * `busyTimeoutMs` has passed since the lock was first met held; then the last busy error is
+   * rethrown for waitForLock to handle. `afterBusy`: the try just before this attempt met the lock
+   * (so it starts with a pause). Retrying `fn` whole is safe for the same reason the retries are: a
+   * busy statement or transaction has been rolled back and changed nothing.
+   */
+  private spinAttempt<T>(op: string, fn: () => T, sinceUs: number, afterBusy: boolean): T {
+    const deadlineUs = (afterBusy ? sinceUs : nowUs()) + this.tuning.busyTimeoutMs * 1000;
     let ceilingUs = SPIN_FIRST_CEILING_US;
+    let pause = afterBusy;
     for (;;) {
+      if (pause) {
+        const now = nowUs();
+        if (now >= deadlineUs) throw new BusyAgain();
+        this.countRetry(op);
+        sleepSyncUs(Math.min(SPIN_MIN_US + Math.floor(Math.random() * (ceilingUs - SPIN_MIN_US)), deadlineUs - now));
+        ceilingUs = Math.min(SPIN_MAX_CEILING_US, ceilingUs * SPIN_GROWTH);
+      }
+      const triedAtUs = nowUs();
       try {
-        return fn();
+        const out = fn();
+        addLockWait(this.waits, op, triedAtUs - sinceUs);
+        return out;
       } catch (err) {
         if (!isBusyError(err)) throw err;
-        const nowUs = Math.round(performance.now() * 1000);
-        if (deadlineUs < 0) deadlineUs = nowUs + this.tuning.busyTimeoutMs * 1000;
-        if (nowUs >= deadlineUs) throw err;
-        this.countRetry(op);
-        const pauseUs = SPIN_MIN_US + Math.floor(Math.random() * (ceilingUs - SPIN_MIN_US));
-        sleepSyncUs(Math.min(pauseUs, deadlineUs - nowUs));
-        ceilingUs = Math.min(SPIN_MAX_CEILING_US, ceilingUs * SPIN_GROWTH);
+        pause = true;
       }
     }
   }
@@ -180,10 +264,18 @@ export class SqliteConnection {
   }
 
   stats(): BackendStats {
-    return { retries: { ...this.retriesByOp }, busy: { ...this.busyByOp } };
+    return { retries: { ...this.retriesByOp }, busy: { ...this.busyByOp }, lockWaitUs: { ...this.waits.lockWaitUs }, lockWaits: { ...this.waits.lockWaits } };
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+/** The spin budget ran out with the lock still held: a busy error like SQLite's own. */
+class BusyAgain extends Error {
+  readonly code = 'SQLITE_BUSY';
+  constructor() {
+    super('database is locked');
   }
 }
