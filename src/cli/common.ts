@@ -19,7 +19,7 @@ export interface CommonRawOptions {
   interval?: string;
   iterations?: string;
   seed?: string;
-  json?: string;
+  json?: string | boolean;
   quiet?: boolean;
   dataDir?: string;
   tag?: string[];
@@ -58,7 +58,7 @@ export function addCommonFlags(cmd: Command, defaults: CommonDefaults): Command 
 /** Where a measured result goes: --json, --quiet, the data folder, tags and the history. */
 export function addOutputFlags(cmd: Command): Command {
   return cmd
-    .option('--json <file>', 'write the RunResult as JSON to FILE (- for stdout)')
+    .option('--json [file]', 'the RunResult as JSON: on stdout (alone or -), or written to FILE')
     .option('--quiet', 'no progress and no summary table')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .option('--tag <k=v>', 'tag the run (repeatable), e.g. --tag branch=main', collect, [])
@@ -102,12 +102,72 @@ export function resolveOutputs(raw: CommonRawOptions & Record<string, unknown>, 
     progress: createProgress({ quiet: raw.quiet === true }),
     raw,
   };
-  if (raw.json !== undefined) {
-    if (raw.json === '') throw new UsageError('--json: expected a file name (or - for stdout)');
-    if (raw.json !== '-') checkOutputPath('--json', raw.json);
-    options.jsonPath = raw.json;
-  }
+  const json = jsonTarget(raw.json);
+  if (json !== undefined) options.jsonPath = json;
   return options;
+}
+
+/**
+ * Every command that prints results takes `--json [FILE]` and `--quiet`, meaning the same
+ * everywhere: `--json` alone (or `--json -`) prints the results as JSON on stdout instead of the
+ * text; `--json FILE` writes them to FILE (atomically) and still prints the text unless --quiet;
+ * `--quiet` drops progress and notes on stderr, and the text too when the JSON went to a file.
+ * (Measuring commands drop their summary table with --quiet: the run is in the history.)
+ */
+export interface ResultFlags {
+  json?: string | boolean;
+  quiet?: boolean;
+}
+
+export function addResultFlags(cmd: Command, what = 'the results'): Command {
+  return cmd
+    .option('--json [file]', `${what} as JSON: on stdout (alone or -), or written to FILE`)
+    .option('--quiet', 'no notes on stderr (and no text on stdout when --json writes a FILE)');
+}
+
+/**
+ * The --json value: undefined (not given), '-' (stdout) or a checked file path. An optional value
+ * takes the next word, so `bottlenecks --json latest` would write a file named "latest": a bare
+ * word (no dot, no slash) is refused rather than guessed at.
+ */
+export function jsonTarget(raw: string | boolean | undefined): string | undefined {
+  if (raw === undefined || raw === false) return undefined;
+  if (raw === true || raw === '-') return '-';
+  if (raw === '') throw new UsageError('--json: expected a file name (or - for stdout)');
+  if (!/[./\\]/.test(raw)) throw new UsageError(`--json ${raw}: not a file name (no dot or slash); put --json after the arguments, or give a FILE such as ${raw}.json`);
+  checkOutputPath('--json', raw);
+  return raw;
+}
+
+/** Checks --json before any work is done (a bad path fails first, as usage). */
+export function checkResultFlags(flags: ResultFlags): void {
+  jsonTarget(flags.json);
+}
+
+/** True when the results go out as JSON on stdout (the text must then stay off stdout). */
+export function jsonOnStdout(flags: ResultFlags): boolean {
+  return jsonTarget(flags.json) === '-';
+}
+
+/**
+ * Prints a command's results per --json/--quiet: JSON on stdout instead of the text, or JSON to a
+ * file and the text unless --quiet. `text` is only built when it is shown.
+ */
+export function printResults(flags: ResultFlags, value: unknown, text: () => string): void {
+  const target = jsonTarget(flags.json);
+  if (target !== undefined) {
+    const json = JSON.stringify(value, null, 2) + '\n';
+    if (target === '-') return void process.stdout.write(json);
+    writeOutputFile('--json', target, json);
+    if (flags.quiet) return;
+  }
+  const t = text();
+  if (t !== '') process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+}
+
+/** A note on stderr (what was written where, hints), unless --quiet. */
+export function printNote(flags: ResultFlags, message: string): void {
+  if (!flags.quiet) process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
 }
 
 /**

@@ -90,10 +90,74 @@ export function durationResolutionUs(durationUs: number): number {
 }
 
 /**
+ * The durations every live aggregate has buffered, in one pool allocated once: a value and a
+ * "next" link per slot, each aggregate a chain of slots, free slots a chain of their own. Buffering
+ * in per-row JS arrays grew them by copying, and every outgrown copy was promoted garbage: the
+ * ingest's old space grew with the log between full collections.
+ */
+export class DurationPool {
+  private readonly values: Float64Array;
+  private readonly next: Int32Array;
+  /** Scratch for one aggregate's values while it is sorted and recorded. */
+  private readonly scratch: Float64Array;
+  private free = 0;
+  used = 0;
+
+  constructor(readonly capacity: number) {
+    this.values = new Float64Array(capacity);
+    this.next = new Int32Array(capacity);
+    this.scratch = new Float64Array(capacity);
+    // Touched up front: the pool's pages count in RSS the same whatever the log's size.
+    this.values.fill(-1);
+    this.scratch.fill(-1);
+    this.clear();
+  }
+
+  get full(): boolean {
+    return this.free === -1;
+  }
+
+  /** Adds `value` in front of the chain starting at `head`; returns the new head. Check `full` first. */
+  push(head: number, value: number): number {
+    const slot = this.free;
+    if (slot === -1) throw new RangeError('duration pool full: merge aggregates first');
+    this.free = this.next[slot] as number;
+    this.values[slot] = value;
+    this.next[slot] = head;
+    this.used++;
+    return slot;
+  }
+
+  /** The chain's values sorted ascending (a view of scratch, valid until the next call); its slots are freed. */
+  takeSorted(head: number): Float64Array {
+    let n = 0;
+    let tail = -1;
+    for (let slot = head; slot !== -1; slot = this.next[slot] as number) {
+      this.scratch[n++] = this.values[slot] as number;
+      tail = slot;
+    }
+    if (tail !== -1) {
+      this.next[tail] = this.free;
+      this.free = head;
+      this.used -= n;
+    }
+    return this.scratch.subarray(0, n).sort();
+  }
+
+  /** Frees every slot (the aggregates holding chains are dropped with it). */
+  clear(): void {
+    for (let i = 0; i < this.capacity; i++) this.next[i] = i + 1 < this.capacity ? i + 1 : -1;
+    this.free = this.capacity > 0 ? 0 : -1;
+    this.used = 0;
+  }
+}
+
+/**
  * One (hour, tool, category, session) being accumulated in memory before it is merged into the
- * store. Durations are buffered as plain numbers and put into an HdrHistogram only at merge time:
- * recording each call into a WebAssembly histogram, and re-encoding rows whenever a bounded set of
- * live histograms overflowed, was most of the ingest's CPU on real logs (many rows, few calls each).
+ * store. Durations are buffered (in a DurationPool) and put into an HdrHistogram only at merge
+ * time: recording each call into a WebAssembly histogram, and re-encoding rows whenever a bounded
+ * set of live histograms overflowed, was most of the ingest's CPU on real logs (many rows, few
+ * calls each).
  */
 export class HourAggregate {
   count = 0;
@@ -104,7 +168,9 @@ export class HourAggregate {
   resolutionUs = 1000;
   firstEndUs = Number.POSITIVE_INFINITY;
   lastEndUs = Number.NEGATIVE_INFINITY;
-  readonly durations: number[] = [];
+  /** Durations buffered in the pool (its chain's length) and the chain's first slot. */
+  buffered = 0;
+  private chain = -1;
   readonly slowest: SlowCall[] = [];
 
   constructor(
@@ -112,8 +178,10 @@ export class HourAggregate {
     readonly tool: string,
     readonly category: string,
     readonly session: string,
+    private readonly pool: DurationPool,
   ) {}
 
+  /** Counts one call; the pool must not be full. */
   add(durationUs: number, success: boolean, callId: string | null, endUs: number): void {
     this.count++;
     if (!success) this.errors++;
@@ -122,7 +190,8 @@ export class HourAggregate {
     if (this.resolutionUs > 1 && durationUs % this.resolutionUs !== 0) this.resolutionUs = Math.min(this.resolutionUs, durationResolutionUs(durationUs));
     if (endUs < this.firstEndUs) this.firstEndUs = endUs;
     if (endUs > this.lastEndUs) this.lastEndUs = endUs;
-    this.durations.push(durationUs);
+    this.chain = this.pool.push(this.chain, durationUs);
+    this.buffered++;
     const s = this.slowest;
     if (s.length < SLOWEST_PER_ROW || durationUs > (s[s.length - 1] as SlowCall).durationUs) {
       s.push({ callId, durationUs, endUs, success });
@@ -131,9 +200,14 @@ export class HourAggregate {
     }
   }
 
-  /** Records the buffered durations into `h`, equal values with one call (whole-ms logs repeat values a lot). */
+  /**
+   * Records the buffered durations into `h`, equal values with one call (whole-ms logs repeat
+   * values a lot), and gives their pool slots back.
+   */
   recordInto(h: LatencyHistogram): void {
-    const d = this.durations.sort((x, y) => x - y);
+    const d = this.pool.takeSorted(this.chain);
+    this.chain = -1;
+    this.buffered = 0;
     for (let i = 0; i < d.length; ) {
       const v = d[i] as number;
       let j = i + 1;
@@ -172,6 +246,7 @@ CREATE TABLE IF NOT EXISTS cursors (
   PRIMARY KEY (dev, ino)
 );
 CREATE INDEX IF NOT EXISTS cursors_path ON cursors (path, updated_us);
+-- The de-dup window: call ids as 64-bit hashes ("#" + 16 hex digits; plain ids in older stores).
 CREATE TABLE IF NOT EXISTS recent_calls (call_id TEXT PRIMARY KEY, end_us INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending_hooks (
   tool_use_id TEXT PRIMARY KEY, tool TEXT NOT NULL, session TEXT, at_us INTEGER NOT NULL
@@ -296,7 +371,7 @@ export class ToolStore {
     return (this.db.prepare('SELECT call_id, end_us FROM recent_calls ORDER BY end_us').all() as Array<{ call_id: string; end_us: number }>).map((r) => [r.call_id, r.end_us]);
   }
 
-  saveRecentCalls(entries: Array<[string, number]>): void {
+  saveRecentCalls(entries: Iterable<[string, number]>): void {
     this.db.prepare('DELETE FROM recent_calls').run();
     const put = this.db.prepare('INSERT OR REPLACE INTO recent_calls (call_id, end_us) VALUES (?, ?)');
     for (const [id, end] of entries) put.run(id, end);

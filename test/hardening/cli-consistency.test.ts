@@ -30,7 +30,7 @@ describe('CLI consistency', () => {
     const both = runCli(['memory', 'retrieve', 'notes/mine', '--key', 'notes/other', '--data-dir', dir]);
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/--key: key given twice/);
-    expect(runCli(['memory', 'delete', 'notes/mine', '--data-dir', dir, '--json']).stdout).toMatch(/"deleted":true/);
+    expect(JSON.parse(runCli(['memory', 'delete', 'notes/mine', '--data-dir', dir, '--json']).stdout)).toMatchObject({ deleted: true });
   });
 
   it('history import/remove print JSON with --json; --quiet silences notes', () => {

@@ -79,8 +79,10 @@ describe('flags of a command group reach the subcommand that runs', () => {
     const pair = { group: group.name(), sub: sub.name() };
 
     for (const o of shared) {
-      const given = takesValue(o) ? [o.long as string, 'probe-value'] : [o.long as string];
-      const expected = takesValue(o) ? 'probe-value' : !o.negate;
+      // --json takes a file name (a bare word after it is refused as a likely argument).
+      const probeValue = o.long === '--json' ? 'probe-value.json' : 'probe-value';
+      const given = takesValue(o) ? [o.long as string, probeValue] : [o.long as string];
+      const expected = takesValue(o) ? probeValue : !o.negate;
       for (const side of ['before', 'after'] as const) {
         it(`${pair.group} ${pair.sub}: ${o.long} ${side} the subcommand`, async () => {
           const argv = side === 'before' ? [pair.group, ...given, pair.sub, ...requiredArgs(sub)] : [pair.group, pair.sub, ...requiredArgs(sub), ...given];

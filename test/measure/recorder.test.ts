@@ -151,4 +151,15 @@ describe('sub-microsecond operations', () => {
     expect(row[9]).toBe('40µs'); // max is a real measurement
     expect(operationRow(slow!, (n) => n)[5]).toBe('5µs');
   });
+
+  it('have an exact mean (summed in ns), not the histogram\'s clamped 1 µs', () => {
+    const recorder = new Recorder({ startUs: 0, intervalUs: 1_000_000 });
+    // Uniform 0.05–0.95 µs in whole ns: mean 0.5 µs exactly.
+    for (let i = 0; i <= 900; i++) recorder.record('noop', (50 + i) / 1000, i);
+    recorder.record('mixed', 0.25, 1);
+    recorder.record('mixed', 2.75, 2);
+    const { operations } = recorder.finish(2000);
+    expect(operations.find((o) => o.name === 'noop')!.latencyUs.mean).toBe(0.5);
+    expect(operations.find((o) => o.name === 'mixed')!.latencyUs.mean).toBe(1.5);
+  });
 });

@@ -162,7 +162,7 @@ describe('call-id de-duplication window', () => {
   it('drops ids older than the window as time moves on', () => {
     const r = new RecentCallIds(1000, 1_000_000);
     for (let i = 0; i < 3000; i++) r.seen(`x${i}`, i * 10);
-    expect(r.entries().every(([, end]) => end >= 29_990 - 1000)).toBe(true);
+    expect([...r.entries()].every(([, end]) => end >= 29_990 - 1000)).toBe(true);
     expect(r.size).toBeLessThanOrEqual(101 + 1024);
   });
 });

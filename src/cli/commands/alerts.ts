@@ -7,7 +7,8 @@ import { addAlertRule, AlertRuleError, alertsPath, checkAlerts, loadAlertRules, 
 import { latestRunOfConfiguration, runsNewestFirst } from '../../results/comparable.js';
 import { table } from '../../report/terminal.js';
 import { UsageError } from '../../core/parse.js';
-import { addHistoryFlags, dataDirOf, historyPathFromFlags, loadRun, openHistoryFromFlags, writeJson, type HistoryFlags } from './history-options.js';
+import { addHistoryFlags, dataDirOf, historyPathFromFlags, loadRun, openHistoryFromFlags, type HistoryFlags } from './history-options.js';
+import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../common.js';
 
 interface AlertFlags extends HistoryFlags {
   alerts?: string;
@@ -30,12 +31,12 @@ function withRuleErrors<T>(fn: () => T): T {
   }
 }
 
-function addFlags(cmd: Command, history = false, json = false): Command {
+/** Every alerts subcommand prints a result: --json [FILE] and --quiet on each. */
+function addFlags(cmd: Command, history = false): Command {
   cmd.option('--alerts <file>', 'rules file (default <data-dir>/alerts.json)');
-  if (history) return addHistoryFlags(cmd, { json });
+  if (history) return addHistoryFlags(cmd);
   cmd.option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)');
-  if (json) cmd.option('--json', 'machine-readable JSON on stdout');
-  return cmd;
+  return addResultFlags(cmd).hook('preAction', (_cmd, action) => checkResultFlags(action.opts<ResultFlags>()));
 }
 
 export function formatAlertCheck(c: AlertCheck): string {
@@ -89,20 +90,22 @@ export function registerAlertsCommand(program: Command): void {
     const { rule, added } = withRuleErrors(() => addAlertRule(file, text, { ...(known ? { known } : {}), optional: flags.optional === true, ...(fingerprint !== undefined ? { fingerprint } : {}) }));
     const unchecked = !flags.force && (!known || known.length === 0) ? '  (metric not checked: no runs recorded yet)' : '';
     const scope = rule.fingerprint !== undefined ? `  (for configuration ${rule.fingerprint})` : '  (for any configuration)';
-    process.stdout.write(added ? `added #${rule.id}: ${rule.expr}${rule.optional ? ' (optional)' : ''}  (${file})${unchecked}${scope}\n` : `already there as #${rule.id}: ${rule.expr}\n`);
+    printResults(flags, { rule, added, file }, () => (added ? `added #${rule.id}: ${rule.expr}${rule.optional ? ' (optional)' : ''}  (${file})${unchecked}${scope}` : `already there as #${rule.id}: ${rule.expr}`));
   });
 
-  addFlags(cmd.command('list').description('list the rules'), false, true).action((flags: AlertFlags) => {
+  addFlags(cmd.command('list').description('list the rules')).action((flags: AlertFlags) => {
     const file = rulesFile(flags);
     const rules = loadAlertRules(file);
-    if (flags.json) return writeJson(rules);
-    if (rules.length === 0) return void process.stdout.write(`no alert rules in ${file}; add one with: swarmperf alerts add "tasks.claim.p99 < 5ms"\n`);
-    process.stdout.write(table(['id', 'rule', 'added'], rules.map((r) => [`#${r.id}`, r.expr, r.createdAt.slice(0, 10)]), 2) + `\n${rules.length} rule(s) · ${file}\n`);
+    printResults(flags, rules, () =>
+      rules.length === 0
+        ? `no alert rules in ${file}; add one with: swarmperf alerts add "tasks.claim.p99 < 5ms"`
+        : table(['id', 'rule', 'added'], rules.map((r) => [`#${r.id}`, r.expr, r.createdAt.slice(0, 10)]), 2) + `\n${rules.length} rule(s) · ${file}`,
+    );
   });
 
   addFlags(cmd.command('remove').description('remove a rule by id (3 or #3) or by its text').argument('<rule>', 'id or rule text')).action((ref: string, flags: AlertFlags) => {
     const removed = removeAlertRule(rulesFile(flags), ref);
-    process.stdout.write(`removed #${removed.id}: ${removed.expr}\n`);
+    printResults(flags, { removed }, () => `removed #${removed.id}: ${removed.expr}`);
   });
 
   addFlags(
@@ -112,7 +115,6 @@ export function registerAlertsCommand(program: Command): void {
       .argument('[run]', 'run id, prefix, latest~N or a RunResult .json file (default: the latest run)')
       .option('--strict', 'also fail when an optional rule names a metric the run does not have')
       .option('--across', 'check every rule against the run whatever its configuration (default: each rule against the latest run of its own configuration); prints a warning'),
-    true,
     true,
   ).action((ref: string | undefined, flags: AlertFlags) => {
     const file = rulesFile(flags);
@@ -124,9 +126,8 @@ export function registerAlertsCommand(program: Command): void {
       // No run named: each rule is checked against the latest run of its own configuration.
       const latestOf = ref === undefined && h ? latestRunOfConfiguration(h) : undefined;
       const result = checkAlerts(rules, run, { across: flags.across === true, ...(latestOf ? { latestOf } : {}) });
-      for (const w of result.warnings) if (flags.json) process.stderr.write(`swarmperf: warning: ${w}\n`);
-      if (flags.json) writeJson(result);
-      else process.stdout.write(formatAlertCheck(result) + '\n');
+      for (const w of result.warnings) if (flags.json !== undefined) process.stderr.write(`swarmperf: warning: ${w}\n`);
+      printResults(flags, result, () => formatAlertCheck(result));
       const missing = flags.strict ? result.noData : result.missing;
       if (result.breaches > 0 || missing > 0) {
         process.stderr.write(`swarmperf: ${result.breaches} alert rule(s) breached${missing > 0 ? `, ${missing} without data${flags.strict ? ' (--strict)' : ' (mark a rule --optional when its metric may be absent)'}` : ''}\n`);

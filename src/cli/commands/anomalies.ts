@@ -5,7 +5,8 @@ import { formatMetricValue } from '../../results/metrics.js';
 import { scopeNote } from '../../results/comparable.js';
 import { table } from '../../report/terminal.js';
 import { parseIntFlag, parsePositiveNumber } from '../../core/parse.js';
-import { addHistoryFlags, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
+import { addHistoryFlags, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, type HistoryFlags } from './history-options.js';
+import { printResults } from '../common.js';
 
 interface AnomalyFlags extends HistoryFlags {
   metric?: string;
@@ -58,9 +59,9 @@ export function registerAnomaliesCommand(program: Command): void {
       }
     }
     const scope = flags.across ? scopeNote(undefined, 0, true) : 'each value judged against earlier runs of its own configuration fingerprint (--across: against all runs)';
-    if (flags.json) writeJson(list);
-    else if (!h) process.stdout.write(`no runs recorded in ${historyPathFromFlags(flags)} yet\n`);
-    else process.stdout.write((list.length > 0 ? formatAnomalies(list) + '\n' : `no anomalies (|robust z| ≤ ${threshold} for every latest value with ≥ 5 earlier runs)\n`) + scope + '\n');
+    printResults(flags, list, () =>
+      !h ? `no runs recorded in ${historyPathFromFlags(flags)} yet` : (list.length > 0 ? formatAnomalies(list) + '\n' : `no anomalies (|robust z| ≤ ${threshold} for every latest value with ≥ 5 earlier runs)\n`) + scope,
+    );
     if (flags.failOnAnomaly && list.some((a) => a.worse)) process.exitCode = 1;
   });
 }

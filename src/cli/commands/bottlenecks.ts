@@ -11,31 +11,31 @@ import type { Finding } from '../../core/result.js';
 import { formatFindings } from '../../report/findings-text.js';
 import { collect, UsageError } from '../../core/parse.js';
 import { loadRuns, openHistoryForReading } from './report-source.js';
+import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../common.js';
 
 const LEVEL: Record<Finding['severity'], number> = { info: 0, warning: 1, critical: 2 };
 
-interface BottlenecksRaw {
+interface BottlenecksRaw extends ResultFlags {
   component?: string;
   input: string[];
-  json?: boolean;
   failOn?: string;
   dataDir?: string;
   history?: string | boolean;
 }
 
 export function registerBottlenecksCommand(program: Command): void {
-  program
+  const cmd = program
     .command('bottlenecks')
     .description('bottleneck findings of a run (default: the latest): what saturates, with the figures and what to do')
     .argument('[run]', 'run id, unique id prefix, latest or latest~N')
     .option('--component <name>', 'only findings about this suite or suite/operation')
     .option('--input <file>', 'read the run from a RunResult JSON file instead of the history', collect, [])
-    .option('--json', 'print the findings as JSON')
     .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists: warning | critical')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .option('--history <file>', 'history database (default <data-dir>/history.db)')
-    .option('--no-history', 'do not read the history (needs --input)')
-    .action((ref: string | undefined, raw: BottlenecksRaw) => {
+    .option('--no-history', 'do not read the history (needs --input)');
+  addResultFlags(cmd, 'the findings').action((ref: string | undefined, raw: BottlenecksRaw) => {
+      checkResultFlags(raw);
       if (raw.failOn !== undefined && raw.failOn !== 'warning' && raw.failOn !== 'critical') {
         throw new UsageError(`--fail-on: expected warning or critical, got "${raw.failOn}"`);
       }
@@ -58,8 +58,7 @@ export function registerBottlenecksCommand(program: Command): void {
         const c = raw.component.trim();
         findings = filterFindings(findings, c);
       }
-      if (raw.json) process.stdout.write(JSON.stringify({ run: runId, findings }, null, 2) + '\n');
-      else process.stdout.write(`run ${runId}${raw.component ? ` · component ${raw.component}` : ''}\n\n${formatFindings(findings)}\n`);
+      printResults(raw, { run: runId, findings }, () => `run ${runId}${raw.component ? ` · component ${raw.component}` : ''}\n\n${formatFindings(findings)}`);
       if (raw.failOn !== undefined) {
         const gate = LEVEL[raw.failOn as Finding['severity']];
         const hit = findings.filter((f) => LEVEL[f.severity] >= gate);

@@ -13,7 +13,8 @@ import { formatMetricValue, metricMatcher } from '../../results/metrics.js';
 import type { RunResult } from '../../core/result.js';
 import { table } from '../../report/terminal.js';
 import { UsageError } from '../../core/parse.js';
-import { addHistoryFlags, historyPathFromFlags, loadRun, openHistoryFromFlags, writeJson, type HistoryFlags } from './history-options.js';
+import { addHistoryFlags, historyPathFromFlags, loadRun, openHistoryFromFlags, type HistoryFlags } from './history-options.js';
+import { printResults } from '../common.js';
 
 interface CompareFlags extends HistoryFlags {
   failOnRegression?: boolean;
@@ -158,8 +159,7 @@ export function registerCompareCommand(program: Command): void {
         c.counts = { improved: 0, regressed: 0, unchanged: 0, 'not-tested': 0 };
         for (const m of c.metrics) c.counts[m.verdict]++;
       }
-      if (flags.json) writeJson(c);
-      else process.stdout.write(formatComparison(c, flags.changed === true, across ? '' : scope) + '\n');
+      printResults(flags, c, () => formatComparison(c, flags.changed === true, across ? '' : scope));
       if (flags.failOnRegression && c.counts.regressed > 0) {
         process.stderr.write(`swarmperf: ${c.counts.regressed} metric(s) regressed: ${c.metrics.filter((m) => m.verdict === 'regressed').map((m) => m.metric).join(', ')}\n`);
         process.exitCode = 1;

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { historyPathFromOptions } from '../../results/history/store.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
+import { addResultFlags, checkResultFlags, printNote, printResults, type ResultFlags } from '../common.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -26,7 +27,7 @@ function openBrowser(url: string): string | undefined {
 }
 
 export function registerDashboardCommand(program: Command): void {
-  program
+  const cmd = program
     .command('dashboard')
     .description('serve the live dashboard (overview, trends, runs, tools, consensus, live runs) and /metrics on 127.0.0.1')
     .option('--port <n>', 'port to listen on (0 picks a free one)', '0')
@@ -34,8 +35,9 @@ export function registerDashboardCommand(program: Command): void {
     .option('--allow-remote', 'allow a non-loopback --host (the dashboard has no login: anyone who reaches it reads your results)')
     .option('--open', 'open the dashboard in a browser if one is installed')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
-    .option('--history <file>', 'history database (default <data-dir>/history.db)')
-    .action(async (raw: Record<string, unknown>) => {
+    .option('--history <file>', 'history database (default <data-dir>/history.db)');
+  addResultFlags(cmd, '{url, port}').action(async (raw: Record<string, unknown> & ResultFlags) => {
+      checkResultFlags(raw);
       const port = parseIntFlag('--port', String(raw.port), 0, 65535);
       const host = String(raw.host);
       if (!LOOPBACK.has(host) && raw.allowRemote !== true) throw new UsageError(`--host ${host}: not a loopback address; add --allow-remote to serve other machines (the dashboard has no login)`);
@@ -49,10 +51,10 @@ export function registerDashboardCommand(program: Command): void {
         const code = (err as { code?: string }).code;
         throw new UsageError(`--port ${port}: cannot listen on ${host}:${port} (${code ?? (err instanceof Error ? err.message : String(err))})`);
       }
-      // The URL alone on stdout, so scripts and tests can read a port chosen with 0.
-      process.stdout.write(`${dashboard.url}\n`);
-      process.stderr.write(`swarmperf dashboard: ${dashboard.url} (data ${dataDir}; /metrics for Prometheus; Ctrl-C stops)\n`);
-      if (raw.open === true && !openBrowser(dashboard.url)) process.stderr.write('swarmperf dashboard: no browser found to open; open the URL above\n');
+      // The URL alone on stdout (or {url, port} with --json), so scripts and tests can read a port chosen with 0.
+      printResults(raw, { url: dashboard.url, port: new URL(dashboard.url).port === '' ? 80 : Number(new URL(dashboard.url).port) }, () => dashboard.url);
+      printNote(raw, `swarmperf dashboard: ${dashboard.url} (data ${dataDir}; /metrics for Prometheus; Ctrl-C stops)`);
+      if (raw.open === true && !openBrowser(dashboard.url)) printNote(raw, 'swarmperf dashboard: no browser found to open; open the URL above');
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

@@ -9,20 +9,21 @@ import { resolveDataDir } from '../../results/data-dir.js';
 import { HistoryRefError, historyPathFromOptions, openHistory, type HistoryStore } from '../../results/history/store.js';
 import { parseRunResult, type RunResult } from '../../core/result.js';
 import { collect, MAX_LOOKBACK_US, parseDurationUs, parseKeyValue, UsageError } from '../../core/parse.js';
+import { addResultFlags, checkResultFlags, type ResultFlags } from '../common.js';
 
-export interface HistoryFlags {
+export interface HistoryFlags extends ResultFlags {
   history?: string;
   dataDir?: string;
-  json?: boolean;
   since?: string;
   tag?: string[];
-  quiet?: boolean;
 }
 
 export function addHistoryFlags(cmd: Command, opts: { json?: boolean; since?: boolean; tag?: boolean } = {}): Command {
   cmd.option('--history <file>', 'history database (default <data-dir>/history.db)').option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)');
-  if (opts.json !== false) cmd.option('--json', 'machine-readable JSON on stdout');
-  cmd.option('--quiet', 'no notes on stderr (results and errors still shown)');
+  if (opts.json !== false) addResultFlags(cmd);
+  else cmd.option('--quiet', 'no notes on stderr (results and errors still shown)');
+  // A bad --json path fails before the history is read.
+  cmd.hook('preAction', (_cmd, action) => checkResultFlags(action.opts<ResultFlags>()));
   if (opts.since) cmd.option('--since <when>', 'only runs since a duration ago (30d, 12h) or a date (2026-01-31)');
   if (opts.tag) cmd.option('--tag <k=v>', 'only runs with this tag (repeatable)', collect, []);
   return cmd;
@@ -100,6 +101,3 @@ export function asUsage<T>(fn: () => T): T {
   }
 }
 
-export function writeJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-}

@@ -12,7 +12,8 @@ import { runListing, type RunListing } from '../../results/comparable.js';
 import { formatUs } from '../../core/units.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
 import { shareGroupFlags } from './group-flags.js';
-import { addHistoryFlags, asUsage, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
+import { addHistoryFlags, asUsage, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, type HistoryFlags } from './history-options.js';
+import { printResults } from '../common.js';
 
 interface ListFlags extends HistoryFlags {
   limit?: string;
@@ -76,16 +77,11 @@ export function registerHistoryCommand(program: Command): void {
     } finally {
       h?.close();
     }
-    if (flags.json) {
-      writeJson(runs);
-      return;
-    }
-    if (runs.length === 0) {
-      process.stdout.write(`no runs recorded in ${historyPathFromFlags(flags)} yet\n`);
-      return;
-    }
-    process.stdout.write(table(['id', 'started (UTC)', 'command', 'suites', 'backend', 'agents', 'duration', 'result', 'config', 'git', 'tags'], runs.map(summaryRow), 11) + '\n');
-    process.stdout.write(`${runs.length} run(s) · ${historyPathFromFlags(flags)}\n`);
+    printResults(flags, runs, () =>
+      runs.length === 0
+        ? `no runs recorded in ${historyPathFromFlags(flags)} yet`
+        : table(['id', 'started (UTC)', 'command', 'suites', 'backend', 'agents', 'duration', 'result', 'config', 'git', 'tags'], runs.map(summaryRow), 11) + `\n${runs.length} run(s) · ${historyPathFromFlags(flags)}`,
+    );
   });
 
   addHistoryFlags(cmd.command('show').description('show one run (id, unique prefix, latest or latest~N)').argument('<run>', 'run to show')).action((ref: string, flags: HistoryFlags) => {
@@ -93,7 +89,7 @@ export function registerHistoryCommand(program: Command): void {
     if (!h) throw new UsageError(`run "${ref}": no history at ${historyPathFromFlags(flags)} yet`);
     try {
       const run = asUsage(() => h.getRun(ref));
-      process.stdout.write(flags.json ? JSON.stringify(run, null, 2) + '\n' : formatRunSummary(run) + '\n');
+      printResults(flags, run, () => formatRunSummary(run));
     } finally {
       h.close();
     }
@@ -111,8 +107,7 @@ export function registerHistoryCommand(program: Command): void {
         h.close();
       }
       const skipped = runs.length - added;
-      if (flags.json) return writeJson({ imported: added, alreadyPresent: skipped, history: h.path });
-      process.stdout.write(`imported ${added} run(s)${skipped > 0 ? `, ${skipped} already in the history` : ''} into ${h.path}\n`);
+      printResults(flags, { imported: added, alreadyPresent: skipped, history: h.path }, () => `imported ${added} run(s)${skipped > 0 ? `, ${skipped} already in the history` : ''} into ${h.path}`);
     },
   );
 
@@ -149,8 +144,7 @@ export function registerHistoryCommand(program: Command): void {
     if (!h) throw new UsageError(`run "${ref}": no history at ${historyPathFromFlags(flags)} yet`);
     try {
       const id = asUsage(() => h.removeRun(ref));
-      if (flags.json) writeJson({ removed: id });
-      else process.stdout.write(`removed run ${id}\n`);
+      printResults(flags, { removed: id }, () => `removed run ${id}`);
     } finally {
       h.close();
     }

@@ -16,13 +16,12 @@ import { entryToJson, FullKeyError, MemoryFileError, parseMemoryFile, serializeM
 import type { Backend, MemoryEntry } from '../../targets/ports.js';
 import { checkNamespace, isExpired } from '../../targets/validate.js';
 import { parseDurationUs, UsageError } from '../../core/parse.js';
+import { addResultFlags, checkResultFlags, jsonOnStdout, printNote, printResults, type ResultFlags } from '../common.js';
 import { shareGroupFlags } from './group-flags.js';
 
-interface SharedFlags {
+interface SharedFlags extends ResultFlags {
   backend?: string;
   dataDir?: string;
-  json?: boolean;
-  quiet?: boolean;
 }
 
 const SHARED_DEFAULT_BACKEND = 'sqlite';
@@ -31,18 +30,23 @@ function addSharedFlags(cmd: Command): Command {
   // No commander defaults: a value given on `memory` or on the subcommand must both work, and
   // defaults would make the parent's silently win (see resolveShared).
   // exitOverride: commander's own usage errors reach main() and exit 2, as for top-level commands.
-  return cmd
-    .exitOverride()
-    .option('--backend <spec>', `backend: memory | sqlite[:PATH] | jsonfile[:DIR] (default ${SHARED_DEFAULT_BACKEND}, in the data folder)`)
-    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
-    .option('--json', 'print entries as a JSON array of {key, namespace, value, createdAt, updatedAt, expiresAt}')
-    .option('--quiet', 'no notes on stderr (results and errors still shown)');
+  return addResultFlags(
+    cmd
+      .exitOverride()
+      .option('--backend <spec>', `backend: memory | sqlite[:PATH] | jsonfile[:DIR] (default ${SHARED_DEFAULT_BACKEND}, in the data folder)`)
+      .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)'),
+    'entries as an array of {key, namespace, value, createdAt, updatedAt, expiresAt} (other subcommands: what they did)',
+  );
 }
 
 function resolveShared(cmd: Command): SharedFlags {
   const own = cmd.opts<SharedFlags>();
   const parent = cmd.parent?.opts<SharedFlags>() ?? {};
-  return { backend: own.backend ?? parent.backend, dataDir: own.dataDir ?? parent.dataDir, json: own.json === true || parent.json === true, quiet: own.quiet === true || parent.quiet === true };
+  const flags: SharedFlags = { backend: own.backend ?? parent.backend, dataDir: own.dataDir ?? parent.dataDir, quiet: own.quiet === true || parent.quiet === true };
+  const json = own.json ?? parent.json;
+  if (json !== undefined) flags.json = json;
+  checkResultFlags(flags);
+  return flags;
 }
 
 /** Opens the backend, runs `fn`, closes; turns data errors into one message and exit code 1. */
@@ -100,20 +104,17 @@ async function asUsage<T>(flag: string, p: Promise<T> | T): Promise<T> {
 }
 
 function printEntries(entries: MemoryEntry[], flags: SharedFlags, showValues: boolean): void {
-  if (flags.json) {
-    process.stdout.write(JSON.stringify(entries.map(entryToJson), null, 2) + '\n');
-    return;
-  }
-  if (entries.length === 0) {
-    if (!flags.quiet) process.stderr.write('(no entries)\n');
-    return;
-  }
-  const width = Math.min(60, Math.max(...entries.map((e) => e.fullKey.length)));
-  for (const e of entries) {
-    const expiry = e.expiresAt === null ? '' : `  (expires ${new Date(e.expiresAt).toISOString()})`;
-    const shown = showValues ? `  ${preview(e.value)}` : `  ${e.value.length} chars`;
-    process.stdout.write(`${e.fullKey.padEnd(width)}${shown}${expiry}\n`);
-  }
+  if (entries.length === 0 && !jsonOnStdout(flags)) printNote(flags, '(no entries)');
+  printResults(flags, entries.map(entryToJson), () => {
+    const width = Math.min(60, Math.max(...entries.map((e) => e.fullKey.length)));
+    return entries
+      .map((e) => {
+        const expiry = e.expiresAt === null ? '' : `  (expires ${new Date(e.expiresAt).toISOString()})`;
+        const shown = showValues ? `  ${preview(e.value)}` : `  ${e.value.length} chars`;
+        return `${e.fullKey.padEnd(width)}${shown}${expiry}`;
+      })
+      .join('\n');
+  });
 }
 
 /** One line, control characters escaped, long values cut (use --json or retrieve for all of it). */
@@ -147,8 +148,7 @@ export function registerMemoryCommand(program: Command): void {
       }
       await withBackend(cmd, 'store', async (backend, flags) => {
         const entry = await backend.memory.store(namespace, key, raw.value as string, ttlMs);
-        if (flags.json) printEntries([entry], flags, true);
-        else process.stdout.write(`stored ${entry.fullKey} (${entry.value.length} chars${entry.expiresAt !== null ? `, expires ${new Date(entry.expiresAt).toISOString()}` : ''})\n`);
+        printResults(flags, [entryToJson(entry)], () => `stored ${entry.fullKey} (${entry.value.length} chars${entry.expiresAt !== null ? `, expires ${new Date(entry.expiresAt).toISOString()}` : ''})`);
         return 0;
       });
     });
@@ -160,12 +160,12 @@ export function registerMemoryCommand(program: Command): void {
       const { namespace, key } = fullKeyFlag('--key', argOrFlag('key', '--key', keyArg, raw.key));
       await withBackend(cmd, 'retrieve', async (backend, flags) => {
         const entry = await backend.memory.retrieve(namespace, key);
-        if (flags.json) printEntries(entry ? [entry] : [], flags, true);
+        if (!entry && flags.json !== undefined) printResults(flags, [], () => '');
         if (!entry) {
           process.stderr.write(`swarmperf: memory retrieve: no entry ${namespace}/${key}\n`);
           return 1;
         }
-        if (!flags.json) process.stdout.write(entry.value.endsWith('\n') ? entry.value : `${entry.value}\n`);
+        printResults(flags, [entryToJson(entry)], () => (entry.value.endsWith('\n') ? entry.value : `${entry.value}\n`));
         return 0;
       });
     });
@@ -201,12 +201,12 @@ export function registerMemoryCommand(program: Command): void {
       const { namespace, key } = fullKeyFlag('--key', argOrFlag('key', '--key', keyArg, raw.key));
       await withBackend(cmd, 'delete', async (backend, flags) => {
         const deleted = await backend.memory.delete(namespace, key);
-        if (flags.json) process.stdout.write(JSON.stringify({ key: `${namespace}/${key}`, deleted }) + '\n');
+        if (!deleted && flags.json !== undefined) printResults(flags, { key: `${namespace}/${key}`, deleted }, () => '');
         if (!deleted) {
           process.stderr.write(`swarmperf: memory delete: no entry ${namespace}/${key}\n`);
           return 1;
         }
-        if (!flags.json) process.stdout.write(`deleted ${namespace}/${key}\n`);
+        printResults(flags, { key: `${namespace}/${key}`, deleted }, () => `deleted ${namespace}/${key}`);
         return 0;
       });
     });
@@ -223,7 +223,7 @@ export function registerMemoryCommand(program: Command): void {
       }
       await withBackend(cmd, 'clear', async (backend, flags) => {
         const n = await backend.memory.clear(ns);
-        process.stdout.write(flags.json ? JSON.stringify({ namespace: ns, cleared: n }) + '\n' : `cleared ${n} entr${n === 1 ? 'y' : 'ies'} from namespace ${ns}\n`);
+        printResults(flags, { namespace: ns, cleared: n }, () => `cleared ${n} entr${n === 1 ? 'y' : 'ies'} from namespace ${ns}`);
         return 0;
       });
     });
@@ -238,8 +238,8 @@ export function registerMemoryCommand(program: Command): void {
         if (file === '-') process.stdout.write(text);
         else {
           writeOutputFile('FILE', file, text);
-          if (flags.json) process.stdout.write(JSON.stringify({ exported: entries.length, file }) + '\n');
-          else if (!flags.quiet) process.stderr.write(`exported ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to ${file}\n`);
+          if (flags.json !== undefined) printResults(flags, { exported: entries.length, file }, () => '');
+          else printNote(flags, `exported ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} to ${file}`);
         }
         return 0;
       });
@@ -270,8 +270,8 @@ export function registerMemoryCommand(program: Command): void {
         const live = entries.filter((e) => !isExpired(e, now));
         const n = await backend.memory.import(live);
         const skipped = entries.length - live.length;
-        if (flags.json) process.stdout.write(JSON.stringify({ imported: n, expiredSkipped: skipped, file }) + '\n');
-        else if (!flags.quiet) process.stderr.write(`imported ${n} entr${n === 1 ? 'y' : 'ies'} from ${file}${skipped > 0 ? ` (${skipped} already expired, skipped)` : ''}\n`);
+        if (flags.json !== undefined) printResults(flags, { imported: n, expiredSkipped: skipped, file }, () => '');
+        else printNote(flags, `imported ${n} entr${n === 1 ? 'y' : 'ies'} from ${file}${skipped > 0 ? ` (${skipped} already expired, skipped)` : ''}`);
         return 0;
       });
     });

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { buildFlameTree, topFunctions } from '../../profile/tree.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { swarmperfVersion } from '../../core/version.js';
+import { addResultFlags, jsonTarget, printNote, printResults, type ResultFlags } from '../common.js';
 
 const FORMATS = ['svg', 'cpuprofile', 'speedscope', 'pprof', 'top'] as const;
 type Format = (typeof FORMATS)[number];
@@ -36,7 +37,7 @@ function formatFromName(out: string | undefined): Format | undefined {
   return undefined;
 }
 
-interface ProfileOptions {
+interface ProfileOptions extends ResultFlags {
   out?: string;
   format?: string;
   process?: string;
@@ -53,7 +54,7 @@ interface ProfileOptions {
 const MAX_PID_DURATION_US = 3_600_000_000;
 
 export function registerProfileCommand(program: Command): void {
-  program
+  const cmd = program
     .command('profile')
     .description('a profiled run (run --profile) as a flamegraph (svg), .cpuprofile, speedscope, pprof, or top functions')
     .argument('[run]', 'run id, "latest", or a .cpuprofile file or folder', 'latest')
@@ -66,8 +67,10 @@ export function registerProfileCommand(program: Command): void {
     .option('--duration <d>', 'how long --pid samples (default 10s; Ctrl-C ends it early)')
     .option('--inspect-port <n>', "the inspector port of --pid (default: found from the process, else 9229)")
     .option('--profile-interval <d>', 'sampling interval of --cmd and --pid', DEFAULT_INTERVAL)
-    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
-    .action(async (run: string, raw: ProfileOptions) => {
+    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)');
+  addResultFlags(cmd, 'the top functions and the cpu-hotspot finding').action(async (run: string, raw: ProfileOptions) => {
+      const json = jsonTarget(raw.json);
+      if (json !== undefined && (raw.format ?? 'top') !== 'top') throw new UsageError(`--json gives the top functions; --format ${raw.format} is a profile file: give one of them`);
       const format = (raw.format ?? formatFromName(raw.out) ?? 'top') as Format;
       if (!FORMATS.includes(format)) throw new UsageError(`--format: "${raw.format}" is not one of ${FORMATS.join(', ')}`);
       const limit = parseIntFlag('--limit', raw.limit, 1, 10_000);
@@ -85,15 +88,20 @@ export function registerProfileCommand(program: Command): void {
         path = join(dataDir, 'profiles', `cmd-${newRunId()}`);
         const r = await runUnderProfiler(raw.cmd, path, parseProfileInterval('--profile-interval', raw.profileInterval));
         if (r.files.length === 0) throw new UsageError(`--cmd: "${raw.cmd}" wrote no CPU profile (exit ${r.status}); only Node programs can be profiled this way`);
-        process.stderr.write(`profiled ${r.files.length} Node process${r.files.length === 1 ? '' : 'es'} (exit ${r.status}) into ${path}\n`);
+        printNote(raw, `profiled ${r.files.length} Node process${r.files.length === 1 ? '' : 'es'} (exit ${r.status}) into ${path}`);
       } else {
         path = resolveProfilePath(run, dataDir);
       }
       const profiles = selectProfiles(path, raw.process);
+      if (json !== undefined) {
+        const top = topFunctions(buildFlameTree(profiles));
+        const value = { source: path, processes: profiles.length, cpuUs: top.cpuUs, entries: top.entries.slice(0, limit), finding: hotspotFinding(profiles) ?? null };
+        return printResults(raw, value, () => render('top', profiles, path, limit) as string);
+      }
       const data = render(format, profiles, path, limit);
       if (raw.out && raw.out !== '-') {
         writeFileAtomic(raw.out, raw.out.endsWith('.gz') ? gzipSync(data) : data);
-        process.stderr.write(`wrote ${format} of ${profiles.length} process${profiles.length === 1 ? '' : 'es'} to ${raw.out}\n`);
+        printNote(raw, `wrote ${format} of ${profiles.length} process${profiles.length === 1 ? '' : 'es'} to ${raw.out}`);
       } else {
         if (format === 'pprof' && process.stdout.isTTY) throw new UsageError('--format pprof is binary: give --out FILE.pb (or redirect stdout)');
         process.stdout.write(data);

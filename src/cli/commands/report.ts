@@ -11,10 +11,10 @@ import type { ReportInput } from '../../report/model.js';
 import { getReportFormat, listReportFormats, parseFormat, renderReport } from '../../report/render.js';
 import { collect, parseIntFlag, UsageError } from '../../core/parse.js';
 import { loadRuns, openHistoryForReading } from './report-source.js';
+import { addResultFlags, jsonTarget, printNote, type ResultFlags } from '../common.js';
 
-interface ReportRaw {
+interface ReportRaw extends ResultFlags {
   format: string;
-  quiet?: boolean;
   last?: string;
   input: string[];
   charts?: boolean;
@@ -25,7 +25,7 @@ interface ReportRaw {
 }
 
 export function registerReportCommand(program: Command): void {
-  program
+  const cmd = program
     .command('report')
     .description('render a run (default: the latest) as markdown, html, json, csv, bmf (Bencher), gab (github-action-benchmark) or prom')
     .argument('[run]', 'run id, unique id prefix, latest or latest~N')
@@ -37,9 +37,17 @@ export function registerReportCommand(program: Command): void {
     .option('--trend-runs <n>', 'how many runs the trend views span', '20')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .option('--history <file>', 'history database (default <data-dir>/history.db)')
-    .option('--no-history', 'do not read the history (no trends; needs --input)')
-    .option('--quiet', 'no note on stderr when writing --out')
-    .action((ref: string | undefined, raw: ReportRaw) => {
+    .option('--no-history', 'do not read the history (no trends; needs --input)');
+  addResultFlags(cmd, 'the run(s) (the same as --format json; with FILE, as --out FILE)').action((ref: string | undefined, raw: ReportRaw) => {
+      const json = jsonTarget(raw.json);
+      if (json !== undefined) {
+        if (cmd.getOptionValueSource('format') === 'cli' && raw.format !== 'json') throw new UsageError(`--json and --format ${raw.format}: give one of them`);
+        raw.format = 'json';
+        if (json !== '-') {
+          if (raw.out !== undefined) throw new UsageError(`--json ${json} and --out ${raw.out}: give one of them`);
+          raw.out = json;
+        }
+      }
       const format = parseFormat(raw.format);
       const last = raw.last !== undefined ? parseIntFlag('--last', raw.last, 1, 10_000) : undefined;
       const trendRuns = parseIntFlag('--trend-runs', raw.trendRuns, 2, 10_000);
@@ -62,7 +70,7 @@ export function registerReportCommand(program: Command): void {
           // Charts first: a report never links to charts that failed to write.
           for (const f of rendered.files) writeFileAtomic(join(dirname(raw.out), f.path), f.content);
           writeOutputFile('--out', raw.out, rendered.text);
-          if (!raw.quiet) process.stderr.write(`report written to ${raw.out}${rendered.files.length ? ` (${rendered.files.length} charts in ${join(dirname(raw.out), chartsDir ?? '')})` : ''}\n`);
+          printNote(raw, `report written to ${raw.out}${rendered.files.length ? ` (${rendered.files.length} charts in ${join(dirname(raw.out), chartsDir ?? '')})` : ''}`);
         } else {
           process.stdout.write(rendered.text);
         }

@@ -11,12 +11,14 @@ import { formatBytes, formatCount } from '../../core/units.js';
 import { escapeTerminal as plain } from '../../report/escape.js';
 import { renderToolTimingReport, TOOL_REPORT_FORMATS, type ToolReportFormat } from '../../report/tool-timing/index.js';
 import { parseFieldMap } from '../../timings/formats.js';
-import { IngestFileError, ingestToolLogs, unusableFiles, SUPPORTED_FORMATS, type IngestSummary } from '../../timings/ingest.js';
+import { IngestFileError, unusableFiles, SUPPORTED_FORMATS, type IngestSummary } from '../../timings/ingest.js';
+import { ingestToolLogsInWorker } from '../../timings/ingest-worker.js';
 import { resolveRecordOptions } from '../../timings/hook-cli.cjs';
 import { recordHookEvent } from '../../timings/record.cjs';
 import { buildToolTimingReport } from '../../timings/report.js';
 import { resolveToolReportOptions, TOOL_REPORT_DEFAULTS, TOOL_REPORT_PARAMS } from '../../timings/report-params.js';
 import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
+import { addResultFlags, checkResultFlags, jsonTarget, printNote, printResults, type ResultFlags } from '../common.js';
 
 /** The built CommonJS hook entry (the same path from src/cli/commands and dist/cli/commands). */
 const HOOK_ENTRY = fileURLToPath(new URL('../../../dist/timings/hook-main.cjs', import.meta.url));
@@ -24,16 +26,16 @@ const HOOK_ENTRY = fileURLToPath(new URL('../../../dist/timings/hook-main.cjs', 
 export function registerToolsCommand(program: Command): void {
   const tools = program.command('tools').description("agents' tool-call timings: ingest logs, report where the time goes, record from hooks");
 
-  tools
+  const ingest = tools
     .command('ingest')
     .description('read tool-timing logs (only new bytes on re-ingest) into per-tool hourly histograms')
     .argument('<files...>', 'JSONL logs: tool-timing, perf-metrics or Claude Code hook events, detected per line')
     .option('--map <spec>', 'field map for other formats: tool=FIELD,duration=FIELD[,unit=ms|us|s|ns,time=,start=,end=,call_id=,session=,success=,error=,category=]')
     .option('--max-duration <d>', 'durations above this are rejected as absurd', '24h')
-    .option('--json', 'print the summary as JSON')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
-    .exitOverride()
-    .action((files: string[], raw: { map?: string; maxDuration: string; json?: boolean; dataDir?: string }) => {
+    .exitOverride();
+  addResultFlags(ingest, 'the summary').action(async (files: string[], raw: ResultFlags & { map?: string; maxDuration: string; dataDir?: string }) => {
+      checkResultFlags(raw);
       let map;
       if (raw.map !== undefined) {
         try {
@@ -45,13 +47,12 @@ export function registerToolsCommand(program: Command): void {
       const maxDurationUs = parsePositiveDurationUs('--max-duration', raw.maxDuration);
       let summary: IngestSummary;
       try {
-        summary = ingestToolLogs(files, { dataDir: resolveDataDir(raw.dataDir), maxDurationUs, ...(map ? { map } : {}) });
+        summary = await ingestToolLogsInWorker(files, { dataDir: resolveDataDir(raw.dataDir), maxDurationUs, ...(map ? { map } : {}) });
       } catch (err) {
         if (err instanceof IngestFileError) throw new UsageError(err.message);
         throw err;
       }
-      if (raw.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-      else process.stdout.write(formatIngest(summary) + '\n');
+      printResults(raw, summary, () => formatIngest(summary));
       // Nothing usable in a file that had lines: the wrong file, not a log with a few bad lines.
       const unusable = unusableFiles(summary);
       if (unusable.length > 0) {
@@ -64,27 +65,31 @@ export function registerToolsCommand(program: Command): void {
     });
 
   const params = TOOL_REPORT_PARAMS.shape;
-  tools
+  const report = tools
     .command('report')
     .description('per tool: count, errors, p50/p95/p99/max, total time and share; slowest calls; current hour vs 24 h; regressions')
     .option('--since <d>', params.since.description ?? '', TOOL_REPORT_DEFAULTS.since)
     .option('--until <date>', params.until.description ?? '')
     .option('--by <key>', 'group by tool | category | session', TOOL_REPORT_DEFAULTS.by)
     .option('--format <f>', `output: ${TOOL_REPORT_FORMATS.join(' | ')}`, 'terminal')
-    .option('--json', 'print the rows as JSON (the same as --format json)')
     .option('--slowest <n>', 'slowest calls listed', String(TOOL_REPORT_DEFAULTS.slowest))
     .option('--out <file>', 'write the report to FILE (atomically) instead of stdout')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
-    .exitOverride()
-    .action((raw: { since: string; until?: string; by: string; format: string; json?: boolean; slowest: string; out?: string; dataDir?: string }) => {
-      const format = reportFormat(raw.format, raw.json === true);
+    .exitOverride();
+  addResultFlags(report, 'the report (the same as --format json; with FILE, as --out FILE)').action((raw: ResultFlags & { since: string; until?: string; by: string; format: string; slowest: string; out?: string; dataDir?: string }) => {
+      const json = jsonTarget(raw.json);
+      const format = reportFormat(raw.format, json !== undefined);
       const slowest = parseIntFlag('--slowest', raw.slowest, 0, 1000);
+      if (json !== undefined && json !== '-') {
+        if (raw.out !== undefined) throw new UsageError(`--json ${json} and --out ${raw.out}: give one of them`);
+        raw.out = json;
+      }
       if (raw.out !== undefined) checkOutputPath('--out', raw.out);
       const options = resolveToolReportOptions(resolveDataDir(raw.dataDir), { since: raw.since, until: raw.until, by: raw.by, slowest }, (p) => `--${p}`);
       const text = renderToolTimingReport(buildToolTimingReport(options), format);
       if (raw.out) {
         writeOutputFile('--out', raw.out, text);
-        process.stderr.write(`report written to ${raw.out}\n`);
+        printNote(raw, `report written to ${raw.out}`);
       } else process.stdout.write(text);
     });
 

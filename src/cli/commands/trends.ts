@@ -8,7 +8,8 @@ import { computeTrends, type MetricTrend } from '../../results/trends.js';
 import { scopeNote } from '../../results/comparable.js';
 import { table } from '../../report/terminal.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
-import { addHistoryFlags, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, writeJson, type HistoryFlags } from './history-options.js';
+import { addHistoryFlags, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, type HistoryFlags } from './history-options.js';
+import { printResults } from '../common.js';
 
 interface TrendFlags extends HistoryFlags {
   metric?: string;
@@ -81,14 +82,6 @@ export function registerTrendsCommand(program: Command): void {
       throw new UsageError(`--metric: no recorded metric matches "${flags.metric}"${since ? ' in that period' : ''} (names look like tasks.claim.p99; \`swarmperf trends\` lists them)`);
     }
     if (flags.changes) trends = trends.filter((t) => t.changePoints.length > 0 || t.drifts.length > 0 || t.trend.verdict !== 'flat');
-    if (flags.json) {
-      writeJson(trends);
-      return;
-    }
-    if (!h) {
-      process.stdout.write(`no runs recorded in ${historyPathFromFlags(flags)} yet\n`);
-      return;
-    }
-    process.stdout.write((trends.length > 0 ? `${formatTrends(trends)}\n${formatTrendScope(trends, across)}` : 'no metric matches') + '\n');
+    printResults(flags, trends, () => (!h ? `no runs recorded in ${historyPathFromFlags(flags)} yet` : trends.length > 0 ? `${formatTrends(trends)}\n${formatTrendScope(trends, across)}` : 'no metric matches'));
   });
 }

@@ -11,9 +11,9 @@ import { resolveDataDir } from '../../../results/data-dir.js';
 import { openBackend } from '../../../targets/backend.js';
 import { withMcpMap } from '../../../targets/external/index.js';
 import { checkSemantics, SEMANTIC_CHECKS, type SemanticResult } from '../../../targets/contract/semantics.js';
+import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../../common.js';
 
-interface ContractRaw {
-  json?: boolean;
+interface ContractRaw extends ResultFlags {
   rounds?: string;
   concurrency?: string;
   ttl?: string;
@@ -37,7 +37,7 @@ export function formatContract(backend: string, results: readonly SemanticResult
 }
 
 export function registerContractCommand(program: Command): void {
-  program
+  const cmd = program
     .command('contract')
     .description('check which coordination semantics a store keeps (atomic claim, lease fencing, ordered delivery, TTL, glob search); exit 1 when one fails')
     .argument('<backend>', 'backend spec: module:FILE, mcp:COMMAND?map=FILE, mcp+http://HOST:PORT/PATH?map=FILE, sqlite[:PATH], jsonfile[:DIR], memory')
@@ -45,9 +45,9 @@ export function registerContractCommand(program: Command): void {
     .option('--concurrency <n>', 'concurrent claims and stores per round', '32')
     .option('--ttl <duration>', 'TTL and lease length of the expiry checks', '300ms')
     .option('--mcp-map <file>', 'mapping file (JSON or YAML) for an mcp: or mcp+http:// backend without ?map=')
-    .option('--json', 'print the results as JSON')
-    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
-    .action(async (spec: string, raw: ContractRaw) => {
+    .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)');
+  addResultFlags(cmd, 'the check results').action(async (spec: string, raw: ContractRaw) => {
+      checkResultFlags(raw);
       const rounds = parseIntFlag('--rounds', raw.rounds ?? '5', 1, 1_000);
       const concurrency = parseIntFlag('--concurrency', raw.concurrency ?? '32', 2, 10_000);
       const ttlUs = parseDurationUs('--ttl', raw.ttl ?? '300ms');
@@ -59,8 +59,7 @@ export function registerContractCommand(program: Command): void {
       } finally {
         await backend.close();
       }
-      if (raw.json) process.stdout.write(JSON.stringify({ backend: backend.name, spec, results }, null, 2) + '\n');
-      else process.stdout.write(formatContract(backend.name, results));
+      printResults(raw, { backend: backend.name, spec, results }, () => formatContract(backend.name, results));
       if (results.some((r) => r.status === 'fails')) process.exitCode = 1;
     });
 }
