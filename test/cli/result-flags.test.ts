@@ -16,6 +16,7 @@ const NO_RESULTS: Record<string, string> = {
   mcp: 'an MCP server: it answers MCP requests on stdio or HTTP and prints nothing else',
   'tools record': 'a Claude Code hook: prints nothing, and must never exit 2 on a usage error (that blocks the tool call)',
   'history export': 'its output is the JSON array of runs already (stdout or -o FILE)',
+  agent: 'an agent process for runs started on another host: it serves runs until stopped; the coordinating `run` prints and writes their results',
 };
 
 /** Commands that take both flags but are not run here: they need a server to measure (their flags are the measuring commands' addOutputFlags, run below through `run`). */
@@ -24,6 +25,7 @@ const NOT_RUN_HERE: Record<string, string> = {
   stress: 'needs an HTTP server (test/load)',
   'mcp-bench': 'needs an MCP server (test/mcp)',
   bench: 'a consensus benchmark; its --json is the RunResult of addOutputFlags, as for run (test/consensus)',
+  tune: 'a search over many runs; its --json output is parsed in test/tune/cli.test.ts',
 };
 
 /** Leaf commands (those that run something), by their full name, e.g. "alerts add". */

@@ -32,7 +32,7 @@ export function registerTuneCommand(program: Command): void {
     .option('--seed <n>', 'seed of repeat 0 (repeat r uses seed+r) and of the sample')
     .option('--duration <d>', 'measured duration of each trial (default: 3s for suites, the scenario\'s own for protocols)')
     .option('--warmup <d>', 'warmup of each trial (default 0.5s for suites, 1s for protocols)')
-    .option('--json <file>', 'write the tuning result as JSON to FILE (- for stdout)')
+    .option('--json [file]', 'the tuning result as JSON: on stdout (alone or -), or written to FILE')
     .option('--quiet', 'no progress and no summary')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .option('--tag <k=v>', 'tag every trial (repeatable)', collect, [])
