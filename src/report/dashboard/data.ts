@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { RunResult } from '../../core/result.js';
 import { parseRunResult } from '../../core/result.js';
-import { detectSteps, driftsBetween } from '../../results/trends.js';
+import { detectSteps, driftsBetween, type TrendDrift } from '../../results/trends.js';
 import type { Direction } from '../../results/metrics.js';
 import { metricInfo } from '../../results/metrics.js';
 import { durationClass } from '../../results/env.js';
@@ -58,18 +58,8 @@ export interface Series {
   drifts: SeriesDrift[];
 }
 
-export interface SeriesDrift {
-  start: number;
-  end: number;
-  startRunId: string;
-  endRunId: string;
-  /** Theil–Sen slope per run and per day, in the metric's unit; relative to the stretch's median (null when 0). */
-  slopePerRun: number;
-  slopePerDay: number;
-  relativePerRun: number | null;
-  pValue: number;
-  kind: 'worsening' | 'improving';
-}
+/** A drift of one series (results/trends.ts), tested alone: no adjustment across metrics. */
+export type SeriesDrift = Omit<TrendDrift, 'pAdjusted'>;
 
 /** Drift significance per series: one Mann–Kendall test per stretch between steps, as `swarmperf trends` runs for one metric. */
 const DRIFT_ALPHA = 0.05;
