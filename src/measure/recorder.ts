@@ -176,6 +176,11 @@ export class Recorder {
     return { operations, intervals, durationUs };
   }
 
+  /** The latencies of one operation summed in whole ns (still there after finish), for exact merges. */
+  protected latencySumNs(name: string): number {
+    return this.ops.get(name)?.sumNs ?? 0;
+  }
+
   private operationResult(op: OperationState, durationUs: number): OperationResult {
     const result: OperationResult = {
       name: op.name,

@@ -29,7 +29,7 @@ export const externalParams = workloadParams.pick({ rate: true }).extend({
   nodeKeys: text('3', 'n', 'external lin-kv: distinct keys the clients share (few, so that operations meet)'),
   nodeClients: text('', 'n', 'external: clients, spread over all nodes (default 2 per node; open loop: the most requests in flight)'),
   rpcTimeout: text('1s', 'd', 'external: a client request unanswered this long is indefinite (may or may not have happened)'),
-  settle: text('1s', 'd', 'external broadcast/g-set: wait after the load (faults healed) before the final read of every node'),
+  settle: text('1s', 'd', 'external: for broadcast and g-set, the wait after the load (faults healed) before the final read of every node'),
 });
 
 const METRICS: Record<string, ProtocolMetric> = {

@@ -20,6 +20,8 @@ export interface OperationRecording {
   errorReasons: Record<string, number>;
   /** Encoded HdrHistogram of latency (µs). */
   histogram: string;
+  /** Every latency summed in whole ns: the merged mean is exact, as a single recorder's is. */
+  sumNs?: number;
   serviceHistogram?: string;
   /** A uniform sample of this agent's raw latencies and how many latencies it was drawn from. */
   reservoir: number[];
@@ -114,6 +116,7 @@ export class AgentRecorder extends Recorder {
           retries: op.retries ?? 0,
           errorReasons: op.errorReasons ?? {},
           histogram: op.histogram,
+          sumNs: this.latencySumNs(op.name),
           reservoir: r?.samples ?? [],
           seen: r?.seen ?? 0,
         };

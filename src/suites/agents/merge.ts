@@ -4,8 +4,8 @@
  * counts, errors, drops, retries and error reasons are summed, and the pooled reservoir is drawn
  * from each agent in proportion to how many samples it saw so confidence intervals stay unbiased.
  */
-import { LatencyHistogram } from '../../measure/histogram.js';
-import { toLatencyStats } from '../../measure/recorder.js';
+import { LatencyHistogram, type PercentileSummary } from '../../measure/histogram.js';
+import { exactMeanUs, toLatencyStats } from '../../measure/recorder.js';
 import { Rng } from '../../measure/rng.js';
 import { describe, madOutliers, medianAndP99CI } from '../../measure/stats.js';
 import type { IntervalResult, OperationResult } from '../../core/result.js';
@@ -46,6 +46,13 @@ export function mergeRecordings(recordings: readonly AgentRecording[], options: 
   return { operations, intervals, durationUs };
 }
 
+/** The merged histogram's figures, with the exact mean where every agent sent its ns sum. */
+function mergedLatencyStats(summary: PercentileSummary, parts: readonly OperationRecording[], count: number): OperationResult['latencyUs'] {
+  const stats = toLatencyStats(summary);
+  if (count === 0 || parts.some((p) => p.sumNs === undefined)) return stats;
+  return { ...stats, mean: exactMeanUs(sum(parts.map((p) => p.sumNs ?? 0)), count) };
+}
+
 function mergeOperation(name: string, parts: OperationRecording[], durationUs: number, rng: Rng, ciSamples: number): OperationResult {
   const latency = LatencyHistogram.mergeEncoded(parts.map((p) => p.histogram));
   const serviceParts = parts.filter((p) => p.serviceHistogram !== undefined).map((p) => p.serviceHistogram as string);
@@ -58,7 +65,7 @@ function mergeOperation(name: string, parts: OperationRecording[], durationUs: n
     errors: sum(parts.map((p) => p.errors)),
     dropped: sum(parts.map((p) => p.dropped)),
     throughput: count / (durationUs / 1e6),
-    latencyUs: toLatencyStats(latency.summary()),
+    latencyUs: mergedLatencyStats(latency.summary(), parts, count),
     histogram: latency.encode(),
   };
   latency.destroy();
