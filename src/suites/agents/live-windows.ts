@@ -66,12 +66,14 @@ export class LiveWindows {
     const startUs = index * this.intervalUs;
     const endUs = Math.min(startUs + this.intervalUs, durationUs);
     const seconds = Math.max(1, endUs - startUs) / 1e6;
-    const operations: WindowOperation[] = [...groups].map(([name, g]) =>
-      LatencyHistogram.using((h) => {
-        for (const enc of g.histograms) LatencyHistogram.using((part) => h.add(part), enc);
+    const operations: WindowOperation[] = [...groups].map(([name, g]) => {
+      const h = LatencyHistogram.mergeEncoded(g.histograms);
+      try {
         return { name, count: g.count, errors: g.errors, throughput: g.count / seconds, p50: h.percentile(50), p95: h.percentile(95), p99: h.percentile(99), max: h.percentile(100), histogram: h.encode() };
-      }),
-    );
+      } finally {
+        h.destroy();
+      }
+    });
     const window: ClosedWindow = { startUs, endUs, operations };
     this.progress.window?.(window);
   }
