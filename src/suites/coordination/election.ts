@@ -12,7 +12,7 @@ import { percentile } from '../../measure/stats.js';
 import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
 import { checkFrom } from '../invariants/common.js';
-import { analyzeLeases, type LeaseObservation } from '../invariants/leases.js';
+import { LeaseTracker, type LeaseAnalysis, type Tenure } from '../invariants/leases.js';
 import { choiceParam, defineParams, durationParam, intParam, type ParamValues } from '../../core/params.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
 import { assembleSuiteResult, runSuiteAgents, withSuiteBackend } from './common.js';
@@ -44,12 +44,7 @@ export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend, p
   const campaignMs = Math.max(2, Math.round(ttlMs / 12));
   const tenureRenewals = params.tenure;
   const failover: FailoverMode = params.failover;
-  const observations: LeaseObservation[] = [];
-  const campaigns: Array<{ agentId: string; atMs: number }> = [];
-  const fails: Array<{ how: 'stop' | 'kill'; agentId: string; epoch: number; atMs: number }> = [];
-  /** Start times (wall ms) of campaigns the store refused. */
-  const refusedAtMs: number[] = [];
-  let lost = 0;
+  const fold = new ElectionEventFold(ttlMs);
   return withSuiteBackend(o, injected, async (sb) => {
     const r = await runSuiteAgents(o, sb, {
       role: 'election',
@@ -57,33 +52,16 @@ export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend, p
       params: { ttlMs, renewMs, campaignMs, tenureRenewals, failover },
       onEvent(raw, agent, control) {
         const e = raw as ElectionEvent;
-        if (e.kind === 'lease') observations.push(e.observation);
-        else if (e.kind === 'campaign') campaigns.push({ agentId: e.agentId, atMs: e.atMs });
-        else if (e.kind === 'lost') lost++;
-        else if (e.kind === 'refused') refusedAtMs.push(e.startedAtMs);
-        else if (e.kind === 'fail') {
-          fails.push({ how: e.how, agentId: e.agentId, epoch: e.epoch, atMs: e.atMs });
-          if (e.how === 'kill') control.replace(agent.index);
-        }
+        fold.feed(e);
+        if (e.kind === 'fail' && e.how === 'kill') control.replace(agent.index);
       },
     });
-    const analysis = analyzeLeases(observations, ttlMs);
-    const checks: CheckResult[] = [...analysis.checks];
+    const { analysis, cycles, succession, failures, leasesLost } = fold.finish();
+    const checks: CheckResult[] = [...analysis.checks, succession];
     const plan = r.plan;
     const endMs = plan ? Math.min(plan.measureEndWallMs, Date.now()) : Date.now();
-    const maxEpoch = Math.max(0, ...analysis.tenures.map((t) => t.epoch));
-    checks.push(successionCheck(fails, analysis.tenures, refusedAtMs, ttlMs));
+    const maxEpoch = analysis.tenures.reduce((m, t) => Math.max(m, t.epoch), 0);
 
-    // Per cycle: failover time and contenders (candidates that campaigned during the gap).
-    const cycles = analysis.failovers.map((f, i) => {
-      const next = analysis.tenures.find((t) => t.epoch === f.toEpoch);
-      const prev = analysis.tenures.find((t) => t.epoch === f.fromEpoch);
-      const gapStart = prev ? prev.lastRenewalAt : 0;
-      const gapEnd = next ? next.acquiredAt : 0;
-      const contenders = new Set(campaigns.filter((c) => c.atMs >= gapStart && c.atMs <= gapEnd).map((c) => c.agentId)).size;
-      const how = fails.find((x) => x.epoch === f.fromEpoch)?.how ?? 'resigned-or-lost';
-      return { cycle: i + 1, fromEpoch: f.fromEpoch, epoch: f.toEpoch, from: f.from, to: f.to, failoverMs: f.failoverMs, contenders, how, acquiredAt: gapEnd };
-    });
     const inWindow = plan ? cycles.filter((c) => c.acquiredAt >= plan.measureStartWallMs && c.acquiredAt <= plan.measureEndWallMs) : cycles;
     const failoverMs = inWindow.map((c) => c.failoverMs);
 
@@ -103,13 +81,13 @@ export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend, p
       cyclesPerSec: inWindow.length / seconds,
       failoverMsP50: failoverMs.length ? percentile(failoverMs, 50) : 0,
       failoverMsP99: failoverMs.length ? percentile(failoverMs, 99) : 0,
-      failoverMsMax: failoverMs.length ? Math.max(...failoverMs) : 0,
+      failoverMsMax: failoverMs.length ? failoverMs.reduce((m, ms) => Math.max(m, ms), -Infinity) : 0,
       contendersMean: inWindow.length ? inWindow.reduce((s, c) => s + c.contenders, 0) / inWindow.length : 0,
       maxEpoch,
       leaderships: analysis.tenures.length,
-      leadersKilled: fails.filter((f) => f.how === 'kill').length,
-      leadersStopped: fails.filter((f) => f.how === 'stop').length,
-      leasesLost: lost,
+      leadersKilled: failures.filter((f) => f.how === 'kill').length,
+      leadersStopped: failures.filter((f) => f.how === 'stop').length,
+      leasesLost,
       leaseTtlMs: ttlMs,
       renewIntervalMs: renewMs,
     };
@@ -129,28 +107,288 @@ const CLOCK_MARGIN_MS = 5;
  * a live lease and the store still said no. A failure that no later campaign tested (the run ended,
  * or the candidates were starved of CPU) is reported as not verifiable, not as failed.
  */
-function successionCheck(
-  fails: ReadonlyArray<{ how: 'stop' | 'kill'; agentId: string; epoch: number; atMs: number }>,
-  tenures: ReadonlyArray<{ epoch: number }>,
-  refusedAtMs: readonly number[],
-  ttlMs: number,
-): CheckResult {
+function successionCheck(failures: readonly WatchedFailure[], latestEpoch: number): CheckResult {
   const name = 'every failed leader was succeeded';
   const violations: string[] = [];
   let untested = 0;
-  for (const f of fails) {
-    if (tenures.some((t) => t.epoch > f.epoch)) continue;
-    const expiredMs = f.atMs + ttlMs + CLOCK_MARGIN_MS;
-    const refusal = refusedAtMs.find((t) => t >= expiredMs);
+  for (const f of failures) {
+    if (latestEpoch > f.epoch) continue;
+    const refusal = f.refusedAfterExpiryMs;
     if (refusal === undefined) untested++;
     else violations.push(`${f.agentId} (epoch ${f.epoch}) ${f.how === 'kill' ? 'was killed' : 'stopped renewing'}, and a campaign ${refusal - f.atMs} ms later, after its lease expired, was refused with nobody leading`);
   }
-  if (violations.length === 0 && untested > 0 && untested === fails.length) {
-    return { name, passed: true, status: 'not-checked', detail: `not checked: no campaign after the ${fails.length} leader failure(s) tested whether the store accepts a successor` };
+  if (violations.length === 0 && untested > 0 && untested === failures.length) {
+    return { name, passed: true, status: 'not-checked', detail: `not checked: no campaign after the ${failures.length} leader failure(s) tested whether the store accepts a successor` };
   }
-  const killed = fails.filter((f) => f.how === 'kill').length;
+  const killed = failures.filter((f) => f.how === 'kill').length;
   const tail = untested > 0 ? `; ${untested} at the end of the run, not tested by a later campaign` : '';
-  return checkFrom(name, violations, `${fails.length - untested} leader failures (${killed} killed in all), each followed by a new leader${tail}`);
+  return checkFrom(name, violations, `${failures.length - untested} leader failures (${killed} killed in all), each followed by a new leader${tail}`);
+}
+
+/** A leader's failure as its agent reported it. */
+export interface LeaderFailure {
+  how: 'stop' | 'kill';
+  agentId: string;
+  epoch: number;
+  atMs: number;
+}
+
+/** One failover cycle: the gap between two consecutive leaderships, and who campaigned in it. */
+export interface ElectionCycle {
+  cycle: number;
+  fromEpoch: number;
+  epoch: number;
+  from: string;
+  to: string;
+  failoverMs: number;
+  contenders: number;
+  how: 'stop' | 'kill' | 'resigned-or-lost';
+  acquiredAt: number;
+}
+
+/**
+ * How far behind the newest event the parent still expects events and lease moves: max(30 s, 20 ×
+ * TTL). Events reach the parent from separate processes through pipes, so they arrive slightly out
+ * of order (ms, but seconds when a loaded 2-core machine starves a process or pauses for GC), and a
+ * tenure's last renewal can still arrive after the next tenure was seen. A gap, a campaign or a
+ * refusal older than this is taken as settled; 30 s is orders of magnitude above the delays seen, and
+ * 20 TTLs keep it above several whole cycles when the TTL is long.
+ */
+export function electionRetentionMs(ttlMs: number): number {
+  return Math.max(30_000, 20 * ttlMs);
+}
+
+/** Settle at most this often: the retained campaigns cover the retention window plus this. */
+const SETTLE_STEP_MS = 1_000;
+
+interface Campaign {
+  agentId: string;
+  atMs: number;
+}
+
+/**
+ * The contenders of each failover — distinct agents that campaigned in the gap [previous tenure's
+ * last renewal, next tenure's acquisition] — without keeping every campaign of the run. Campaigns
+ * newer than the retention cutoff are kept as they came; older ones are folded into the agent set of
+ * each gap still open that they fall in (so a gap with no successor for an hour costs one set, not
+ * an hour of campaigns). A gap is counted for good once its end is older than the cutoff. Exact as
+ * long as events arrive within the retention window of the newest one and epochs are granted in
+ * time order (a store that grants out of order fails "epochs strictly increasing"; for those gaps
+ * the count is taken from the campaigns still retained).
+ */
+export class GapContenders {
+  private retained: Campaign[] = [];
+  /** Epochs whose gap to the next one is not final yet, ascending; the first is the last final gap's successor. */
+  private readonly open: number[] = [];
+  /** Agents of folded campaigns per open gap, keyed by the gap's first epoch. */
+  private readonly foldedAgents = new Map<number, Set<string>>();
+  /** Final counts keyed by the gap's second epoch. */
+  private readonly counted = new Map<number, { fromEpoch: number; contenders: number }>();
+
+  constructor(private readonly tenures: LeaseTracker) {}
+
+  /** Campaigns currently kept one by one (the rest are folded or counted). */
+  get retainedCampaigns(): number {
+    return this.retained.length;
+  }
+
+  campaign(agentId: string, atMs: number): void {
+    this.retained.push({ agentId, atMs });
+  }
+
+  /** A tenure the tracker has just seen for the first time. */
+  epochSeen(epoch: number): void {
+    const anchor = this.open[0];
+    if (anchor !== undefined && epoch < anchor) return; // granted out of order, into gaps already counted
+    let i = this.open.length;
+    while (i > 0 && (this.open[i - 1] as number) > epoch) i--;
+    this.open.splice(i, 0, epoch);
+  }
+
+  /** Count every gap still open (the run is over). */
+  finish(): void {
+    this.finalizeWhile(() => true);
+  }
+
+  contenders(fromEpoch: number, toEpoch: number): number {
+    const c = this.counted.get(toEpoch);
+    if (c && c.fromEpoch === fromEpoch) return c.contenders;
+    const from = this.tenures.tenure(fromEpoch);
+    const to = this.tenures.tenure(toEpoch);
+    return from && to ? this.countGap(from, to) : 0;
+  }
+
+  /** Counts the gaps that ended before the cutoff and folds the campaigns older than it. */
+  settle(cutoffMs: number): void {
+    this.finalizeWhile((next) => next.acquiredAt < cutoffMs);
+    const keep: Campaign[] = [];
+    for (const c of this.retained) {
+      if (c.atMs < cutoffMs) this.fold(c);
+      else keep.push(c);
+    }
+    this.retained = keep;
+  }
+
+  private finalizeWhile(ended: (next: Readonly<Tenure>) => boolean): void {
+    while (this.open.length >= 2) {
+      const prev = this.tenures.tenure(this.open[0] as number) as Readonly<Tenure>;
+      const next = this.tenures.tenure(this.open[1] as number) as Readonly<Tenure>;
+      if (!ended(next)) return;
+      this.counted.set(next.epoch, { fromEpoch: prev.epoch, contenders: this.countGap(prev, next) });
+      this.foldedAgents.delete(prev.epoch);
+      this.open.shift();
+    }
+  }
+
+  private countGap(prev: Readonly<Tenure>, next: Readonly<Tenure>): number {
+    const agents = new Set(this.foldedAgents.get(prev.epoch));
+    for (const c of this.retained) if (c.atMs >= prev.lastRenewalAt && c.atMs <= next.acquiredAt) agents.add(c.agentId);
+    return agents.size;
+  }
+
+  /** Adds a settled campaign to every open gap it falls in (the last gap's end is not known yet: unbounded). */
+  private fold(c: Campaign): void {
+    for (let i = 0; i < this.open.length; i++) {
+      const prev = this.tenures.tenure(this.open[i] as number) as Readonly<Tenure>;
+      const nextEpoch = this.open[i + 1];
+      const endMs = nextEpoch === undefined ? Infinity : (this.tenures.tenure(nextEpoch) as Readonly<Tenure>).acquiredAt;
+      if (c.atMs < prev.lastRenewalAt || c.atMs > endMs) continue;
+      let agents = this.foldedAgents.get(prev.epoch);
+      if (!agents) this.foldedAgents.set(prev.epoch, (agents = new Set()));
+      agents.add(c.agentId);
+    }
+  }
+}
+
+/** A failure and the first refused campaign (in arrival order) that started after its lease surely expired. */
+interface WatchedFailure extends LeaderFailure {
+  refusedAfterExpiryMs?: number;
+}
+
+/**
+ * What "every failed leader was succeeded" needs from the refused campaigns — for each failure the
+ * first refusal, in arrival order, that started after the failed lease surely expired — kept as the
+ * events arrive instead of every refusal (one per campaign while someone leads). Refusals are kept
+ * for the retention window only: an older one starts before any failure still to arrive expired.
+ */
+class SuccessionWatch {
+  readonly failures: WatchedFailure[] = [];
+  private awaiting: WatchedFailure[] = [];
+  private recentRefusals: number[] = [];
+
+  constructor(private readonly ttlMs: number) {}
+
+  failure(f: LeaderFailure): void {
+    const watched: WatchedFailure = { ...f };
+    this.failures.push(watched);
+    const expired = this.expiredMs(f);
+    const refusal = this.recentRefusals.find((t) => t >= expired);
+    if (refusal === undefined) this.awaiting.push(watched);
+    else watched.refusedAfterExpiryMs = refusal;
+  }
+
+  refused(startedAtMs: number): void {
+    this.recentRefusals.push(startedAtMs);
+    if (this.awaiting.length === 0) return;
+    const still: WatchedFailure[] = [];
+    for (const f of this.awaiting) {
+      if (startedAtMs >= this.expiredMs(f)) f.refusedAfterExpiryMs = startedAtMs;
+      else still.push(f);
+    }
+    this.awaiting = still;
+  }
+
+  forgetBefore(cutoffMs: number): void {
+    this.recentRefusals = this.recentRefusals.filter((t) => t >= cutoffMs);
+  }
+
+  private expiredMs(f: LeaderFailure): number {
+    return f.atMs + this.ttlMs + CLOCK_MARGIN_MS;
+  }
+}
+
+/** What the election suite reports, from its agents' events. */
+export interface ElectionOutcome {
+  analysis: LeaseAnalysis;
+  cycles: ElectionCycle[];
+  succession: CheckResult;
+  failures: readonly LeaderFailure[];
+  leasesLost: number;
+}
+
+/**
+ * Folds the election agents' events as they arrive, in memory bounded by the leaderships and the
+ * retention window rather than by the run's length: leases into a LeaseTracker, campaigns into
+ * GapContenders, refusals into a SuccessionWatch. Whatever arrives, every lease is still checked.
+ */
+export class ElectionEventFold {
+  readonly leases: LeaseTracker;
+  readonly contenders: GapContenders;
+  private readonly succession: SuccessionWatch;
+  private leasesLost = 0;
+  private newestMs = -Infinity;
+  private settledAtMs = -Infinity;
+
+  constructor(
+    ttlMs: number,
+    readonly retentionMs = electionRetentionMs(ttlMs),
+  ) {
+    this.leases = new LeaseTracker(ttlMs);
+    this.contenders = new GapContenders(this.leases);
+    this.succession = new SuccessionWatch(ttlMs);
+  }
+
+  feed(e: ElectionEvent): void {
+    if (e.kind === 'lease') {
+      const epoch = e.observation.lease.epoch;
+      const firstOfEpoch = this.leases.tenure(epoch) === undefined;
+      this.leases.feed(e.observation);
+      if (firstOfEpoch) this.contenders.epochSeen(epoch);
+      this.saw(e.observation.atMs);
+    } else if (e.kind === 'campaign') {
+      this.contenders.campaign(e.agentId, e.atMs);
+      this.saw(e.atMs);
+    } else if (e.kind === 'refused') {
+      this.succession.refused(e.startedAtMs);
+      this.saw(e.startedAtMs);
+    } else if (e.kind === 'fail') {
+      this.succession.failure({ how: e.how, agentId: e.agentId, epoch: e.epoch, atMs: e.atMs });
+      this.saw(e.atMs);
+    } else if (e.kind === 'lost') {
+      this.leasesLost++;
+      this.saw(e.atMs);
+    }
+  }
+
+  /** The run is over: count the gaps still open and judge. */
+  finish(): ElectionOutcome {
+    this.contenders.finish();
+    const analysis = this.leases.analysis();
+    const failures = this.succession.failures;
+    const firstFailureOf = new Map<number, LeaderFailure>();
+    for (const f of failures) if (!firstFailureOf.has(f.epoch)) firstFailureOf.set(f.epoch, f);
+    const tenureOf = new Map(analysis.tenures.map((t) => [t.epoch, t]));
+    const cycles = analysis.failovers.map((f, i): ElectionCycle => {
+      const gapEnd = tenureOf.get(f.toEpoch)?.acquiredAt ?? 0;
+      const contenders = this.contenders.contenders(f.fromEpoch, f.toEpoch);
+      const how = firstFailureOf.get(f.fromEpoch)?.how ?? 'resigned-or-lost';
+      return { cycle: i + 1, fromEpoch: f.fromEpoch, epoch: f.toEpoch, from: f.from, to: f.to, failoverMs: f.failoverMs, contenders, how, acquiredAt: gapEnd };
+    });
+    const latestEpoch = analysis.tenures.reduce((m, t) => Math.max(m, t.epoch), -Infinity);
+    const succession = successionCheck(failures, latestEpoch);
+    return { analysis, cycles, succession, failures: failures.map(({ how, agentId, epoch, atMs }) => ({ how, agentId, epoch, atMs })), leasesLost: this.leasesLost };
+  }
+
+  /** The newest agent wall time seen moves the retention cutoff; settle once per step. */
+  private saw(atMs: number): void {
+    if (atMs <= this.newestMs) return;
+    this.newestMs = atMs;
+    const cutoff = atMs - this.retentionMs;
+    if (cutoff < this.settledAtMs + SETTLE_STEP_MS) return;
+    this.settledAtMs = cutoff;
+    this.contenders.settle(cutoff);
+    this.succession.forgetBefore(cutoff);
+  }
 }
 
 export const electionSuite: SuiteDefinition<typeof electionParams.shape> = {
