@@ -177,7 +177,7 @@ interface Campaign {
  * the count is taken from the campaigns still retained).
  */
 export class GapContenders {
-  private retained: Campaign[] = [];
+  private readonly retained: Campaign[] = [];
   /** Epochs whose gap to the next one is not final yet, ascending; the first is the last final gap's successor. */
   private readonly open: number[] = [];
   /** Agents of folded campaigns per open gap, keyed by the gap's first epoch. */
@@ -221,12 +221,13 @@ export class GapContenders {
   /** Counts the gaps that ended before the cutoff and folds the campaigns older than it. */
   settle(cutoffMs: number): void {
     this.finalizeWhile((next) => next.acquiredAt < cutoffMs);
-    const keep: Campaign[] = [];
+    // Compacted in place: a new array every step would only add garbage.
+    let kept = 0;
     for (const c of this.retained) {
       if (c.atMs < cutoffMs) this.fold(c);
-      else keep.push(c);
+      else this.retained[kept++] = c;
     }
-    this.retained = keep;
+    this.retained.length = kept;
   }
 
   private finalizeWhile(ended: (next: Readonly<Tenure>) => boolean): void {
@@ -274,7 +275,7 @@ interface WatchedFailure extends LeaderFailure {
 class SuccessionWatch {
   readonly failures: WatchedFailure[] = [];
   private awaiting: WatchedFailure[] = [];
-  private recentRefusals: number[] = [];
+  private readonly recentRefusals: number[] = [];
 
   constructor(private readonly ttlMs: number) {}
 
@@ -299,7 +300,9 @@ class SuccessionWatch {
   }
 
   forgetBefore(cutoffMs: number): void {
-    this.recentRefusals = this.recentRefusals.filter((t) => t >= cutoffMs);
+    let kept = 0;
+    for (const t of this.recentRefusals) if (t >= cutoffMs) this.recentRefusals[kept++] = t;
+    this.recentRefusals.length = kept;
   }
 
   private expiredMs(f: LeaderFailure): number {
