@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { analyzeDeliveries } from '../../src/suites/invariants/deliveries.js';
 import { analyzeLeases, type LeaseObservation } from '../../src/suites/invariants/leases.js';
 import { checkNamespaceIsolation, checkReadback } from '../../src/suites/invariants/memory.js';
-import { checkRegistry } from '../../src/suites/invariants/registry.js';
+import { checkRegistry, type RegistryEndState } from '../../src/suites/invariants/registry.js';
+import { SeqFate, SeqFates } from '../../src/suites/invariants/seq-fates.js';
 import { checkDependenciesRespected, checkNoClaimableLeft, checkNoDoubleClaims, type ClaimEvent } from '../../src/suites/invariants/tasks.js';
 
 const claim = (taskId: string, workerId: string, startUs: number, dependsOn: string[] = []): ClaimEvent => ({ taskId, workerId, startUs, endUs: startUs + 10, dependsOn });
@@ -107,18 +108,39 @@ describe('memory invariants', () => {
 });
 
 describe('registry invariants', () => {
-  const base = { live: ['l1'], deregistered: ['d1'], abandoned: ['z1'], listBeforeReap: ['l1', 'z1'], reapedAtEnd: ['z1'], finalList: ['l1'], reapedWhileFresh: [] };
-  it('passes when the registry holds exactly the live agents', () => {
-    expect(checkRegistry(base).every((c) => c.passed)).toBe(true);
+  // Agent `w` created w/a0 (deregistered), w/a1 (abandoned) and w/a2 (live).
+  const fates = (): Map<string, SeqFates> => {
+    const w = new SeqFates();
+    w.set(0, SeqFate.deregistered);
+    w.set(1, SeqFate.abandoned);
+    return new Map([['w', w]]);
+  };
+  const base = (): RegistryEndState => ({ live: ['w', 'w/a2'], fates: fates(), listBeforeReap: ['w', 'w/a2', 'w/a1'], reapedAtEnd: ['w/a1'], finalList: ['w', 'w/a2'], reapedWhileFresh: { count: 0, examples: [] } });
+  it('passes when the registry holds exactly the live agents, and counts from the fate records', () => {
+    const checks = checkRegistry(base());
+    expect(checks.every((c) => c.passed)).toBe(true);
+    expect(checks.map((c) => c.detail)).toEqual(expect.arrayContaining(['1 deregistered agents, none listed', '1 abandoned agents, all reaped']));
   });
   it.each([
-    ['deregistered agents gone', { listBeforeReap: ['l1', 'z1', 'd1'] }],
-    ['stale agents reaped', { finalList: ['l1', 'z1'], reapedAtEnd: [] }],
-    ['live agents kept', { finalList: [], reapedAtEnd: ['z1', 'l1'] }],
-    ['live agents kept', { reapedWhileFresh: [{ id: 'l2', sinceHeartbeatMs: 5 }] }],
-    ['no leftover agents', { finalList: ['l1', 'x9'] }],
+    ['deregistered agents gone', { listBeforeReap: ['w', 'w/a2', 'w/a1', 'w/a0'] }],
+    ['stale agents reaped', { finalList: ['w', 'w/a2', 'w/a1'], reapedAtEnd: [] }],
+    ['live agents kept', { finalList: ['w'], reapedAtEnd: ['w/a1', 'w/a2'] }],
+    ['live agents kept', { reapedWhileFresh: { count: 1, examples: [{ id: 'w/a3', sinceHeartbeatMs: 5 }] } }],
+    ['no leftover agents', { finalList: ['w', 'w/a2', 'x9'] }],
+    // Of an owner nobody reported, or another agent's seq: listed at the end, it is unexpected.
+    ['no leftover agents', { finalList: ['w', 'w/a2', 'v/a0'] }],
+    ['no leftover agents', { finalList: ['w', 'w/a2', 'w/a7'] }],
   ])('fails "%s" on a planted violation', (name, patch) => {
-    const checks = checkRegistry({ ...base, ...patch });
+    const checks = checkRegistry({ ...base(), ...patch });
     expect(checks.find((c) => c.name === name)?.passed).toBe(false);
+  });
+  it('an id that only looks like an owned one is not looked up in the record', () => {
+    // `w/a00` and `w/b0` are not ids agent w makes, so not its deregistered w/a0 or w/a1.
+    const checks = checkRegistry({ ...base(), listBeforeReap: ['w', 'w/a2', 'w/a00', 'w/b0'] });
+    expect(checks.find((c) => c.name === 'deregistered agents gone')?.passed).toBe(true);
+  });
+  it('counts every violation though the examples are capped, and says how many', () => {
+    const checks = checkRegistry({ ...base(), reapedWhileFresh: { count: 40_000, examples: [{ id: 'w/a9', sinceHeartbeatMs: 3 }] } });
+    expect(checks.find((c) => c.name === 'live agents kept')?.detail).toMatch(/^40000 violation\(s\): w\/a9 was reaped 3 ms after its last heartbeat \(and 39999 more\)$/);
   });
 });
