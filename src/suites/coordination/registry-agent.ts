@@ -89,8 +89,7 @@ export const registryAgent: AgentRole = async (ctx) => {
     const startedAt = Date.now();
     if (await registry.deregister(id)) {
       live.delete(id);
-      const owned = parseOwnedId(id);
-      if (owned) fates.set(owned.seq, SeqFate.deregistered);
+      fates.set(seqOf(id), SeqFate.deregistered);
       counters.deregistered++;
     } else lostLive(id, startedAt);
   };
@@ -99,6 +98,13 @@ export const registryAgent: AgentRole = async (ctx) => {
     const agents = rng.bool(0.5) ? await registry.list() : await registry.list({ role: 'worker' });
     counters.listed += agents.length;
     for (const a of agents) if (isDeregisteredByMe(a.id)) addExample(listedAfterDeregister, a.id);
+  };
+
+  /** The seq of an agent this one created (every live id but its own). */
+  const seqOf = (id: string): number => {
+    const owned = parseOwnedId(id);
+    if (owned?.owner !== me) throw new Error(`${id} is not an agent ${me} created`);
+    return owned.seq;
   };
 
   const isDeregisteredByMe = (id: string): boolean => {
