@@ -111,6 +111,12 @@ describe('bus suite against planted bugs', () => {
     expect(check(r, 'no duplicate deliveries').passed).toBe(false);
     expect(r.metrics?.messagesDuplicated).toBeGreaterThan(0);
   });
+
+  it('a bus that routes messages to a topic they were not published on fails with phantoms', async () => {
+    const r = await runBusSuite(opts(), faultyBusBackend({ crossTalkEvery: 37 }), params());
+    expect(check(r, 'no phantom messages').passed).toBe(false);
+    expect(r.metrics?.messagesPhantom).toBeGreaterThan(0);
+  });
 });
 
 describe('registry suite against planted bugs', () => {
