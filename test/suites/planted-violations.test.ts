@@ -131,10 +131,13 @@ describe('registry suite against planted bugs', () => {
   it('a deregister that does not remove fails "deregistered agents gone"', async () => {
     const r = await runRegistrySuite(opts(), forgetfulRegistryBackend({ keepDeregistered: true }), params());
     expect(failedChecks(r)).toEqual(expect.arrayContaining(['deregistered agents gone', 'list never shows deregistered agents']));
+    // Found by looking each listed id up in its owner's fate record, named by id.
+    expect(check(r, 'deregistered agents gone').detail).toMatch(/agent-\d\/a\d+ is still listed after deregister/);
   });
 
   it('a reaper that reaps nothing fails "stale agents reaped"', async () => {
     const r = await runRegistrySuite(opts(), forgetfulRegistryBackend({ noReap: true }), params());
     expect(check(r, 'stale agents reaped').passed).toBe(false);
+    expect(check(r, 'stale agents reaped').detail).toMatch(/agent-\d\/a\d+ was never heartbeated/);
   });
 });

@@ -97,7 +97,13 @@ export const registryAgent: AgentRole = async (ctx) => {
   const list = async (): Promise<void> => {
     const agents = rng.bool(0.5) ? await registry.list() : await registry.list({ role: 'worker' });
     counters.listed += agents.length;
-    for (const a of agents) if (isDeregisteredByMe(a.id)) addExample(listedAfterDeregister, a.id);
+    // Counted once a listing; the examples name different agents (a store that keeps one agent
+    // returns it in every list).
+    for (const a of agents) {
+      if (!isDeregisteredByMe(a.id)) continue;
+      if (listedAfterDeregister.examples.includes(a.id)) listedAfterDeregister.count++;
+      else addExample(listedAfterDeregister, a.id);
+    }
   };
 
   /** The seq of an agent this one created (every live id but its own). */

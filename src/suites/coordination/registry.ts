@@ -48,7 +48,7 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend, p
     checks.push(
       leaked.count === 0
         ? { name: 'list never shows deregistered agents', passed: true, detail: 'no list under churn returned an agent after its deregistration' }
-        : { name: 'list never shows deregistered agents', passed: false, detail: `${leaked.count} agents listed after deregister: ${leaked.examples.slice(0, 3).join(', ')}` },
+        : { name: 'list never shows deregistered agents', passed: false, detail: `${leaked.count} times a list returned an agent after its deregistration: ${[...new Set(leaked.examples)].slice(0, 3).join(', ')}` },
     );
     if (complete) {
       // Every abandoned agent is at least staleMs old after this wait; then the live ones get a
