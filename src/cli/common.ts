@@ -4,14 +4,14 @@
  * exit code).
  */
 import type { Command } from 'commander';
-import { checkOutputPath, writeOutputFile } from '../results/atomic-write.js';
+import { writeOutputFile } from '../results/atomic-write.js';
 import { resolveDataDir } from '../results/data-dir.js';
 import { allChecksPassed } from '../results/run-result.js';
 import type { RunResult } from '../core/result.js';
 import { createProgress, type ProgressSink } from '../report/progress.js';
 import { defaultIntervalUs } from '../runner/interval.js';
 import { formatRunSummary } from '../report/terminal.js';
-import { collect, parseDurationUs, parseIntFlag, parseKeyValue, parsePositiveDurationUs, UsageError } from '../core/parse.js';
+import { collect, parseDurationUs, parseIntFlag, parseKeyValue, parsePositiveDurationUs } from '../core/parse.js';
 
 export interface CommonRawOptions {
   duration?: string;
@@ -107,68 +107,9 @@ export function resolveOutputs(raw: CommonRawOptions & Record<string, unknown>, 
   return options;
 }
 
-/**
- * Every command that prints results takes `--json [FILE]` and `--quiet`, meaning the same
- * everywhere: `--json` alone (or `--json -`) prints the results as JSON on stdout instead of the
- * text; `--json FILE` writes them to FILE (atomically) and still prints the text unless --quiet;
- * `--quiet` drops progress and notes on stderr, and the text too when the JSON went to a file.
- * (Measuring commands drop their summary table with --quiet: the run is in the history.)
- */
-export interface ResultFlags {
-  json?: string | boolean;
-  quiet?: boolean;
-}
+import { jsonTarget } from './result-flags.js';
 
-export function addResultFlags(cmd: Command, what = 'the results'): Command {
-  return cmd
-    .option('--json [file]', `${what} as JSON: on stdout (alone or -), or written to FILE`)
-    .option('--quiet', 'no notes on stderr (and no text on stdout when --json writes a FILE)');
-}
-
-/**
- * The --json value: undefined (not given), '-' (stdout) or a checked file path. An optional value
- * takes the next word, so `bottlenecks --json latest` would write a file named "latest": a bare
- * word (no dot, no slash) is refused rather than guessed at.
- */
-export function jsonTarget(raw: string | boolean | undefined): string | undefined {
-  if (raw === undefined || raw === false) return undefined;
-  if (raw === true || raw === '-') return '-';
-  if (raw === '') throw new UsageError('--json: expected a file name (or - for stdout)');
-  if (!/[./\\]/.test(raw)) throw new UsageError(`--json ${raw}: not a file name (no dot or slash); put --json after the arguments, or give a FILE such as ${raw}.json`);
-  checkOutputPath('--json', raw);
-  return raw;
-}
-
-/** Checks --json before any work is done (a bad path fails first, as usage). */
-export function checkResultFlags(flags: ResultFlags): void {
-  jsonTarget(flags.json);
-}
-
-/** True when the results go out as JSON on stdout (the text must then stay off stdout). */
-export function jsonOnStdout(flags: ResultFlags): boolean {
-  return jsonTarget(flags.json) === '-';
-}
-
-/**
- * Prints a command's results per --json/--quiet: JSON on stdout instead of the text, or JSON to a
- * file and the text unless --quiet. `text` is only built when it is shown.
- */
-export function printResults(flags: ResultFlags, value: unknown, text: () => string): void {
-  const target = jsonTarget(flags.json);
-  if (target !== undefined) {
-    const json = JSON.stringify(value, null, 2) + '\n';
-    if (target === '-') return void process.stdout.write(json);
-    writeOutputFile('--json', target, json);
-    if (flags.quiet) return;
-  }
-  const t = text();
-  if (t !== '') process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
-}
-
-/** A note on stderr (what was written where, hints), unless --quiet. */
-export function printNote(flags: ResultFlags, message: string): void {
-  if (!flags.quiet) process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
-}
+export { addResultFlags, checkResultFlags, jsonOnStdout, jsonTarget, printNote, printResults, type ResultFlags } from './result-flags.js';
 
 /**
  * The measurement settings a suite or load model takes straight from the common flags (the

@@ -9,7 +9,8 @@
  * is unchanged (bench/tools.bench.ts) and the peak stays flat.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { IngestFileError, ingestToolLogs, type IngestOptions, type IngestSummary } from './ingest.js';
+import type { IngestOptions, IngestSummary } from './ingest.js';
+import { IngestFileError } from './ingest-summary.js';
 
 /** The young generation of the ingest's heap, MB (V8's default grows it up to 32). */
 export const INGEST_YOUNG_GENERATION_MB = 4;
@@ -32,7 +33,7 @@ type Reply = { summary: IngestSummary } | { error: { message: string; file?: str
 export function ingestToolLogsInWorker(paths: readonly string[], opts: WorkerIngestOptions): Promise<IngestSummary> {
   // Run from the TypeScript sources (the tests), a worker thread could not load this module: the
   // ingest runs in the calling thread there. The built CLI (dist/) always uses the worker.
-  if (import.meta.url.endsWith('.ts')) return Promise.resolve().then(() => ingestToolLogs(paths, opts));
+  if (import.meta.url.endsWith('.ts')) return import('./ingest.js').then(({ ingestToolLogs }) => ingestToolLogs(paths, opts));
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), {
       workerData: { kind: KIND, paths, opts } satisfies Request,
@@ -55,9 +56,11 @@ export function ingestToolLogsInWorker(paths: readonly string[], opts: WorkerIng
   });
 }
 
-function serveIngest(port: NonNullable<typeof parentPort>, req: Request): void {
+async function serveIngest(port: NonNullable<typeof parentPort>, req: Request): Promise<void> {
   let reply: Reply;
   try {
+    // Imported here: the thread that only starts the worker never loads the ingest (store, SQLite, histograms).
+    const { ingestToolLogs } = await import('./ingest.js');
     reply = { summary: ingestToolLogs(req.paths, req.opts) };
   } catch (err) {
     const e = err as Error;
@@ -67,4 +70,4 @@ function serveIngest(port: NonNullable<typeof parentPort>, req: Request): void {
   port.postMessage(reply);
 }
 
-if (!isMainThread && parentPort && (workerData as Partial<Request> | null)?.kind === KIND) serveIngest(parentPort, workerData as Request);
+if (!isMainThread && parentPort && (workerData as Partial<Request> | null)?.kind === KIND) void serveIngest(parentPort, workerData as Request);

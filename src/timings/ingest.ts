@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { IngestFileError } from './ingest-summary.js';
 import { DEFAULT_DEDUPE_MAX_IDS, DEFAULT_DEDUPE_WINDOW_US, RecentCallIds } from './dedupe.js';
 import { categorize, DEFAULT_MAX_DURATION_US, parseLine, type FieldMap, type ParseOptions, type ToolCall } from './formats.js';
 import { DurationPool, HOUR_US, HourAggregate, ToolStore, type FileCursor, type PendingHook } from './store.js';
@@ -87,26 +88,7 @@ export interface IngestSummary {
   elapsedUs: number;
 }
 
-/** What `tools ingest` reads, for the message when a file holds none of it. */
-export const SUPPORTED_FORMATS =
-  'JSON Lines, one object per line, in one of the formats: tool-timing {tool, duration_ms, end_time or timestamp, call_id, …}, ' +
-  'perf-metrics {operation_type, duration_ms, timestamp}, Claude Code hook events {hook_event_name, tool_use_id, tool_name, timestamp}; ' +
-  'other shapes with --map tool=FIELD,duration=FIELD,…';
-
-/**
- * Files that had complete lines but gave nothing usable — every line invalid, none a call, a
- * duplicate or a well-formed line without timing: the wrong file rather than a log with bad lines.
- */
-export function unusableFiles(s: IngestSummary): FileIngest[] {
-  return s.files.filter((f) => f.invalid > 0 && f.records === 0 && f.duplicates === 0 && f.ignored === 0);
-}
-
-export class IngestFileError extends Error {
-  constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
-    this.name = 'IngestFileError';
-  }
-}
+export { IngestFileError, SUPPORTED_FORMATS, unusableFiles } from './ingest-summary.js';
 
 /**
  * Bytes read (and decoded to one string) at a time. Below V8's large-object size (128 KiB), the

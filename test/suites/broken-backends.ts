@@ -227,8 +227,11 @@ export function buggyElectionBackend(bugs: ElectionBugs): Backend {
 
 // ── bus ──────────────────────────────────────────────────────────────────────────────────────
 
-/** Drops every `dropEvery`-th delivery, or delivers every `duplicateEvery`-th twice. */
-export function faultyBusBackend(faults: { dropEvery?: number; duplicateEvery?: number }): Backend {
+/**
+ * Drops every `dropEvery`-th delivery, delivers every `duplicateEvery`-th twice, or delivers every
+ * `crossTalkEvery`-th message of one topic to the subscribers of another as well.
+ */
+export function faultyBusBackend(faults: { dropEvery?: number; duplicateEvery?: number; crossTalkEvery?: number }): Backend {
   const base = new MemoryBackend();
   let n = 0;
   const bus: MessageBus = {
@@ -242,6 +245,16 @@ export function faultyBusBackend(faults: { dropEvery?: number; duplicateEvery?: 
         if (faults.duplicateEvery && n % faults.duplicateEvery === 0) handler(m);
       }),
   };
+  if (faults.crossTalkEvery) {
+    const every = faults.crossTalkEvery;
+    let published = 0;
+    bus.publish = async (topic, payload) => {
+      const m = await base.bus.publish(topic, payload);
+      // A routing bug: the message also reaches a topic it was never published on.
+      if (++published % every === 0 && !payload.startsWith('end|')) await base.bus.publish(`${topic}.x`.replace(/(\d+)\.x$/, (_, d: string) => String(Number(d) + 1)), payload);
+      return m;
+    };
+  }
   return { ...backendOf(base), bus };
 }
 

@@ -111,6 +111,12 @@ describe('bus suite against planted bugs', () => {
     expect(check(r, 'no duplicate deliveries').passed).toBe(false);
     expect(r.metrics?.messagesDuplicated).toBeGreaterThan(0);
   });
+
+  it('a bus that routes messages to a topic they were not published on fails with phantoms', async () => {
+    const r = await runBusSuite(opts(), faultyBusBackend({ crossTalkEvery: 37 }), params());
+    expect(check(r, 'no phantom messages').passed).toBe(false);
+    expect(r.metrics?.messagesPhantom).toBeGreaterThan(0);
+  });
 });
 
 describe('registry suite against planted bugs', () => {
@@ -125,10 +131,13 @@ describe('registry suite against planted bugs', () => {
   it('a deregister that does not remove fails "deregistered agents gone"', async () => {
     const r = await runRegistrySuite(opts(), forgetfulRegistryBackend({ keepDeregistered: true }), params());
     expect(failedChecks(r)).toEqual(expect.arrayContaining(['deregistered agents gone', 'list never shows deregistered agents']));
+    // Found by looking each listed id up in its owner's fate record, named by id.
+    expect(check(r, 'deregistered agents gone').detail).toMatch(/agent-\d\/a\d+ is still listed after deregister/);
   });
 
   it('a reaper that reaps nothing fails "stale agents reaped"', async () => {
     const r = await runRegistrySuite(opts(), forgetfulRegistryBackend({ noReap: true }), params());
     expect(check(r, 'stale agents reaped').passed).toBe(false);
+    expect(check(r, 'stale agents reaped').detail).toMatch(/agent-\d\/a\d+ was never heartbeated/);
   });
 });

@@ -9,16 +9,16 @@ import { checkOutputPath, writeOutputFile } from '../../results/atomic-write.js'
 import { resolveDataDir } from '../../results/data-dir.js';
 import { formatBytes, formatCount } from '../../core/units.js';
 import { escapeTerminal as plain } from '../../report/escape.js';
-import { renderToolTimingReport, TOOL_REPORT_FORMATS, type ToolReportFormat } from '../../report/tool-timing/index.js';
+import { TOOL_REPORT_FORMATS, type ToolReportFormat } from '../../report/tool-timing/formats.js';
 import { parseFieldMap } from '../../timings/formats.js';
-import { IngestFileError, unusableFiles, SUPPORTED_FORMATS, type IngestSummary } from '../../timings/ingest.js';
+import type { IngestSummary } from '../../timings/ingest.js';
+import { IngestFileError, unusableFiles, SUPPORTED_FORMATS } from '../../timings/ingest-summary.js';
 import { ingestToolLogsInWorker } from '../../timings/ingest-worker.js';
 import { resolveRecordOptions } from '../../timings/hook-cli.cjs';
 import { recordHookEvent } from '../../timings/record.cjs';
-import { buildToolTimingReport } from '../../timings/report.js';
-import { resolveToolReportOptions, TOOL_REPORT_DEFAULTS, TOOL_REPORT_PARAMS } from '../../timings/report-params.js';
+import { resolveToolReportOptions, TOOL_REPORT_DEFAULTS, TOOL_REPORT_DESCRIPTIONS } from '../../timings/report-defaults.js';
 import { parseIntFlag, parsePositiveDurationUs, UsageError } from '../../core/parse.js';
-import { addResultFlags, checkResultFlags, jsonTarget, printNote, printResults, type ResultFlags } from '../common.js';
+import { addResultFlags, checkResultFlags, jsonTarget, printNote, printResults, type ResultFlags } from '../result-flags.js';
 
 /** The built CommonJS hook entry (the same path from src/cli/commands and dist/cli/commands). */
 const HOOK_ENTRY = fileURLToPath(new URL('../../../dist/timings/hook-main.cjs', import.meta.url));
@@ -64,19 +64,18 @@ export function registerToolsCommand(program: Command): void {
       }
     });
 
-  const params = TOOL_REPORT_PARAMS.shape;
   const report = tools
     .command('report')
     .description('per tool: count, errors, p50/p95/p99/max, total time and share; slowest calls; current hour vs 24 h; regressions')
-    .option('--since <d>', params.since.description ?? '', TOOL_REPORT_DEFAULTS.since)
-    .option('--until <date>', params.until.description ?? '')
+    .option('--since <d>', TOOL_REPORT_DESCRIPTIONS.since, TOOL_REPORT_DEFAULTS.since)
+    .option('--until <date>', TOOL_REPORT_DESCRIPTIONS.until)
     .option('--by <key>', 'group by tool | category | session', TOOL_REPORT_DEFAULTS.by)
     .option('--format <f>', `output: ${TOOL_REPORT_FORMATS.join(' | ')}`, 'terminal')
     .option('--slowest <n>', 'slowest calls listed', String(TOOL_REPORT_DEFAULTS.slowest))
     .option('--out <file>', 'write the report to FILE (atomically) instead of stdout')
     .option('--data-dir <dir>', 'where swarmperf keeps its data (default ./.swarmperf or $SWARMPERF_HOME)')
     .exitOverride();
-  addResultFlags(report, 'the report (the same as --format json; with FILE, as --out FILE)').action((raw: ResultFlags & { since: string; until?: string; by: string; format: string; slowest: string; out?: string; dataDir?: string }) => {
+  addResultFlags(report, 'the report (the same as --format json; with FILE, as --out FILE)').action(async (raw: ResultFlags & { since: string; until?: string; by: string; format: string; slowest: string; out?: string; dataDir?: string }) => {
       const json = jsonTarget(raw.json);
       const format = reportFormat(raw.format, json !== undefined);
       const slowest = parseIntFlag('--slowest', raw.slowest, 0, 1000);
@@ -86,6 +85,8 @@ export function registerToolsCommand(program: Command): void {
       }
       if (raw.out !== undefined) checkOutputPath('--out', raw.out);
       const options = resolveToolReportOptions(resolveDataDir(raw.dataDir), { since: raw.since, until: raw.until, by: raw.by, slowest }, (p) => `--${p}`);
+      // Loaded here, not at the top: `tools ingest` and `tools record` never need the renderers.
+      const [{ buildToolTimingReport }, { renderToolTimingReport }] = await Promise.all([import('../../timings/report.js'), import('../../report/tool-timing/index.js')]);
       const text = renderToolTimingReport(buildToolTimingReport(options), format);
       if (raw.out) {
         writeOutputFile('--out', raw.out, text);

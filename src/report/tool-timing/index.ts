@@ -6,8 +6,9 @@ import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderTerminal } from './terminal.js';
 
-export const TOOL_REPORT_FORMATS = ['terminal', 'markdown', 'html', 'json', 'csv'] as const;
-export type ToolReportFormat = (typeof TOOL_REPORT_FORMATS)[number];
+import type { ToolReportFormat } from './formats.js';
+
+export { TOOL_REPORT_FORMATS, type ToolReportFormat } from './formats.js';
 
 export function renderToolTimingReport(r: ToolTimingReport, format: ToolReportFormat): string {
   switch (format) {

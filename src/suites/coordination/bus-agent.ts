@@ -12,11 +12,11 @@ import type { Recorder } from '../../measure/recorder.js';
 import type { BusMessage, Subscription } from '../../targets/ports.js';
 import type { AgentRole } from '../agents/runtime.js';
 import { orderUs } from '../agents/runtime.js';
-import type { PublishedLog, SubscriptionLog } from '../invariants/deliveries.js';
+import { PublicationTracker, SubscriptionTracker, type PublicationSummary, type SubscriptionSummary } from '../invariants/deliveries.js';
 
 export interface BusAgentLog {
-  published: PublishedLog;
-  subscriptions: SubscriptionLog[];
+  published: PublicationSummary;
+  subscriptions: SubscriptionSummary[];
   /** Whether every subscription saw its publisher's end marker and every message before it. */
   complete: boolean;
 }
@@ -26,10 +26,10 @@ export function busTopic(index: number): string {
 }
 
 /** Topics agent `index` subscribes to: the next `fanout` agents' (its own when it is alone). */
-export function subscribedTopics(index: number, agents: number, fanout: number): string[] {
-  if (agents === 1) return [busTopic(0)];
-  const out: string[] = [];
-  for (let k = 1; k <= Math.min(fanout, agents - 1); k++) out.push(busTopic((index + k) % agents));
+export function subscribedTopics(index: number, agents: number, fanout: number): number[] {
+  if (agents === 1) return [0];
+  const out: number[] = [];
+  for (let k = 1; k <= Math.min(fanout, agents - 1); k++) out.push((index + k) % agents);
   return out;
 }
 
@@ -37,10 +37,35 @@ export function sizeLabel(bytes: number): string {
   return bytes % 1024 === 0 ? `${bytes / 1024}k` : `${bytes}b`;
 }
 
-/** `m|<sentWallUs>|<sizeIndex>|padding` for data, `end|<count>` for the end marker. */
-function payload(sentUs: number, sizeIndex: number, size: number): string {
-  const head = `m|${sentUs}|${sizeIndex}|`;
+/**
+ * Who published a message: the publisher's index and this run's id space, so a message of another
+ * topic or of another run on the same server is told apart from the topic's own.
+ */
+function originOf(publisherIndex: number, agentId: string): string {
+  const at = agentId.indexOf('@');
+  return `${publisherIndex}${at >= 0 ? agentId.slice(at) : ''}`;
+}
+
+/**
+ * `m|<sentWallUs>|<sizeIndex>|<number>|<origin>|padding` for data, `end|<attempted>|<failed>|<origin>`
+ * for the end marker: the subscriber checks what it got against the publisher's own count.
+ */
+function payload(sentUs: number, sizeIndex: number, n: number, origin: string, size: number): string {
+  const head = `m|${sentUs}|${sizeIndex}|${n}|${origin}|`;
   return head.length >= size ? head : head + 'x'.repeat(size - head.length);
+}
+
+interface SubState {
+  tracker: SubscriptionTracker;
+  origin: string;
+  /** From the publisher's end marker: messages it tried, and how many of those failed. */
+  endAttempted: number | undefined;
+  endFailed: number;
+}
+
+/** Every message its publisher published has arrived (and its end marker). */
+function drained(s: SubState): boolean {
+  return s.endAttempted !== undefined && s.tracker.receivedBelow(s.endAttempted) >= s.endAttempted - s.endFailed;
 }
 
 export const busAgent: AgentRole = async (ctx) => {
@@ -53,39 +78,40 @@ export const busAgent: AgentRole = async (ctx) => {
   const labels = sizes.map(sizeLabel);
   const opName = (kind: 'publish' | 'deliver', i: number): string => (sizes.length === 1 ? kind : `${kind}-${labels[i]}`);
   const myTopic = busTopic(me);
-  const published: PublishedLog = { topic: myTopic, seqs: [] };
+  const myOrigin = originOf(me, ctx.agentId);
+  const published = new PublicationTracker(myTopic);
   const counters = { published: 0, delivered: 0, payloadBytesDelivered: 0 };
   let recorder: Recorder | undefined;
 
-  interface SubState {
-    log: SubscriptionLog;
-    unique: Set<number>;
-    endCount: number | undefined;
-    endSeq: number | undefined;
-  }
   const subs: SubState[] = [];
   let wakeDrain: (() => void) | undefined;
   const handle = (state: SubState) => (m: BusMessage) => {
     const now = orderUs();
-    state.log.seqs.push(m.seq);
-    state.unique.add(m.seq);
+    state.tracker.sequence(m.seq);
     counters.delivered++;
     counters.payloadBytesDelivered += m.payload.length;
     if (m.payload.startsWith('end|')) {
-      state.endCount = Number(m.payload.slice(4));
-      state.endSeq = m.seq;
-    } else if (recorder) {
-      const parts = m.payload.split('|', 3);
-      const sent = Number(parts[1]);
-      const i = Number(parts[2]) || 0;
-      const end = ctx.clock.nowUs();
-      recorder.record(opName('deliver', i), Math.max(1, now - sent), end);
+      const [, attempted, failed, origin] = m.payload.split('|', 4);
+      if (origin === state.origin) {
+        state.endAttempted = Number(attempted);
+        state.endFailed = Number(failed);
+      } else state.tracker.data(undefined);
+    } else {
+      const parts = m.payload.split('|', 5);
+      state.tracker.data(parts[0] === 'm' && parts[4] === state.origin ? Number(parts[3]) : undefined);
+      if (recorder) {
+        const sent = Number(parts[1]);
+        const i = Number(parts[2]) || 0;
+        const end = ctx.clock.nowUs();
+        recorder.record(opName('deliver', i), Math.max(1, now - sent), end);
+      }
     }
     wakeDrain?.();
   };
   const subscriptions: Subscription[] = [];
-  for (const topic of subscribedTopics(me, ctx.spec.agents, fanout)) {
-    const state: SubState = { log: { subscriberId: ctx.agentId, topic, seqs: [] }, unique: new Set(), endCount: undefined, endSeq: undefined };
+  for (const publisher of subscribedTopics(me, ctx.spec.agents, fanout)) {
+    const topic = busTopic(publisher);
+    const state: SubState = { tracker: new SubscriptionTracker(ctx.agentId, topic), origin: originOf(publisher, ctx.agentId), endAttempted: undefined, endFailed: 0 };
     subs.push(state);
     subscriptions.push(await ctx.untilNotBusy(() => bus.subscribe(topic, handle(state))));
   }
@@ -97,8 +123,14 @@ export const busAgent: AgentRole = async (ctx) => {
       return {
         name: opName('publish', i),
         run: async () => {
-          const m = await bus.publish(myTopic, payload(orderUs(), i, sizes[i] as number));
-          published.seqs.push(m.seq);
+          // Numbered when sent, not when scheduled: an arrival dropped by the open loop is never sent.
+          const number = published.next();
+          try {
+            await bus.publish(myTopic, payload(orderUs(), i, number, myOrigin, sizes[i] as number));
+          } catch (err) {
+            published.fail(number);
+            throw err;
+          }
           counters.published++;
         },
       };
@@ -115,11 +147,9 @@ export const busAgent: AgentRole = async (ctx) => {
       // Deliveries still arriving after the window are recorded (into the totals, not the windows).
       beforeFinish: async () => {
         if (ctx.signal.aborted) return;
-        const end = await ctx.untilNotBusy(() => bus.publish(myTopic, `end|${published.seqs.length}`));
-        published.seqs.push(end.seq);
+        await ctx.untilNotBusy(() => bus.publish(myTopic, `end|${published.attemptedCount}|${published.failedCount}|${myOrigin}`));
         const deadline = Date.now() + drainMaxMs;
-        const done = (): boolean => subs.every((s) => s.endCount !== undefined && s.unique.size >= s.endCount + 1);
-        while (!done() && Date.now() < deadline && !ctx.signal.aborted) {
+        while (!subs.every(drained) && Date.now() < deadline && !ctx.signal.aborted) {
           await new Promise<void>((resolve) => {
             wakeDrain = resolve;
             setTimeout(resolve, 20).unref();
@@ -130,8 +160,8 @@ export const busAgent: AgentRole = async (ctx) => {
     },
   );
   recorder = undefined;
-  const complete = subs.every((s) => s.endCount !== undefined && s.unique.size >= s.endCount + 1);
+  const complete = subs.every(drained);
   for (const s of subscriptions) await s.unsubscribe();
-  const log: BusAgentLog = { published, subscriptions: subs.map((s) => s.log), complete };
+  const log: BusAgentLog = { published: published.summary(), subscriptions: subs.map((s) => s.tracker.summary()), complete };
   return { recording, counters, log };
 };

@@ -4,10 +4,14 @@
  * ones round-robin, deregisters some, lists the registry under churn and reaps stale agents.
  * It logs what it knows for the end-state checks, and notices in-run violations directly: a
  * deregistered agent still listed, a live agent reaped although its heartbeat was fresh.
+ * What it keeps follows the run's live state, not its length: the live agents (at most maxLive),
+ * 2 bits for each agent it ever created (its fate), and a few examples of each violation.
  */
 import { runClosedLoop } from '../../load/closed-loop.js';
 import type { Workload } from '../../load/types.js';
 import type { AgentRole } from '../agents/runtime.js';
+import { addExample, noExamples, type CountedExamples } from '../invariants/registry.js';
+import { ownedId, parseOwnedId, SeqFate, SeqFates, type EncodedSeqFates } from '../invariants/seq-fates.js';
 
 export const REGISTRY_OPS = ['register', 'heartbeat', 'deregister', 'list', 'reapStale'] as const;
 export type RegistryOp = (typeof REGISTRY_OPS)[number];
@@ -17,10 +21,13 @@ export interface RegistryAgentLog {
   live: Array<{ id: string; lastHeartbeatMs: number }>;
   /** When this agent's last reapStale call ended (0 if none). */
   lastReapMs: number;
-  deregistered: string[];
-  abandoned: string[];
-  reapedWhileFresh: Array<{ id: string; sinceHeartbeatMs: number }>;
-  listedAfterDeregister: string[];
+  /** The agent whose created agents `<owner>/a<seq>` the fates describe. */
+  owner: string;
+  /** Which of them this agent deregistered and which it abandoned (SeqFates, encoded: JSON-safe for IPC). */
+  fates: EncodedSeqFates;
+  reapedWhileFresh: CountedExamples<{ id: string; sinceHeartbeatMs: number }>;
+  /** Agents of this one's that a list returned after their deregistration. */
+  listedAfterDeregister: CountedExamples<string>;
 }
 
 /** Allowance for wall clocks read in different processes, ms. */
@@ -37,10 +44,9 @@ export const registryAgent: AgentRole = async (ctx) => {
   // id → wall ms when its last successful heartbeat (or registration) call started.
   const live = new Map<string, number>();
   let cursor = 0;
-  const deregistered = new Set<string>();
-  const abandoned: string[] = [];
-  const reapedWhileFresh: RegistryAgentLog['reapedWhileFresh'] = [];
-  const listedAfterDeregister: string[] = [];
+  const fates = new SeqFates();
+  const reapedWhileFresh: RegistryAgentLog['reapedWhileFresh'] = noExamples();
+  const listedAfterDeregister: RegistryAgentLog['listedAfterDeregister'] = noExamples();
   const counters = { registered: 0, deregistered: 0, abandoned: 0, reaped: 0, liveReaped: 0, listed: 0 };
   let seq = 0;
   let lastReapMs = 0;
@@ -50,18 +56,19 @@ export const registryAgent: AgentRole = async (ctx) => {
     const last = live.get(id);
     live.delete(id);
     counters.liveReaped++;
-    if (last !== undefined && noticedAtMs - last < staleMs - CLOCK_SLACK_MS) reapedWhileFresh.push({ id, sinceHeartbeatMs: noticedAtMs - last });
+    if (last !== undefined && noticedAtMs - last < staleMs - CLOCK_SLACK_MS) addExample(reapedWhileFresh, { id, sinceHeartbeatMs: noticedAtMs - last });
   };
 
   const register = async (): Promise<void> => {
     if (live.size >= maxLive) return deregister();
-    const id = `${me}/a${seq++}`;
+    const mySeq = seq++;
+    const id = ownedId(me, mySeq);
     const abandon = rng.bool(abandonProbability);
     const startedAt = Date.now();
     await registry.register({ id, role: abandon ? 'abandoned' : 'worker', pid: process.pid, meta: { owner: me } });
     counters.registered++;
     if (abandon) {
-      abandoned.push(id);
+      fates.set(mySeq, SeqFate.abandoned);
       counters.abandoned++;
     } else live.set(id, startedAt);
   };
@@ -82,7 +89,7 @@ export const registryAgent: AgentRole = async (ctx) => {
     const startedAt = Date.now();
     if (await registry.deregister(id)) {
       live.delete(id);
-      deregistered.add(id);
+      fates.set(seqOf(id), SeqFate.deregistered);
       counters.deregistered++;
     } else lostLive(id, startedAt);
   };
@@ -90,7 +97,25 @@ export const registryAgent: AgentRole = async (ctx) => {
   const list = async (): Promise<void> => {
     const agents = rng.bool(0.5) ? await registry.list() : await registry.list({ role: 'worker' });
     counters.listed += agents.length;
-    for (const a of agents) if (deregistered.has(a.id) && listedAfterDeregister.length < 20) listedAfterDeregister.push(a.id);
+    // Counted once a listing; the examples name different agents (a store that keeps one agent
+    // returns it in every list).
+    for (const a of agents) {
+      if (!isDeregisteredByMe(a.id)) continue;
+      if (listedAfterDeregister.examples.includes(a.id)) listedAfterDeregister.count++;
+      else addExample(listedAfterDeregister, a.id);
+    }
+  };
+
+  /** The seq of an agent this one created (every live id but its own). */
+  const seqOf = (id: string): number => {
+    const owned = parseOwnedId(id);
+    if (owned?.owner !== me) throw new Error(`${id} is not an agent ${me} created`);
+    return owned.seq;
+  };
+
+  const isDeregisteredByMe = (id: string): boolean => {
+    const owned = parseOwnedId(id);
+    return owned !== undefined && owned.owner === me && fates.get(owned.seq) === SeqFate.deregistered;
   };
 
   const reapStale = async (): Promise<void> => {
@@ -120,6 +145,6 @@ export const registryAgent: AgentRole = async (ctx) => {
   const recording = await ctx.measure((lc, _phase, durationUs, iterations) =>
     runClosedLoop(workload, { concurrency: 1, durationUs, ...(iterations !== undefined ? { iterations } : {}) }, lc),
   );
-  const log: RegistryAgentLog = { live: [...live].map(([id, lastHeartbeatMs]) => ({ id, lastHeartbeatMs })), lastReapMs, deregistered: [...deregistered], abandoned, reapedWhileFresh, listedAfterDeregister };
+  const log: RegistryAgentLog = { live: [...live].map(([id, lastHeartbeatMs]) => ({ id, lastHeartbeatMs })), lastReapMs, owner: me, fates: fates.encode(), reapedWhileFresh, listedAfterDeregister };
   return { recording, counters, log };
 };

@@ -6,7 +6,8 @@
  */
 import type { CheckResult, SuiteResult } from '../../core/result.js';
 import type { Backend } from '../../targets/ports.js';
-import { checkRegistry } from '../invariants/registry.js';
+import { addExample, checkRegistry, mergeExamples } from '../invariants/registry.js';
+import { SeqFates } from '../invariants/seq-fates.js';
 import { skipped } from '../invariants/common.js';
 import { defineParams, durationParam, intParam, mixParam, type ParamValues } from '../../core/params.js';
 import type { SuiteDefinition, SuiteRunOptions } from '../types.js';
@@ -43,11 +44,11 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend, p
     let live = logs.flatMap((l) => l.live).map((a) => a.id);
     const checks: CheckResult[] = [];
     let liveReapedLate = 0;
-    const leaked = logs.flatMap((l) => l.listedAfterDeregister);
+    const leaked = mergeExamples(logs.map((l) => l.listedAfterDeregister));
     checks.push(
-      leaked.length === 0
+      leaked.count === 0
         ? { name: 'list never shows deregistered agents', passed: true, detail: 'no list under churn returned an agent after its deregistration' }
-        : { name: 'list never shows deregistered agents', passed: false, detail: `${leaked.length} agents listed after deregister: ${leaked.slice(0, 3).join(', ')}` },
+        : { name: 'list never shows deregistered agents', passed: false, detail: `${leaked.count} times a list returned an agent after its deregistration: ${[...new Set(leaked.examples)].slice(0, 3).join(', ')}` },
     );
     if (complete) {
       // Every abandoned agent is at least staleMs old after this wait; then the live ones get a
@@ -56,7 +57,7 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend, p
       // A live agent may have been reaped after its owner's last look: legitimately if some reap
       // ran more than the stale age after its last heartbeat; otherwise it was reaped while fresh.
       const lastHeartbeat = new Map(logs.flatMap((l) => l.live).map((a) => [a.id, a.lastHeartbeatMs]));
-      const reapedWhileFresh = logs.flatMap((l) => l.reapedWhileFresh);
+      const reapedWhileFresh = mergeExamples(logs.map((l) => l.reapedWhileFresh));
       const survivors: string[] = [];
       let reapedLate = 0;
       for (const id of live) {
@@ -64,7 +65,7 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend, p
         else {
           const last = lastHeartbeat.get(id) ?? 0;
           if (last < lastReapMs - staleMs + slackMs) reapedLate++;
-          else reapedWhileFresh.push({ id, sinceHeartbeatMs: lastReapMs - last });
+          else addExample(reapedWhileFresh, { id, sinceHeartbeatMs: lastReapMs - last });
         }
       }
       live = survivors;
@@ -75,8 +76,7 @@ export async function runRegistrySuite(o: SuiteRunOptions, injected?: Backend, p
       checks.push(
         ...checkRegistry({
           live,
-          deregistered: logs.flatMap((l) => l.deregistered),
-          abandoned: logs.flatMap((l) => l.abandoned),
+          fates: new Map(logs.map((l) => [l.owner, SeqFates.decode(l.fates)])),
           listBeforeReap,
           reapedAtEnd,
           finalList,

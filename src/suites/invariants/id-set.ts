@@ -21,6 +21,18 @@ export class RunSet {
     return this.starts.length;
   }
 
+  /** Members smaller than n. */
+  countBelow(n: number): number {
+    let total = 0;
+    for (let i = 0; i < this.starts.length && (this.starts[i] as number) < n; i++) total += Math.min(this.ends[i] as number, n - 1) - (this.starts[i] as number) + 1;
+    return total;
+  }
+
+  /** The runs, in order, as [start, end] pairs (a JSON-safe copy). */
+  toRuns(): Array<[number, number]> {
+    return this.starts.map((start, i) => [start, this.ends[i] as number]);
+  }
+
   has(n: number): boolean {
     const i = this.runAtOrBefore(n);
     return i >= 0 && n <= (this.ends[i] as number);

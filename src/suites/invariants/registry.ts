@@ -5,16 +5,47 @@
  *   - stale (abandoned) agents reaped;
  *   - live agents kept: never reaped while fresh, present at the end, not returned by the reaper;
  *   - nothing else left in the registry.
+ * The agents' own histories come as one fate record each (2 bits per agent they created), never as
+ * lists of ids: the checks walk what the registry lists and look each id up in its owner's record,
+ * so the memory they take follows the registry's size, not the run's length.
  */
 import type { CheckResult } from '../../core/result.js';
-import { checkFrom } from './common.js';
+import { checkFromCount, Examples } from './common.js';
+import { parseOwnedId, SeqFate, type SeqFates } from './seq-fates.js';
+
+/** A violation list kept to a few examples and how many there were in all. */
+export interface CountedExamples<T> {
+  count: number;
+  examples: T[];
+}
+
+/** Examples kept at most by a CountedExamples built with addExample. */
+export const MAX_EXAMPLES = 5;
+
+export function noExamples<T>(): CountedExamples<T> {
+  return { count: 0, examples: [] };
+}
+
+export function addExample<T>(list: CountedExamples<T>, item: T, limit = MAX_EXAMPLES): void {
+  list.count++;
+  if (list.examples.length < limit) list.examples.push(item);
+}
+
+/** Several capped lists as one: the counts add up, the first examples are kept. */
+export function mergeExamples<T>(lists: ReadonlyArray<CountedExamples<T>>, limit = MAX_EXAMPLES): CountedExamples<T> {
+  const merged = noExamples<T>();
+  for (const l of lists) {
+    merged.count += l.count;
+    for (const e of l.examples) if (merged.examples.length < limit) merged.examples.push(e);
+  }
+  return merged;
+}
 
 export interface RegistryEndState {
   /** Agents their owners still run (heartbeated by the parent just before the final reap). */
   live: string[];
-  deregistered: string[];
-  /** Registered and never heartbeated again. */
-  abandoned: string[];
+  /** Each owner agent's record of what became of the agents `<owner>/a<seq>` it created. */
+  fates: ReadonlyMap<string, SeqFates>;
   /** Every id the registry lists before the final reap (deregistered ones must be gone already). */
   listBeforeReap: string[];
   /** What the final reapStale returned. */
@@ -22,26 +53,40 @@ export interface RegistryEndState {
   /** Every id the registry lists after the final reap. */
   finalList: string[];
   /** Live agents found reaped during the run although heartbeated less than the stale age before. */
-  reapedWhileFresh: Array<{ id: string; sinceHeartbeatMs: number }>;
+  reapedWhileFresh: CountedExamples<{ id: string; sinceHeartbeatMs: number }>;
 }
 
 export function checkRegistry(s: RegistryEndState): CheckResult[] {
   const final = new Set(s.finalList);
   const live = new Set(s.live);
   const reaped = new Set(s.reapedAtEnd);
-  const before = new Set(s.listBeforeReap);
-  const dereg = s.deregistered.filter((id) => final.has(id) || before.has(id)).map((id) => `${id} is still listed after deregister`);
-  const stale = s.abandoned.filter((id) => final.has(id)).map((id) => `${id} was never heartbeated yet is still listed after reapStale`);
-  const kept: string[] = [
-    ...s.reapedWhileFresh.map((r) => `${r.id} was reaped ${r.sinceHeartbeatMs} ms after its last heartbeat`),
-    ...s.live.filter((id) => reaped.has(id)).map((id) => `${id} was reaped right after a heartbeat`),
-    ...s.live.filter((id) => !final.has(id)).map((id) => `${id} is live but missing from the list`),
-  ];
-  const unknown = s.finalList.filter((id) => !live.has(id)).map((id) => `${id} is listed but neither live nor expected`);
+  const fateOf = (id: string): SeqFate => {
+    const owned = parseOwnedId(id);
+    return owned ? (s.fates.get(owned.owner)?.get(owned.seq) ?? SeqFate.other) : SeqFate.other;
+  };
+  let deregisteredCount = 0;
+  let abandonedCount = 0;
+  for (const record of s.fates.values()) {
+    deregisteredCount += record.count(SeqFate.deregistered);
+    abandonedCount += record.count(SeqFate.abandoned);
+  }
+
+  const dereg = new Examples();
+  for (const id of new Set([...s.listBeforeReap, ...s.finalList])) if (fateOf(id) === SeqFate.deregistered) dereg.add(() => `${id} is still listed after deregister`);
+  const stale = new Examples();
+  for (const id of final) if (fateOf(id) === SeqFate.abandoned) stale.add(() => `${id} was never heartbeated yet is still listed after reapStale`);
+  const kept = new Examples();
+  kept.count += s.reapedWhileFresh.count;
+  for (const r of s.reapedWhileFresh.examples.slice(0, 3)) kept.items.push(`${r.id} was reaped ${r.sinceHeartbeatMs} ms after its last heartbeat`);
+  for (const id of s.live) if (reaped.has(id)) kept.add(() => `${id} was reaped right after a heartbeat`);
+  for (const id of s.live) if (!final.has(id)) kept.add(() => `${id} is live but missing from the list`);
+  const unknown = new Examples();
+  for (const id of s.finalList) if (!live.has(id)) unknown.add(() => `${id} is listed but neither live nor expected`);
+
   return [
-    checkFrom('deregistered agents gone', dereg, `${s.deregistered.length} deregistered agents, none listed`),
-    checkFrom('stale agents reaped', stale, `${s.abandoned.length} abandoned agents, all reaped`),
-    checkFrom('live agents kept', kept, `${s.live.length} live agents listed and never reaped while fresh`),
-    checkFrom('no leftover agents', unknown, `registry holds exactly the ${s.live.length} live agents`),
+    checkFromCount('deregistered agents gone', dereg.count, dereg.items, `${deregisteredCount} deregistered agents, none listed`),
+    checkFromCount('stale agents reaped', stale.count, stale.items, `${abandonedCount} abandoned agents, all reaped`),
+    checkFromCount('live agents kept', kept.count, kept.items, `${s.live.length} live agents listed and never reaped while fresh`),
+    checkFromCount('no leftover agents', unknown.count, unknown.items, `registry holds exactly the ${s.live.length} live agents`),
   ];
 }

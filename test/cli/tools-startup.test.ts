@@ -1,0 +1,33 @@
+/**
+ * `tools ingest` starts the ingest in a worker thread; the thread that starts it registers the
+ * command and prints the summary, and must not pay for what only the worker or `tools report`
+ * uses: zod (95 modules), SQLite, the histograms, the report renderers. Measured with a module
+ * loader hook in a fresh process, so the test reads the import graph the built CLI really loads.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function modulesLoadedBy(specifier: string): string[] {
+  const dir = tempDir();
+  const hook = join(dir, 'hook.mjs');
+  const hooks = `export async function load(url, context, next) { const r = await next(url, context); if (!url.startsWith('node:')) process.stderr.write('LOADED ' + url + '\\n'); return r; }`;
+  writeFileSync(hook, `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));\n`);
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, '--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(ROOT, specifier)).href)})`], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stderr.split('\n').flatMap((l) => (l.startsWith('LOADED ') ? [l.slice(7)] : []));
+}
+
+describe('the tools command loads only what registering it needs', () => {
+  it('no zod, SQLite, histograms or report renderers in the thread that starts the ingest', () => {
+    const loaded = modulesLoadedBy('dist/cli/commands/tools.js');
+    expect(loaded.some((u) => u.endsWith('/dist/cli/commands/tools.js'))).toBe(true);
+    const heavy = loaded.filter((u) => /node_modules\/(zod|better-sqlite3|hdr-histogram-js)\/|\/dist\/report\/tool-timing\/(?!formats)|\/dist\/timings\/(ingest|store|report)\.js/.test(u));
+    expect(heavy).toEqual([]);
+  });
+});
