@@ -1,9 +1,55 @@
 /**
- * What the CLI needs of an ingest besides running it — the error naming a file, the files that gave
- * nothing, the formats to name — apart from the ingest itself, so the thread that only starts the
- * ingest worker does not load the store, SQLite and the histograms.
+ * What the CLI needs of an ingest besides running it — the summary's shape, the error naming a
+ * file, the files that gave nothing, the formats to name — apart from the ingest itself, so the
+ * thread that only starts the ingest worker does not load the store, SQLite and the histograms.
  */
-import type { FileIngest, IngestSummary } from './ingest.js';
+export interface InvalidLine {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export type FileState = 'new' | 'grown' | 'unchanged' | 'rotated' | 'truncated' | 'replaced' | 'renamed';
+
+export interface FileIngest {
+  path: string;
+  state: FileState;
+  /** Where the rest of a rotated file was found and read from, if it was. */
+  rotatedTo?: string;
+  fromOffset: number;
+  toOffset: number;
+  bytes: number;
+  lines: number;
+  records: number;
+  duplicates: number;
+  invalid: number;
+  ignored: number;
+  /** Blank (whitespace-only) lines: neither data nor errors. */
+  blank: number;
+  /** Bytes of a last line without its newline (a writer mid-line), left for the next ingest; 0 if none. */
+  unterminatedBytes: number;
+}
+
+export interface IngestSummary {
+  files: FileIngest[];
+  bytes: number;
+  lines: number;
+  /** Distinct calls kept. */
+  records: number;
+  duplicates: number;
+  invalidCount: number;
+  invalid: InvalidLine[];
+  invalidByReason: Record<string, number>;
+  /** Well-formed lines without timing (e.g. SessionStart hook events). */
+  ignored: number;
+  /** lines = records + duplicates + invalidCount + ignored + blank. */
+  blank: number;
+  /** Bytes of unterminated last lines left for the next ingest (not counted in lines). */
+  unterminatedBytes: number;
+  /** Hook Pre events still waiting for their Post (kept for the next ingest). */
+  pendingHooks: number;
+  elapsedUs: number;
+}
 
 /** What `tools ingest` reads, for the message when a file holds none of it. */
 export const SUPPORTED_FORMATS =

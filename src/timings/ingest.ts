@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { IngestFileError } from './ingest-summary.js';
+import { IngestFileError, type FileIngest, type FileState, type IngestSummary, type InvalidLine } from './ingest-summary.js';
 import { DEFAULT_DEDUPE_MAX_IDS, DEFAULT_DEDUPE_WINDOW_US, RecentCallIds } from './dedupe.js';
 import { categorize, DEFAULT_MAX_DURATION_US, parseLine, type FieldMap, type ParseOptions, type ToolCall } from './formats.js';
 import { DurationPool, HOUR_US, HourAggregate, ToolStore, type FileCursor, type PendingHook } from './store.js';
@@ -40,55 +40,7 @@ export interface IngestOptions {
   nowUs?: () => number;
 }
 
-export interface InvalidLine {
-  file: string;
-  line: number;
-  reason: string;
-}
-
-export type FileState = 'new' | 'grown' | 'unchanged' | 'rotated' | 'truncated' | 'replaced' | 'renamed';
-
-export interface FileIngest {
-  path: string;
-  state: FileState;
-  /** Where the rest of a rotated file was found and read from, if it was. */
-  rotatedTo?: string;
-  fromOffset: number;
-  toOffset: number;
-  bytes: number;
-  lines: number;
-  records: number;
-  duplicates: number;
-  invalid: number;
-  ignored: number;
-  /** Blank (whitespace-only) lines: neither data nor errors. */
-  blank: number;
-  /** Bytes of a last line without its newline (a writer mid-line), left for the next ingest; 0 if none. */
-  unterminatedBytes: number;
-}
-
-export interface IngestSummary {
-  files: FileIngest[];
-  bytes: number;
-  lines: number;
-  /** Distinct calls kept. */
-  records: number;
-  duplicates: number;
-  invalidCount: number;
-  invalid: InvalidLine[];
-  invalidByReason: Record<string, number>;
-  /** Well-formed lines without timing (e.g. SessionStart hook events). */
-  ignored: number;
-  /** lines = records + duplicates + invalidCount + ignored + blank. */
-  blank: number;
-  /** Bytes of unterminated last lines left for the next ingest (not counted in lines). */
-  unterminatedBytes: number;
-  /** Hook Pre events still waiting for their Post (kept for the next ingest). */
-  pendingHooks: number;
-  elapsedUs: number;
-}
-
-export { IngestFileError, SUPPORTED_FORMATS, unusableFiles } from './ingest-summary.js';
+export { IngestFileError, SUPPORTED_FORMATS, unusableFiles, type FileIngest, type FileState, type IngestSummary, type InvalidLine } from './ingest-summary.js';
 
 /**
  * Bytes read (and decoded to one string) at a time. Below V8's large-object size (128 KiB), the
