@@ -55,6 +55,8 @@ function payload(sentUs: number, sizeIndex: number, n: number, origin: string, s
   return head.length >= size ? head : head + 'x'.repeat(size - head.length);
 }
 
+const DIGITS = /^\d{1,15}$/;
+
 interface SubState {
   tracker: SubscriptionTracker;
   origin: string;
@@ -98,7 +100,8 @@ export const busAgent: AgentRole = async (ctx) => {
       } else state.tracker.data(undefined);
     } else {
       const parts = m.payload.split('|', 5);
-      state.tracker.data(parts[0] === 'm' && parts[4] === state.origin ? Number(parts[3]) : undefined);
+      const number = parts[3] ?? '';
+      state.tracker.data(parts[0] === 'm' && parts[4] === state.origin && DIGITS.test(number) ? Number(number) : undefined);
       if (recorder) {
         const sent = Number(parts[1]);
         const i = Number(parts[2]) || 0;
