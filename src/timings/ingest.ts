@@ -73,17 +73,7 @@ const MAX_BUFFERED_DURATIONS = 131_072;
 const CURSOR_TTL_US = 90 * 24 * 3_600_000_000;
 
 /** Every complete line read is exactly one of: a call kept, a duplicate, invalid, ignored or blank. */
-interface Counters {
-  lines: number;
-  records: number;
-  duplicates: number;
-  invalid: number;
-  ignored: number;
-  blank: number;
-  /** Bytes of a last line without its newline, left for the next ingest (not counted in lines). */
-  unterminatedBytes: number;
-  bytes: number;
-}
+type Counters = Pick<FileIngest, 'lines' | 'records' | 'duplicates' | 'invalid' | 'ignored' | 'blank' | 'unterminatedBytes' | 'bytes'>;
 
 /** Ingests each file (only its new bytes); returns what was read, kept and rejected. */
 export function ingestToolLogs(paths: readonly string[], opts: IngestOptions): IngestSummary {

@@ -3,21 +3,15 @@
  * merged early (the largest rows first) without losing or double-counting a call, and the call-id
  * window, kept as hashes, still catches copies across two ingests.
  */
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecentCallIds } from '../../src/timings/dedupe.js';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
 import { toolTimingReport } from '../../src/timings/report.js';
+import { tempDirsRemovedAfterAll } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'swarmperf-timings-bounded-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirsRemovedAfterAll('swarmperf-timings-bounded-');
 
 const T0 = Date.UTC(2026, 0, 2, 9);
 const line = (id: string, tool: string, dur: number, end: number): string =>

@@ -1,21 +1,15 @@
 /** Claude Code hook events: pairing Pre and Post in the recorder and in the ingest, and the hook process. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { timed, ToolTimingLog } from '../../src/timings/api.js';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
 import { HookInputError, recordHookEvent, type RecordOptions } from '../../src/timings/record.cjs';
 import { toolTimingReport } from '../../src/timings/report.js';
+import { tempDirsRemovedAfterAll } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'swarmperf-timings-hooks-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirsRemovedAfterAll('swarmperf-timings-hooks-');
 
 const T0 = Date.UTC(2026, 0, 2, 9) * 1000;
 const ev = (name: string, id: string, extra: Record<string, unknown> = {}): string =>

@@ -1,20 +1,14 @@
 /** Generated hostile logs: every bad line is counted with its line number and reason, nothing is fatal. */
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecentCallIds } from '../../src/timings/dedupe.js';
 import { parseFieldMap } from '../../src/timings/formats.js';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
 import { toolTimingReport } from '../../src/timings/report.js';
+import { tempDirsRemovedAfterAll } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'swarmperf-timings-hostile-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirsRemovedAfterAll('swarmperf-timings-hostile-');
 
 const T0 = Date.UTC(2026, 0, 2, 9);
 function call(id: string | null, tool: string, dur: number, end = T0, extra: Record<string, unknown> = {}): string {

@@ -1,19 +1,13 @@
 /** Incremental ingest: only new bytes, rotation (rename and copytruncate), replacement, and our own rotation. */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
 import { appendWithRotation } from '../../src/timings/record.cjs';
 import { toolTimingReport } from '../../src/timings/report.js';
+import { tempDirsRemovedAfterAll } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'swarmperf-timings-incr-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirsRemovedAfterAll('swarmperf-timings-incr-');
 
 const T0 = Date.UTC(2026, 0, 2, 9);
 let seq = 0;

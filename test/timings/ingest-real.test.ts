@@ -16,18 +16,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
 import { buildToolTimingReport, toolTimingReport } from '../../src/timings/report.js';
 import { EXPECTED, realPerfLog, realToolLog } from './fixtures.js';
+import { tempDirsRemovedAfterAll } from '../helpers/temp-dirs.js';
 
 const PER_TOOL = EXPECTED.toolLog.perTool;
 const TOTAL_MS = EXPECTED.toolLog.totalMs;
 const ALL_MS = EXPECTED.toolLog.allMs;
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'swarmperf-timings-real-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirsRemovedAfterAll('swarmperf-timings-real-');
 
 // The logs are decompressed/copied from test/fixtures/tools once: the repository carries its data.
 const fixtureDir = mkdtempSync(join(tmpdir(), 'swarmperf-timings-real-log-'));

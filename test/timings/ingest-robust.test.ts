@@ -3,22 +3,16 @@
  * huge ids, and counts that always add up (every complete line is exactly one of kept, duplicate,
  * invalid, ignored or blank; an unterminated tail is none of them until it is complete).
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ingestToolLogs, type FileIngest, type IngestSummary } from '../../src/timings/ingest.js';
 import { buildToolTimingReport } from '../../src/timings/report.js';
 import { WRONG_FORMAT_FILE } from './fixtures.js';
 import { runToolsCli } from './run-cli.js';
+import { tempDirsRemovedAfterAll } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'swarmperf-timings-robust-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirsRemovedAfterAll('swarmperf-timings-robust-');
 
 const T0 = Date.UTC(2026, 0, 2, 9);
 const call = (id: string, tool = 'read', dur = 5, extra: Record<string, unknown> = {}): string =>

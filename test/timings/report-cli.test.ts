@@ -1,21 +1,15 @@
 /** Report renderers (names from logs escaped in every format), regressions, and the CLI surface. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
 import { csvField, escapeMarkdown as markdown } from '../../src/report/escape.js';
 import { renderToolTimingReport } from '../../src/report/tool-timing/index.js';
 import { buildToolTimingReport, toolTimingReportFromArgs } from '../../src/timings/report.js';
 import { runToolsCli } from './run-cli.js';
+import { tempDirsRemovedAfterAll } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'swarmperf-timings-report-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirsRemovedAfterAll('swarmperf-timings-report-');
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 0, 2, 0);
