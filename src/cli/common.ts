@@ -11,6 +11,7 @@ import type { RunResult } from '../core/result.js';
 import { createProgress, type ProgressSink } from '../report/progress.js';
 import { defaultIntervalUs } from '../runner/interval.js';
 import { formatRunSummary } from '../report/terminal.js';
+import { jsonTarget } from './result-flags.js';
 import { collect, parseDurationUs, parseIntFlag, parseKeyValue, parsePositiveDurationUs } from '../core/parse.js';
 
 export interface CommonRawOptions {
@@ -106,10 +107,6 @@ export function resolveOutputs(raw: CommonRawOptions & Record<string, unknown>, 
   if (json !== undefined) options.jsonPath = json;
   return options;
 }
-
-import { jsonTarget } from './result-flags.js';
-
-export { addResultFlags, checkResultFlags, jsonOnStdout, jsonTarget, printNote, printResults, type ResultFlags } from './result-flags.js';
 
 /**
  * The measurement settings a suite or load model takes straight from the common flags (the

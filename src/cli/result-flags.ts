@@ -1,7 +1,8 @@
 /**
  * The `--json [FILE]` and `--quiet` flags every command that prints results takes. A module of its
- * own, light to load: small commands (`tools ingest`, `memory …`) import it without the run
- * machinery of common.ts (the result schema, the progress renderer, the summary table).
+ * own, light to load: commands that only print results (`tools`, `memory`, `history`, `alerts` …)
+ * import it without the run machinery of common.ts (the result schema, the progress renderer, the
+ * summary table).
  */
 import type { Command } from 'commander';
 import { checkOutputPath, writeOutputFile } from '../results/atomic-write.js';
@@ -26,17 +27,24 @@ export function addResultFlags(cmd: Command, what = 'the results'): Command {
 }
 
 /**
- * The --json value: undefined (not given), '-' (stdout) or a checked file path. An optional value
- * takes the next word, so `bottlenecks --json latest` would write a file named "latest": a bare
- * word (no dot, no slash) is refused rather than guessed at.
+ * Where --json sends the results: undefined (not given), '-' (stdout) or a file name. An optional
+ * value takes the next word, so `bottlenecks --json latest` would write a file named "latest": a
+ * bare word (no dot, no slash) is refused rather than guessed at. The path itself is not probed
+ * here (jsonTarget does, once, before the work; writeOutputFile checks it again when writing).
  */
-export function jsonTarget(raw: string | boolean | undefined): string | undefined {
+function jsonDestination(raw: string | boolean | undefined): string | undefined {
   if (raw === undefined || raw === false) return undefined;
   if (raw === true || raw === '-') return '-';
   if (raw === '') throw new UsageError('--json: expected a file name (or - for stdout)');
   if (!/[./\\]/.test(raw)) throw new UsageError(`--json ${raw}: not a file name (no dot or slash); put --json after the arguments, or give a FILE such as ${raw}.json`);
-  checkOutputPath('--json', raw);
   return raw;
+}
+
+/** The --json value: undefined (not given), '-' (stdout) or a file path checked for writing. */
+export function jsonTarget(raw: string | boolean | undefined): string | undefined {
+  const target = jsonDestination(raw);
+  if (target !== undefined && target !== '-') checkOutputPath('--json', target);
+  return target;
 }
 
 /** Checks --json before any work is done (a bad path fails first, as usage). */
@@ -46,7 +54,7 @@ export function checkResultFlags(flags: ResultFlags): void {
 
 /** True when the results go out as JSON on stdout (the text must then stay off stdout). */
 export function jsonOnStdout(flags: ResultFlags): boolean {
-  return jsonTarget(flags.json) === '-';
+  return jsonDestination(flags.json) === '-';
 }
 
 /**
@@ -54,7 +62,7 @@ export function jsonOnStdout(flags: ResultFlags): boolean {
  * file and the text unless --quiet. `text` is only built when it is shown.
  */
 export function printResults(flags: ResultFlags, value: unknown, text: () => string): void {
-  const target = jsonTarget(flags.json);
+  const target = jsonDestination(flags.json);
   if (target !== undefined) {
     const json = JSON.stringify(value, null, 2) + '\n';
     if (target === '-') return void process.stdout.write(json);

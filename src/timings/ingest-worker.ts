@@ -9,8 +9,8 @@
  * is unchanged (bench/tools.bench.ts) and the peak stays flat.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { IngestOptions, IngestSummary } from './ingest.js';
-import { IngestFileError } from './ingest-summary.js';
+import type { IngestOptions } from './ingest.js';
+import { IngestFileError, type IngestSummary } from './ingest-summary.js';
 
 /** The young generation of the ingest's heap, MB (V8's default grows it up to 32). */
 export const INGEST_YOUNG_GENERATION_MB = 4;

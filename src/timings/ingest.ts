@@ -40,7 +40,7 @@ export interface IngestOptions {
   nowUs?: () => number;
 }
 
-export { IngestFileError, SUPPORTED_FORMATS, unusableFiles, type FileIngest, type FileState, type IngestSummary, type InvalidLine } from './ingest-summary.js';
+export { IngestFileError, type FileIngest, type IngestSummary, type InvalidLine } from './ingest-summary.js';
 
 /**
  * Bytes read (and decoded to one string) at a time. Below V8's large-object size (128 KiB), the

@@ -2,8 +2,6 @@
 import { z } from 'zod';
 import { GROUP_BYS, TOOL_REPORT_DEFAULTS, TOOL_REPORT_DESCRIPTIONS } from './report-defaults.js';
 
-export { GROUP_BYS, resolveToolReportOptions, TOOL_REPORT_DEFAULTS, type GroupBy, type ParamName, type ReportOptions, type ToolReportParams } from './report-defaults.js';
-
 export const TOOL_REPORT_PARAMS = z.object({
   since: z.string().min(1).max(32).default(TOOL_REPORT_DEFAULTS.since).describe(TOOL_REPORT_DESCRIPTIONS.since),
   until: z.string().min(1).max(64).optional().describe(TOOL_REPORT_DESCRIPTIONS.until),

@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LatencyHistogram, SIGNIFICANT_DIGITS } from '../measure/histogram.js';
-import { resolveToolReportOptions, type GroupBy, type ReportOptions } from './report-params.js';
+import { resolveToolReportOptions, type GroupBy, type ReportOptions } from './report-defaults.js';
 import { HOUR_US, TOOLS_DB, ToolStore, type HourRow, type StoredSpan } from './store.js';
 
 export type { GroupBy, ReportOptions };

@@ -148,8 +148,8 @@ describe('call-id de-duplication window', () => {
     expect(r.seen('a', 4000)).toBe(true); // 4 ms later: a copy
     expect(r.seen('a', 2_000_000)).toBe(false); // 2 s later: outside the window, a new call
     for (let i = 0; i < 100_000; i++) r.seen(`id${i}`, 3_000_000 + i);
-    // Bounded by maxIds (+ the eviction batch).
-    expect(r.size).toBeLessThanOrEqual(5000 + 1024);
+    // Bounded by maxIds: the ring holds exactly that many.
+    expect(r.size).toBeLessThanOrEqual(5000);
     expect(r.seen('id99999', 3_000_000 + 99_999)).toBe(true);
   });
 
@@ -157,6 +157,6 @@ describe('call-id de-duplication window', () => {
     const r = new RecentCallIds(1000, 1_000_000);
     for (let i = 0; i < 3000; i++) r.seen(`x${i}`, i * 10);
     expect([...r.entries()].every(([, end]) => end >= 29_990 - 1000)).toBe(true);
-    expect(r.size).toBeLessThanOrEqual(101 + 1024);
+    expect(r.size).toBeLessThanOrEqual(101);
   });
 });

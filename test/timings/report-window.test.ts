@@ -16,7 +16,8 @@ import type { ServerContext } from '../../src/mcp/context.js';
 import { registerReportTools } from '../../src/mcp/tools/reports.js';
 import { ingestToolLogs } from '../../src/timings/ingest.js';
 import { buildToolTimingReport, type ToolTimingRow } from '../../src/timings/report.js';
-import { TOOL_REPORT_DEFAULTS, TOOL_REPORT_PARAMS } from '../../src/timings/report-params.js';
+import { TOOL_REPORT_DEFAULTS } from '../../src/timings/report-defaults.js';
+import { TOOL_REPORT_PARAMS } from '../../src/timings/report-params.js';
 import { EXPECTED, realToolLog } from './fixtures.js';
 import { runToolsCli } from './run-cli.js';
 

@@ -8,7 +8,7 @@ import { latestRunOfConfiguration, runsNewestFirst } from '../../results/compara
 import { table } from '../../report/terminal.js';
 import { UsageError } from '../../core/parse.js';
 import { addHistoryFlags, dataDirOf, historyPathFromFlags, loadRun, openHistoryFromFlags, type HistoryFlags } from './history-options.js';
-import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../common.js';
+import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../result-flags.js';
 
 interface AlertFlags extends HistoryFlags {
   alerts?: string;

@@ -6,7 +6,7 @@ import { scopeNote } from '../../results/comparable.js';
 import { table } from '../../report/terminal.js';
 import { parseIntFlag, parsePositiveNumber } from '../../core/parse.js';
 import { addHistoryFlags, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, type HistoryFlags } from './history-options.js';
-import { printResults } from '../common.js';
+import { printResults } from '../result-flags.js';
 
 interface AnomalyFlags extends HistoryFlags {
   metric?: string;

@@ -11,7 +11,7 @@ import type { Finding } from '../../core/result.js';
 import { formatFindings } from '../../report/findings-text.js';
 import { collect, UsageError } from '../../core/parse.js';
 import { loadRuns, openHistoryForReading } from './report-source.js';
-import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../common.js';
+import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../result-flags.js';
 
 const LEVEL: Record<Finding['severity'], number> = { info: 0, warning: 1, critical: 2 };
 

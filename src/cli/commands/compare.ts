@@ -14,7 +14,7 @@ import type { RunResult } from '../../core/result.js';
 import { table } from '../../report/terminal.js';
 import { UsageError } from '../../core/parse.js';
 import { addHistoryFlags, historyPathFromFlags, loadRun, openHistoryFromFlags, type HistoryFlags } from './history-options.js';
-import { printResults } from '../common.js';
+import { printResults } from '../result-flags.js';
 
 interface CompareFlags extends HistoryFlags {
   failOnRegression?: boolean;

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { historyPathFromOptions } from '../../results/history/store.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
-import { addResultFlags, checkResultFlags, printNote, printResults, type ResultFlags } from '../common.js';
+import { addResultFlags, checkResultFlags, printNote, printResults, type ResultFlags } from '../result-flags.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 

@@ -9,7 +9,7 @@ import { resolveDataDir } from '../../results/data-dir.js';
 import { HistoryRefError, historyPathFromOptions, openHistory, type HistoryStore } from '../../results/history/store.js';
 import { parseRunResult, type RunResult } from '../../core/result.js';
 import { collect, MAX_LOOKBACK_US, parseDurationUs, parseKeyValue, UsageError } from '../../core/parse.js';
-import { addResultFlags, checkResultFlags, type ResultFlags } from '../common.js';
+import { addResultFlags, checkResultFlags, type ResultFlags } from '../result-flags.js';
 
 export interface HistoryFlags extends ResultFlags {
   history?: string;

@@ -13,7 +13,7 @@ import { formatUs } from '../../core/units.js';
 import { parseIntFlag, UsageError } from '../../core/parse.js';
 import { shareGroupFlags } from './group-flags.js';
 import { addHistoryFlags, asUsage, historyPathFromFlags, openHistoryFromFlags, parseSince, parseTags, type HistoryFlags } from './history-options.js';
-import { printResults } from '../common.js';
+import { printResults } from '../result-flags.js';
 
 interface ListFlags extends HistoryFlags {
   limit?: string;

@@ -16,7 +16,7 @@ import { entryToJson, FullKeyError, MemoryFileError, parseMemoryFile, serializeM
 import type { Backend, MemoryEntry } from '../../targets/ports.js';
 import { checkNamespace, isExpired } from '../../targets/validate.js';
 import { parseDurationUs, UsageError } from '../../core/parse.js';
-import { addResultFlags, checkResultFlags, jsonOnStdout, printNote, printResults, type ResultFlags } from '../common.js';
+import { addResultFlags, checkResultFlags, jsonOnStdout, printNote, printResults, type ResultFlags } from '../result-flags.js';
 import { shareGroupFlags } from './group-flags.js';
 
 interface SharedFlags extends ResultFlags {

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { buildFlameTree, topFunctions } from '../../profile/tree.js';
 import { resolveDataDir } from '../../results/data-dir.js';
 import { swarmperfVersion } from '../../core/version.js';
-import { addResultFlags, jsonTarget, printNote, printResults, type ResultFlags } from '../common.js';
+import { addResultFlags, jsonTarget, printNote, printResults, type ResultFlags } from '../result-flags.js';
 
 const FORMATS = ['svg', 'cpuprofile', 'speedscope', 'pprof', 'top'] as const;
 type Format = (typeof FORMATS)[number];

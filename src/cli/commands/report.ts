@@ -11,7 +11,7 @@ import type { ReportInput } from '../../report/model.js';
 import { getReportFormat, listReportFormats, parseFormat, renderReport } from '../../report/render.js';
 import { collect, parseIntFlag, UsageError } from '../../core/parse.js';
 import { loadRuns, openHistoryForReading } from './report-source.js';
-import { addResultFlags, jsonTarget, printNote, type ResultFlags } from '../common.js';
+import { addResultFlags, jsonTarget, printNote, type ResultFlags } from '../result-flags.js';
 
 interface ReportRaw extends ResultFlags {
   format: string;

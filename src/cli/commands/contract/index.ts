@@ -11,7 +11,7 @@ import { resolveDataDir } from '../../../results/data-dir.js';
 import { openBackend } from '../../../targets/backend.js';
 import { withMcpMap } from '../../../targets/external/index.js';
 import { checkSemantics, SEMANTIC_CHECKS, type SemanticResult } from '../../../targets/contract/semantics.js';
-import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../../common.js';
+import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../../result-flags.js';
 
 interface ContractRaw extends ResultFlags {
   rounds?: string;
