@@ -159,23 +159,23 @@ export function runSuiteAgents(o: SuiteRunOptions, sb: SuiteBackend, input: Agen
 export function foldBackendStats(operations: OperationResult[], stats: BackendStats, opToBackend: Record<string, string[]>): void {
   for (const op of operations) {
     const names = opToBackend[op.name] ?? [];
-    const { retries } = sumStats(stats, names);
-    if (retries > 0) op.retries = (op.retries ?? 0) + retries;
+    const sums = sumStats(stats, names);
+    if (sums.retries > 0) op.retries = (op.retries ?? 0) + sums.retries;
     if (stats.lockWaitUs === undefined || names.length === 0) continue;
-    const waitUs = names.reduce((a, n) => a + (stats.lockWaitUs?.[n] ?? 0), 0);
-    const waits = names.reduce((a, n) => a + (stats.lockWaits?.[n] ?? 0), 0);
-    op.breakdown = { ...op.breakdown, lockWaitUs: Math.round(waitUs), lockWaits: waits };
+    op.breakdown = { ...op.breakdown, lockWaitUs: Math.round(sums.lockWaitUs), lockWaits: sums.lockWaits };
   }
 }
 
-export function sumStats(stats: BackendStats, names: readonly string[]): { retries: number; busy: number } {
-  let retries = 0;
-  let busy = 0;
+/** The backend's counters summed over the port operations one benchmark operation calls. */
+export function sumStats(stats: BackendStats, names: readonly string[]): { retries: number; busy: number; lockWaitUs: number; lockWaits: number } {
+  const sums = { retries: 0, busy: 0, lockWaitUs: 0, lockWaits: 0 };
   for (const n of names) {
-    retries += stats.retries[n] ?? 0;
-    busy += stats.busy[n] ?? 0;
+    sums.retries += stats.retries[n] ?? 0;
+    sums.busy += stats.busy[n] ?? 0;
+    sums.lockWaitUs += stats.lockWaitUs?.[n] ?? 0;
+    sums.lockWaits += stats.lockWaits?.[n] ?? 0;
   }
-  return { retries, busy };
+  return sums;
 }
 
 /** Every agent reported (or was killed on purpose): a crashed or hung agent fails the run. */

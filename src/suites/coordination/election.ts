@@ -56,11 +56,10 @@ export async function runElectionSuite(o: SuiteRunOptions, injected?: Backend, p
         if (e.kind === 'fail' && e.how === 'kill') control.replace(agent.index);
       },
     });
-    const { analysis, cycles, succession, failures, leasesLost } = fold.finish();
+    const { analysis, cycles, succession, failures, leasesLost, latestEpoch: maxEpoch } = fold.finish();
     const checks: CheckResult[] = [...analysis.checks, succession];
     const plan = r.plan;
     const endMs = plan ? Math.min(plan.measureEndWallMs, Date.now()) : Date.now();
-    const maxEpoch = analysis.tenures.reduce((m, t) => Math.max(m, t.epoch), 0);
 
     const inWindow = plan ? cycles.filter((c) => c.acquiredAt >= plan.measureStartWallMs && c.acquiredAt <= plan.measureEndWallMs) : cycles;
     const failoverMs = inWindow.map((c) => c.failoverMs);
@@ -126,7 +125,7 @@ function successionCheck(failures: readonly WatchedFailure[], latestEpoch: numbe
 }
 
 /** A leader's failure as its agent reported it. */
-export interface LeaderFailure {
+interface LeaderFailure {
   how: 'stop' | 'kill';
   agentId: string;
   epoch: number;
@@ -134,7 +133,7 @@ export interface LeaderFailure {
 }
 
 /** One failover cycle: the gap between two consecutive leaderships, and who campaigned in it. */
-export interface ElectionCycle {
+interface ElectionCycle {
   cycle: number;
   fromEpoch: number;
   epoch: number;
@@ -176,7 +175,7 @@ interface Campaign {
  * time order (a store that grants out of order fails "epochs strictly increasing"; for those gaps
  * the count is taken from the campaigns still retained).
  */
-export class GapContenders {
+class GapContenders {
   private readonly retained: Campaign[] = [];
   /** Epochs whose gap to the next one is not final yet, ascending; the first is the last final gap's successor. */
   private readonly open: number[] = [];
@@ -311,12 +310,14 @@ class SuccessionWatch {
 }
 
 /** What the election suite reports, from its agents' events. */
-export interface ElectionOutcome {
+interface ElectionOutcome {
   analysis: LeaseAnalysis;
   cycles: ElectionCycle[];
   succession: CheckResult;
   failures: readonly LeaderFailure[];
   leasesLost: number;
+  /** The highest epoch any lease carried (0 when none). */
+  latestEpoch: number;
 }
 
 /**
@@ -377,9 +378,10 @@ export class ElectionEventFold {
       const how = firstFailureOf.get(f.fromEpoch)?.how ?? 'resigned-or-lost';
       return { cycle: i + 1, fromEpoch: f.fromEpoch, epoch: f.toEpoch, from: f.from, to: f.to, failoverMs: f.failoverMs, contenders, how, acquiredAt: gapEnd };
     });
-    const latestEpoch = analysis.tenures.reduce((m, t) => Math.max(m, t.epoch), -Infinity);
+    // Tenures come ordered by epoch: the last is the latest.
+    const latestEpoch = analysis.tenures.at(-1)?.epoch ?? 0;
     const succession = successionCheck(failures, latestEpoch);
-    return { analysis, cycles, succession, failures: failures.map(({ how, agentId, epoch, atMs }) => ({ how, agentId, epoch, atMs })), leasesLost: this.leasesLost };
+    return { analysis, cycles, succession, failures: failures.map(({ how, agentId, epoch, atMs }) => ({ how, agentId, epoch, atMs })), leasesLost: this.leasesLost, latestEpoch };
   }
 
   /** The newest agent wall time seen moves the retention cutoff; settle once per step. */

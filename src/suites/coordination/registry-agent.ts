@@ -10,7 +10,7 @@
 import { runClosedLoop } from '../../load/closed-loop.js';
 import type { Workload } from '../../load/types.js';
 import type { AgentRole } from '../agents/runtime.js';
-import { addExample, noExamples, type CountedExamples } from '../invariants/registry.js';
+import { addExample, noExamples, type CountedExamples } from '../invariants/common.js';
 import { ownedId, parseOwnedId, SeqFate, SeqFates, type EncodedSeqFates } from '../invariants/seq-fates.js';
 
 export const REGISTRY_OPS = ['register', 'heartbeat', 'deregister', 'list', 'reapStale'] as const;

@@ -32,4 +32,39 @@ export class Examples {
     this.count++;
     if (this.items.length < this.limit) this.items.push(describe());
   }
+
+  /** Takes over a list an agent counted and capped itself (its count, and examples up to the limit). */
+  addCounted<T>(list: CountedExamples<T>, describe: (item: T) => string): void {
+    this.count += list.count;
+    for (const item of list.examples) if (this.items.length < this.limit) this.items.push(describe(item));
+  }
 }
+
+/** A violation list kept to a few examples and how many there were in all. */
+export interface CountedExamples<T> {
+  count: number;
+  examples: T[];
+}
+
+/** Examples kept at most by a CountedExamples built with addExample. */
+export const MAX_EXAMPLES = 5;
+
+export function noExamples<T>(): CountedExamples<T> {
+  return { count: 0, examples: [] };
+}
+
+export function addExample<T>(list: CountedExamples<T>, item: T, limit = MAX_EXAMPLES): void {
+  list.count++;
+  if (list.examples.length < limit) list.examples.push(item);
+}
+
+/** Several capped lists as one: the counts add up, the first examples are kept. */
+export function mergeExamples<T>(lists: ReadonlyArray<CountedExamples<T>>, limit = MAX_EXAMPLES): CountedExamples<T> {
+  const merged = noExamples<T>();
+  for (const l of lists) {
+    merged.count += l.count;
+    for (const e of l.examples) if (merged.examples.length < limit) merged.examples.push(e);
+  }
+  return merged;
+}
+

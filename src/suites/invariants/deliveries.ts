@@ -59,10 +59,6 @@ export class PublicationTracker {
     this.failed.add(n);
   }
 
-  get published(): number {
-    return this.attempted - this.failed.size;
-  }
-
   get attemptedCount(): number {
     return this.attempted;
   }

@@ -10,36 +10,8 @@
  * so the memory they take follows the registry's size, not the run's length.
  */
 import type { CheckResult } from '../../core/result.js';
-import { checkFromCount, Examples } from './common.js';
+import { checkFromCount, Examples, type CountedExamples } from './common.js';
 import { parseOwnedId, SeqFate, type SeqFates } from './seq-fates.js';
-
-/** A violation list kept to a few examples and how many there were in all. */
-export interface CountedExamples<T> {
-  count: number;
-  examples: T[];
-}
-
-/** Examples kept at most by a CountedExamples built with addExample. */
-export const MAX_EXAMPLES = 5;
-
-export function noExamples<T>(): CountedExamples<T> {
-  return { count: 0, examples: [] };
-}
-
-export function addExample<T>(list: CountedExamples<T>, item: T, limit = MAX_EXAMPLES): void {
-  list.count++;
-  if (list.examples.length < limit) list.examples.push(item);
-}
-
-/** Several capped lists as one: the counts add up, the first examples are kept. */
-export function mergeExamples<T>(lists: ReadonlyArray<CountedExamples<T>>, limit = MAX_EXAMPLES): CountedExamples<T> {
-  const merged = noExamples<T>();
-  for (const l of lists) {
-    merged.count += l.count;
-    for (const e of l.examples) if (merged.examples.length < limit) merged.examples.push(e);
-  }
-  return merged;
-}
 
 export interface RegistryEndState {
   /** Agents their owners still run (heartbeated by the parent just before the final reap). */
@@ -76,8 +48,7 @@ export function checkRegistry(s: RegistryEndState): CheckResult[] {
   const stale = new Examples();
   for (const id of final) if (fateOf(id) === SeqFate.abandoned) stale.add(() => `${id} was never heartbeated yet is still listed after reapStale`);
   const kept = new Examples();
-  kept.count += s.reapedWhileFresh.count;
-  for (const r of s.reapedWhileFresh.examples.slice(0, 3)) kept.items.push(`${r.id} was reaped ${r.sinceHeartbeatMs} ms after its last heartbeat`);
+  kept.addCounted(s.reapedWhileFresh, (r) => `${r.id} was reaped ${r.sinceHeartbeatMs} ms after its last heartbeat`);
   for (const id of s.live) if (reaped.has(id)) kept.add(() => `${id} was reaped right after a heartbeat`);
   for (const id of s.live) if (!final.has(id)) kept.add(() => `${id} is live but missing from the list`);
   const unknown = new Examples();
