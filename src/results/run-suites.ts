@@ -19,7 +19,7 @@ import { getSuite, listSuites, type AnySuite, type SuiteRunOptions } from '../su
 /** Where a suite reports progress (the suites' own contract; the run session's monitors fit it). */
 type ProgressSink = SuiteRunOptions['progress'];
 import { getBackend, parseBackendSpec } from '../targets/backend.js';
-import { withMcpMap } from '../targets/external/index.js';
+import { withMcpMap } from '../targets/external/mcp/map-flag.js';
 import { checkControlGroup, parseControlUrl } from '../targets/control/channel.js';
 import { DEFAULT_CONTROL_GROUP, type RemoteAgentsOptions } from '../suites/agents/remote-pool.js';
 import { enrichRunResult, sinkRunResult, type RunContext } from './pipeline.js';

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { parseDurationUs, parseIntFlag, UsageError } from '../../../core/parse.js';
 import { resolveDataDir } from '../../../results/data-dir.js';
 import { openBackend } from '../../../targets/backend.js';
-import { withMcpMap } from '../../../targets/external/index.js';
+import { withMcpMap } from '../../../targets/external/mcp/map-flag.js';
 import { checkSemantics, SEMANTIC_CHECKS, type SemanticResult } from '../../../targets/contract/semantics.js';
 import { addResultFlags, checkResultFlags, printResults, type ResultFlags } from '../../result-flags.js';
 

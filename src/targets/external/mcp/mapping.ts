@@ -15,7 +15,6 @@
  * tool (`memory_usage {action: …}`) carries several operations.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../../../core/errors.js';
@@ -197,24 +196,4 @@ export function atPath(value: unknown, path: string | undefined): unknown {
     v = (v as Record<string, unknown>)[part];
   }
   return v;
-}
-
-/**
- * `--mcp-map FILE`: the mapping of every mcp: and mcp+http:// backend in a comma list that has
- * none of its own (as if each ended in ?map=FILE, the path made absolute for the agent processes).
- */
-export function withMcpMap(backends: string, file: string): string {
-  const path = isAbsolute(file) ? file : resolve(file);
-  let applied = 0;
-  const out = backends.split(',').map((raw) => {
-    const spec = raw.trim();
-    if (!/^mcp(\+http)?:/.test(spec)) return spec;
-    const q = spec.indexOf('?');
-    const query = q >= 0 ? spec.slice(q + 1) : '';
-    if (query.split('&').some((part) => part.startsWith('map='))) throw new UsageError(`--mcp-map: the backend "${spec}" names its own mapping (?map=…); give one or the other`);
-    applied++;
-    return `${spec}${q >= 0 ? '&' : '?'}map=${path}`;
-  });
-  if (applied === 0) throw new UsageError(`--mcp-map: only mcp: and mcp+http:// backends take a mapping file; --backend is "${backends}"`);
-  return out.join(',');
 }

@@ -1,5 +1,5 @@
 /**
- * `tools ingest` starts the ingest in a worker thread; the thread that starts it registers the
+ * What commands load at start-up. `tools ingest` starts the ingest in a worker thread; the thread that starts it registers the
  * command and prints the summary, and must not pay for what only the worker or `tools report`
  * uses: zod (95 modules), SQLite, the histograms, the report renderers. Measured with a module
  * loader hook in a fresh process, so the test reads the import graph the built CLI really loads.
@@ -29,5 +29,15 @@ describe('the tools command loads only what registering it needs', () => {
     expect(loaded.some((u) => u.endsWith('/dist/cli/commands/tools.js'))).toBe(true);
     const heavy = loaded.filter((u) => /node_modules\/(zod|better-sqlite3|hdr-histogram-js)\/|\/dist\/report\/tool-timing\/(?!formats)|\/dist\/timings\/(ingest|store|report)\.js/.test(u));
     expect(heavy).toEqual([]);
+  });
+});
+
+describe('the run and contract commands load the MCP client only for an MCP backend', () => {
+  it('--mcp-map is applied without the MCP SDK, yaml or the MCP backend', () => {
+    for (const command of ['dist/cli/commands/run.js', 'dist/cli/commands/contract/index.js']) {
+      const loaded = modulesLoadedBy(command);
+      expect(loaded.some((u) => u.endsWith(command.slice('dist'.length))), command).toBe(true);
+      expect(loaded.filter((u) => /node_modules\/(@modelcontextprotocol|yaml)\/|\/dist\/targets\/external\/mcp\/(backend|mapping)\.js/.test(u)), command).toEqual([]);
+    }
   });
 });
