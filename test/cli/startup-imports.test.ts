@@ -1,8 +1,9 @@
 /**
- * What commands load at start-up. `tools ingest` starts the ingest in a worker thread; the thread that starts it registers the
- * command and prints the summary, and must not pay for what only the worker or `tools report`
- * uses: zod (95 modules), SQLite, the histograms, the report renderers. Measured with a module
- * loader hook in a fresh process, so the test reads the import graph the built CLI really loads.
+ * What commands load at start-up, read with a module loader hook in a fresh process (the import
+ * graph the built CLI really loads). `tools ingest` starts the ingest in a worker thread; the
+ * thread that starts it must not pay for what only the worker or `tools report` uses: zod (95
+ * modules), SQLite, the histograms, the report renderers. `run` and `contract` apply --mcp-map
+ * without the MCP client, which only an MCP backend needs.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
