@@ -11,6 +11,7 @@ import type { RunResult } from '../core/result.js';
 import { createProgress, type ProgressSink } from '../report/progress.js';
 import { defaultIntervalUs } from '../runner/interval.js';
 import { formatRunSummary } from '../report/terminal.js';
+import { withInterrupt as interruptible } from './interrupt.js';
 import { jsonTarget } from './result-flags.js';
 import { collect, parseDurationUs, parseIntFlag, parseKeyValue, parsePositiveDurationUs } from '../core/parse.js';
 
@@ -146,21 +147,8 @@ export function commonConfig(o: CommonOptions): Record<string, unknown> {
  * Runs `fn` with an AbortSignal that Ctrl-C (SIGINT) or SIGTERM triggers: the load stops, what
  * was measured is kept and the result is marked partial. A second Ctrl-C exits at once.
  */
-export async function withInterrupt<T>(progress: ProgressSink, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(130);
-    progress.log(`${sig}: stopping; what was measured is kept (partial). Press Ctrl-C again to quit at once.`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+export function withInterrupt<T>(progress: ProgressSink, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return interruptible((line) => progress.log(line), 'what was measured is kept (partial)', fn);
 }
 
 export interface FinishOptions {

@@ -11,6 +11,7 @@ import { checkControlGroup, openControlChannel, parseControlUrl } from '../../ta
 import { DEFAULT_CONTROL_GROUP } from '../../suites/agents/remote-pool.js';
 import { serveRemoteAgent } from '../../suites/agents/remote-agent.js';
 import { roleModuleUrl } from '../../suites/coordination/roles.js';
+import { withInterrupt } from '../interrupt.js';
 import { UsageError } from '../../core/errors.js';
 import { addParamOptions } from '../params.js';
 
@@ -41,25 +42,19 @@ export function registerAgentCommand(program: Command): void {
       if (!quiet) process.stderr.write(`swarmperf agent: ${line}\n`);
     };
     const channel = await openControlChannel(parseControlUrl('--control', p.control));
-    const controller = new AbortController();
-    const onSignal = (sig: NodeJS.Signals): void => {
-      if (controller.signal.aborted) process.exit(130);
-      log(`${sig}: stopping (a run under way reports what it measured first); press Ctrl-C again to quit at once`);
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     try {
-      const r = await serveRemoteAgent({
-        channel,
-        group: p.controlGroup,
-        ...(p.name !== undefined ? { name: p.name } : {}),
-        ...(p.runs !== undefined ? { runs: p.runs } : {}),
-        roleModule: roleModuleUrl(),
-        version: swarmperfVersion(),
-        signal: controller.signal,
-        log,
-      });
+      const r = await withInterrupt(log, 'a run under way reports what it measured first', (signal) =>
+        serveRemoteAgent({
+          channel,
+          group: p.controlGroup,
+          ...(p.name !== undefined ? { name: p.name } : {}),
+          ...(p.runs !== undefined ? { runs: p.runs } : {}),
+          roleModule: roleModuleUrl(),
+          version: swarmperfVersion(),
+          signal,
+          log,
+        }),
+      );
       log(`served ${r.runs} run${r.runs === 1 ? '' : 's'}`);
       if (r.stuck !== undefined) {
         process.stderr.write(`swarmperf agent: ${r.stuck}; exiting\n`);
@@ -68,8 +63,6 @@ export function registerAgentCommand(program: Command): void {
       }
       process.exitCode = r.interrupted ? 130 : 0;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       await channel.close().catch(() => {});
     }
   });
