@@ -1,7 +1,7 @@
 /** The control channel on Redis pub/sub: one connection publishes, one subscribes (Redis requires two). */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { ServerUnreachableError } from '../remote/spec.js';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis/connect.js';
 import type { ControlChannel, ControlHandler } from './types.js';
 import { encodeFrames, FrameJoiner } from './framing.js';
 
@@ -9,21 +9,10 @@ import { encodeFrames, FrameJoiner } from './framing.js';
 const MAX_FRAME_CHARS = 8 * 1024 * 1024;
 
 export async function openRedisChannel(url: string, connectTimeoutMs: number): Promise<ControlChannel> {
-  const open = async (): Promise<Redis> => {
-    const r = new Redis(url, { lazyConnect: true, connectTimeout: connectTimeoutMs, maxRetriesPerRequest: 20 });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-    } catch (err) {
-      r.disconnect();
-      throw new ServerUnreachableError('redis', url, err);
-    }
-    return r;
-  };
-  const pub = await open();
+  const pub = await connectRedis(url, connectTimeoutMs);
   let sub: Redis;
   try {
-    sub = await open();
+    sub = await connectRedis(url, connectTimeoutMs);
   } catch (err) {
     pub.disconnect();
     throw err;

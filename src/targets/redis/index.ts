@@ -3,11 +3,12 @@
  * port in one Redis, every key under `swarmperf:{<ns>}:`. Several processes opening the same spec
  * share the store; atomicity comes from Lua scripts (one round trip, run alone on the server).
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AdapterOptions } from '../options.js';
 import type { Backend, BackendStats } from '../ports.js';
 import { Counters } from '../remote/counters.js';
-import { ServerUnreachableError, type ServerOptions } from '../remote/spec.js';
+import type { ServerOptions } from '../remote/spec.js';
+import { connectRedis } from './connect.js';
 import { RedisMessageBus, type RedisBusMode } from './bus.js';
 import { RedisLeaderElection } from './election.js';
 import { RedisKeys } from './keys.js';
@@ -52,15 +53,7 @@ export class RedisBackend implements Backend {
 
   static async open(url: string, options: RedisBackendOptions = {}): Promise<RedisBackend> {
     const namespace = options.namespace ?? 'default';
-    const redis = new Redis(url, { lazyConnect: true, connectTimeout: options.connectTimeoutMs ?? 3000, maxRetriesPerRequest: 20 });
-    // The client reconnects forever by default; before the first connection, fail fast instead.
-    redis.on('error', () => {});
-    try {
-      await redis.connect();
-    } catch (err) {
-      redis.disconnect();
-      throw new ServerUnreachableError('redis', url, err);
-    }
+    const redis = await connectRedis(url, options.connectTimeoutMs ?? 3000);
     return new RedisBackend(redis, url, namespace, options);
   }
 
